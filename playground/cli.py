@@ -1,0 +1,169 @@
+"""Command line: ``playground`` opens the app; ``playground run|list|...`` work headless.
+
+Exit status: 0 when every expectation holds, 1 when one fails (or the run
+diverges), 2 on bad input (one line on stderr naming the problem, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+
+from playground.errors import PlaygroundError
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``playground`` command."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser()
+    if not argv:
+        argv = ["gui"]
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except PlaygroundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="playground",
+        description="A visual neural-network playground. With no command, opens the app.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="train a preset or project headless and check it")
+    run.add_argument("target", metavar="ID_OR_FILE", help="preset id or project file")
+    run.add_argument("--epochs", type=int, help="override the number of epochs")
+    run.add_argument("--seed", type=int, help="override the seed")
+    run.add_argument("--device", choices=("auto", "cpu", "cuda"), help="override the device")
+    run.add_argument("--json", action="store_true",
+                     help="print one JSON object with metrics and checks as the last line")
+    run.set_defaults(handler=cmd_run)
+
+    lst = sub.add_parser("list", help="list the chapter presets")
+    lst.add_argument("--json", action="store_true", help="print JSON")
+    lst.set_defaults(handler=cmd_list)
+
+    gui = sub.add_parser("gui", help="open the desktop app")
+    gui.add_argument("--preset", metavar="ID_OR_FILE", help="preset id or project file to open")
+    gui.add_argument("--train-epochs", type=int, metavar="N", help="train N epochs after opening")
+    gui.add_argument("--screenshot", metavar="FILE",
+                     help="save a screenshot of the window to FILE and exit")
+    gui.set_defaults(handler=cmd_gui)
+    return parser
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """``playground run``: train headless, print metrics and checks."""
+    from playground.presets import load_preset
+    from playground.session import build_session, run_session
+
+    for name in ("epochs", "seed"):
+        value = getattr(args, name)
+        if value is not None and value < (1 if name == "epochs" else 0):
+            raise PlaygroundError(f"--{name} must be {'>= 1' if name == 'epochs' else '>= 0'}")
+    project = load_preset(args.target)
+    session = build_session(project, seed=args.seed, device=args.device, epochs=args.epochs)
+    print(f"{project.title} ({project.id or args.target}): "
+          f"{session.trainer.target_epochs} epochs on {session.device}", file=sys.stderr)
+    bar = ProgressBar(session.trainer.target_epochs)
+    result = run_session(session, on_snapshot=bar.update)
+    bar.close()
+    if result.state == "failed":
+        print(f"error: {result.reason}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    _print_result(result, project)
+    if args.json:
+        print(json.dumps(result.to_dict(), default=float))
+    return EXIT_OK if result.passed else EXIT_FAILED
+
+
+def _print_result(result, project) -> None:
+    if result.state == "diverged":
+        lr = project.training.optimizer_params.get("lr")
+        print(f"diverged: {result.reason} (training.optimizer.params.lr = {lr}); "
+              "try a smaller learning rate")
+    else:
+        print(f"{result.state}: {result.reason} in {result.seconds:.1f} s")
+    shown = {k: v for k, v in result.metrics.items() if isinstance(v, (int, float))}
+    for key in sorted(shown):
+        print(f"  {key:<24} {shown[key]:.6g}")
+    for check in result.checks:
+        print(check.line())
+    if result.checks:
+        passed = sum(c.passed for c in result.checks)
+        print(f"{passed}/{len(result.checks)} expectations hold")
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """``playground list``: the preset catalogue."""
+    from playground.presets import list_presets
+
+    infos = list_presets()
+    if args.json:
+        print(json.dumps([i.to_dict() for i in infos]))
+        return EXIT_OK
+    width = max((len(i.id) for i in infos), default=10)
+    for info in infos:
+        chapter = f" [{info.chapter}]" if info.chapter else ""
+        print(f"{info.id:<{width}}  {info.title} — {info.book}{chapter}")
+    return EXIT_OK
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    """``playground gui``: open the desktop app."""
+    try:
+        from ui.app import run_app
+    except ImportError as exc:
+        raise PlaygroundError(f"the desktop app cannot start: {exc}") from None
+    return run_app(preset=args.preset, train_epochs=args.train_epochs,
+                   screenshot=args.screenshot)
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr (redrawn in place on a terminal)."""
+
+    def __init__(self, total_epochs: int, width: int = 30):
+        self.total = max(total_epochs, 1)
+        self.width = width
+        self.tty = sys.stderr.isatty()
+        self._last = 0.0
+        self._shown = False
+
+    def update(self, snap) -> None:
+        """Redraw from a trainer snapshot (at most 10 times a second)."""
+        now = time.monotonic()
+        if now - self._last < (0.1 if self.tty else 5.0):
+            return
+        self._last = now
+        frac = min(snap.epoch / self.total, 1.0)
+        filled = int(frac * self.width)
+        loss = snap.metrics.get("loss")
+        loss_text = f" loss {loss:.4g}" if loss is not None else ""
+        line = (f"[{'=' * filled}{' ' * (self.width - filled)}] epoch {snap.epoch:.0f}/"
+                f"{self.total}{loss_text} {snap.steps_per_second:.0f} steps/s")
+        if self.tty:
+            sys.stderr.write("\r" + line)
+        else:
+            sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+        self._shown = True
+
+    def close(self) -> None:
+        """End the bar's line."""
+        if self._shown and self.tty:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

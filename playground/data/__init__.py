@@ -1,0 +1,30 @@
+"""Dataset registry: importing this package registers every built-in dataset type.
+
+Modules: :mod:`~playground.data.toy2d` (TensorFlow Playground's 2-D sets),
+:mod:`~playground.data.books` (the textbooks' own generators),
+:mod:`~playground.data.tabular` (scikit-learn's bundled tables),
+:mod:`~playground.data.images` (generated shapes) and
+:mod:`~playground.data.files` (CSV, ``.npz``, MNIST IDX).
+"""
+
+# Registration order is the data panel's order: TF Playground's sets first, files last.
+from playground.data import toy2d  # noqa: I001
+from playground.data import books, tabular, images, files
+from playground.data.base import (
+    DATASETS,
+    Arrays,
+    Dataset,
+    DatasetInfo,
+    DatasetType,
+    DataSpec,
+    Split,
+    load_dataset,
+    parse_data_spec,
+    register_dataset,
+)
+
+__all__ = [
+    "DATASETS", "Arrays", "DataSpec", "Dataset", "DatasetInfo", "DatasetType", "Split",
+    "books", "files", "images", "load_dataset", "parse_data_spec", "register_dataset",
+    "tabular", "toy2d",
+]

@@ -1,0 +1,246 @@
+"""Tasks: what "training" means for a project, and the task registry.
+
+A task owns the loss, the metrics and how one step updates the model(s). The
+:class:`~playground.training.trainer.Trainer` only knows this interface, so
+gradient tasks, the books' classic rules (perceptron, RBM...) and analytic
+surfaces all step the same way and feed the same views.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from playground.compiler import CompiledGraph, compile_graph
+from playground.data.base import Dataset
+from playground.errors import TrainingError
+from playground.graph import Graph
+from playground.params import Param
+from playground.registry import Registry
+from playground.training.config import TrainingConfig
+from playground.training.optimizers import build_optimizer
+
+
+@dataclass
+class TaskContext:
+    """Everything a task is built from.
+
+    Attributes
+    ----------
+    graphs : dict
+        Graph name -> Graph ("model" for single-network tasks).
+    dataset : Dataset or None
+        The split dataset (None for tasks without data, e.g. surfaces).
+    config : TrainingConfig
+        Optimizer, batch size, epochs, seed, regularisation.
+    params : dict
+        The task's own resolved params.
+    device : torch.device
+        Where tensors live.
+    """
+
+    graphs: dict[str, Graph]
+    dataset: Dataset | None
+    config: TrainingConfig
+    params: dict
+    device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+
+
+class Task:
+    """Base class of every task.
+
+    Subclasses set :attr:`models` (name -> module), :attr:`compiled` (name ->
+    CompiledGraph, for probes and export) and :attr:`optimizers`, and implement
+    the four methods below.
+    """
+
+    #: Metric the early stopping and the "best" run watch when none is given.
+    default_monitor = "train_loss"
+
+    def __init__(self, ctx: TaskContext):
+        self.ctx = ctx
+        self.models: dict[str, nn.Module] = {}
+        self.compiled: dict[str, CompiledGraph] = {}
+        self.optimizers: list[torch.optim.Optimizer] = []
+
+    def steps_per_epoch(self) -> int:
+        """Number of :meth:`train_step` calls that make one epoch."""
+        raise NotImplementedError
+
+    def begin_epoch(self, generator: torch.Generator) -> None:
+        """Prepare the next epoch (reshuffle) using ``generator``."""
+
+    def train_step(self) -> torch.Tensor:
+        """Run one batch update; return the batch loss as a detached scalar tensor."""
+        raise NotImplementedError
+
+    def evaluate(self) -> dict[str, float]:
+        """Metrics on every non-empty split, keyed ``train_loss``, ``val_accuracy``..."""
+        raise NotImplementedError
+
+    def final_metrics(self) -> dict[str, float]:
+        """Extra scalars reported at the end of a run (default: none)."""
+        return {}
+
+    # -- state for early stopping and checkpoints ------------------------------------
+    def state_dict(self) -> dict:
+        """Model weights by model name (copied tensors)."""
+        return {name: {k: v.detach().clone() for k, v in m.state_dict().items()}
+                for name, m in self.models.items()}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore weights from :meth:`state_dict`."""
+        for name, weights in state.items():
+            self.models[name].load_state_dict(weights)
+
+    def train_mode(self, on: bool) -> None:
+        """Switch every model between training and evaluation behaviour."""
+        for m in self.models.values():
+            m.train(on)
+
+
+@dataclass(frozen=True)
+class TaskType:
+    """A registry entry.
+
+    Attributes
+    ----------
+    id : str
+        Stable id stored in files.
+    label : str
+        Name in the training panel.
+    params : tuple of Param
+        Task parameters (loss, noise...).
+    create : callable
+        ``create(ctx) -> Task``.
+    targets : tuple of str
+        Dataset target kinds it accepts ("class", "regression", "none");
+        empty when it needs no dataset.
+    graphs : tuple of str
+        Names of the graphs it trains.
+    views : tuple of str
+        Default view ids for new projects.
+    doc : str
+        One sentence.
+    parse : callable or None
+        ``parse(raw, where) -> dict`` for tasks whose params hold structures
+        (lists of objects) that :class:`Param` cannot declare; it validates
+        everything and names bad fields from ``where``. None uses ``params``.
+    """
+
+    id: str
+    label: str
+    params: tuple[Param, ...]
+    create: Callable[[TaskContext], Task]
+    targets: tuple[str, ...] = ("class", "regression", "none")
+    graphs: tuple[str, ...] = ("model",)
+    views: tuple[str, ...] = ("loss",)
+    doc: str = ""
+    parse: Callable[[object, str], dict] | None = None
+
+    def resolve(self, raw: object, where: str) -> dict:
+        """Validated params from a file's ``task.params``."""
+        if self.parse is not None:
+            return self.parse(raw, where)
+        from playground.params import resolve
+        return resolve(self.params, raw, where)
+
+
+TASKS: Registry[TaskType] = Registry("task")
+
+
+def register_task(entry: TaskType, override: bool = False) -> TaskType:
+    """Add a task type to :data:`TASKS`."""
+    return TASKS.register(entry, override)
+
+
+# -- helpers shared by gradient tasks ------------------------------------------------------
+
+class Batches:
+    """Mini-batches over tensors already on the device.
+
+    A full batch without shuffling hands out the tensors themselves: the mean
+    gradient does not depend on sample order, so there is nothing to permute.
+    """
+
+    def __init__(self, tensors: tuple[torch.Tensor, ...], batch_size: int | None, shuffle: bool):
+        self.tensors = tensors
+        self.n = len(tensors[0])
+        self.size = self.n if batch_size is None else min(batch_size, self.n)
+        self.shuffle = shuffle and self.size < self.n
+        self.steps = math.ceil(self.n / self.size)
+        self._order: torch.Tensor | None = None
+        self._i = 0
+
+    def begin_epoch(self, generator: torch.Generator) -> None:
+        """Draw this epoch's order."""
+        if self.shuffle:
+            perm = torch.randperm(self.n, generator=generator)
+            self._order = perm.to(self.tensors[0].device)
+        self._i = 0
+
+    def next(self) -> tuple[torch.Tensor, ...]:
+        """The next batch (wraps around at the end of an epoch)."""
+        if self.steps == 1:
+            return self.tensors
+        start = self._i * self.size
+        self._i = (self._i + 1) % self.steps
+        if self._order is None:
+            return tuple(t[start:start + self.size] for t in self.tensors)
+        idx = self._order[start:start + self.size]
+        return tuple(t[idx] for t in self.tensors)
+
+
+def compile_model(ctx: TaskContext, name: str = "model") -> CompiledGraph:
+    """Compile graph ``name`` for the dataset's input shape, seeded by the config."""
+    if name not in ctx.graphs:
+        raise TrainingError(f"the project has no graph called {name!r}", "graphs")
+    graph = ctx.graphs[name]
+    shapes = {}
+    if ctx.dataset is not None:
+        shapes = {n.id: ctx.dataset.input_shape for n in graph.nodes_of_type("input")
+                  if not n.params.get("shape")}
+    compiled = compile_graph(graph, shapes, seed=ctx.config.seed)
+    compiled.module.to(ctx.device)
+    return compiled
+
+
+def make_optimizer(ctx: TaskContext, module: nn.Module) -> torch.optim.Optimizer:
+    """The configured optimizer over ``module``'s trainable parameters."""
+    params = [p for p in module.parameters() if p.requires_grad]
+    if not params:
+        raise TrainingError("the model has no trainable parameters: "
+                            "add a layer with weights (Dense, Conv...)", "graphs")
+    return build_optimizer(ctx.config.optimizer, ctx.config.optimizer_params, params)
+
+
+def weight_penalty(module: nn.Module, l1: float, l2: float) -> torch.Tensor:
+    """l1 * sum|W| + l2 * sum W^2 over weight matrices and kernels (not biases), as Keras."""
+    total = None
+    for p in module.parameters():
+        if p.requires_grad and p.dim() > 1:
+            term = 0.0
+            if l1:
+                term = term + l1 * p.abs().sum()
+            if l2:
+                term = term + l2 * p.pow(2).sum()
+            total = term if total is None else total + term
+    return total if total is not None else torch.zeros(())
+
+
+@torch.no_grad()
+def predict_in_chunks(module: nn.Module, x: torch.Tensor, chunk: int = 4096) -> torch.Tensor:
+    """``module(x)`` in slices of ``chunk`` samples (bounded memory on big splits)."""
+    if len(x) <= chunk:
+        return module(x)
+    return torch.cat([module(x[i:i + chunk]) for i in range(0, len(x), chunk)])
+
+
+def to_tensor(array: np.ndarray | None, device: torch.device) -> torch.Tensor | None:
+    """A numpy array as a tensor on ``device`` (None stays None)."""
+    return None if array is None else torch.as_tensor(array).to(device)

@@ -1,0 +1,1 @@
+"""Training: optimizers, losses, metrics, schedules and the Trainer."""

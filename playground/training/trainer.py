@@ -1,0 +1,400 @@
+"""The Trainer: a Qt-free loop that steps a task and reports what happens.
+
+It runs in whatever thread calls :meth:`Trainer.run` (the GUI's worker thread,
+or the CLI's main thread). Other threads talk to it only through thread-safe
+methods that queue commands (:meth:`pause`, :meth:`resume`, :meth:`stop`,
+:meth:`set_hyper`, :meth:`request_step`), which the loop drains between
+steps. It talks back through :class:`~playground.events.Signal` events
+carrying plain data: ``metrics``, ``snapshot``, ``state_changed``,
+``finished``, ``diverged`` and ``failed``.
+
+The hot path is one ``task.train_step()`` plus a list append and a clock read.
+Losses are reduced, checked for NaN/Inf and turned into curves in bulk when a
+snapshot is due (every ~50 ms); evaluation runs when early stopping needs it
+or on a time budget.
+"""
+
+from __future__ import annotations
+
+import collections
+import copy
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+from playground.errors import PlaygroundError, TrainingError
+from playground.events import Signal
+from playground.tasks.base import Task
+from playground.training.config import TrainingConfig
+from playground.training.history import MetricHistory, Throttle
+from playground.training.optimizers import set_hyper
+from playground.training.schedules import build_schedulers, step_schedulers
+
+STATES = ("ready", "running", "paused", "finished", "stopped", "diverged", "failed")
+
+#: A probe computes view data on the trainer thread: probe(trainer) -> payload.
+Probe = Callable[["Trainer"], Any]
+
+
+@dataclass
+class TrainerEvents:
+    """The trainer's signals (all emitted on the trainer thread).
+
+    Attributes
+    ----------
+    metrics : Signal
+        ``(record: dict)`` after each evaluation: epoch, step and metric values.
+    snapshot : Signal
+        ``(snapshot: Snapshot)`` every snapshot interval and when pausing or finishing.
+    state_changed : Signal
+        ``(state: str)``.
+    finished : Signal
+        ``(state: str, reason: str)`` when a run ends for any reason.
+    diverged : Signal
+        ``(step: int, value: float)`` when the loss becomes NaN or infinite.
+    failed : Signal
+        ``(message: str)`` when an error stops the run.
+    """
+
+    metrics: Signal = field(default_factory=Signal)
+    snapshot: Signal = field(default_factory=Signal)
+    state_changed: Signal = field(default_factory=Signal)
+    finished: Signal = field(default_factory=Signal)
+    diverged: Signal = field(default_factory=Signal)
+    failed: Signal = field(default_factory=Signal)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """An immutable picture of a run for views (numpy data only).
+
+    Attributes
+    ----------
+    step : int
+        Batches done.
+    epoch : float
+        Epochs done, fractional within an epoch.
+    state : str
+        One of :data:`STATES`.
+    metrics : dict
+        Latest evaluated metrics plus ``loss`` (the latest epoch's mean batch loss).
+    history : dict
+        Series name -> (x, y) arrays; x is the epoch.
+    probes : dict
+        Probe name -> payload.
+    steps_per_second : float
+        Recent training speed.
+    """
+
+    step: int
+    epoch: float
+    state: str
+    metrics: dict
+    history: dict
+    probes: dict = field(default_factory=dict)
+    steps_per_second: float = 0.0
+
+
+class Trainer:
+    """Steps a :class:`~playground.tasks.base.Task` for a number of epochs.
+
+    Parameters
+    ----------
+    task : Task
+        What to train.
+    config : TrainingConfig
+        Epochs, seed, early stopping, schedule.
+    snapshot_interval : float
+        Seconds between snapshots (probes run then, within ``probe_budget``).
+    eval_interval : float
+        Minimum seconds between evaluations when nothing requires one each epoch.
+    probe_budget, eval_budget : float
+        Largest share of wall time probes / evaluation may take.
+    """
+
+    def __init__(self, task: Task, config: TrainingConfig, snapshot_interval: float = 0.05,
+                 eval_interval: float = 0.25, probe_budget: float = 0.1,
+                 eval_budget: float = 0.05):
+        self.task = task
+        self.config = config
+        self.state = "ready"
+        self.step = 0
+        self.epoch = 0
+        self.target_epochs = config.epochs
+        self.history = MetricHistory()
+        self.metrics: dict[str, float] = {}
+        self.probes: dict[str, Probe] = {}
+        self.stop_reason = ""
+        self.events = TrainerEvents()
+        self._batch = 0  # batches done in the current epoch
+        self._steps_per_epoch = task.steps_per_epoch()
+        self._generator = torch.Generator().manual_seed(config.seed)
+        torch.manual_seed(config.seed + 1)  # dropout and other in-model randomness
+        self._pending: list[torch.Tensor] = []
+        self._pending_start = 0  # step index of _pending[0]
+        self._epoch_ends: list[int] = []  # step counts at epoch ends not yet flushed
+        self._epoch_sum = 0.0  # loss sum of the epoch in progress (flushed part)
+        self._epoch_count = 0
+        self._commands: collections.deque[Callable[[], None]] = collections.deque()
+        self._wake = threading.Event()
+        self._paused = False
+        self._stop = False
+        self._snap_throttle = Throttle(snapshot_interval, probe_budget)
+        self._eval_throttle = Throttle(eval_interval, eval_budget)
+        self._speed = (time.perf_counter(), 0, 0.0)  # (time, step, steps/s)
+        self._schedulers = build_schedulers(config, task.optimizers)
+        es = config.early_stopping
+        self._best: tuple[float, int, dict] | None = None  # (value, epoch, state)
+        self._since_best = 0
+        self._eval_each_epoch = es is not None or config.schedule == "plateau"
+        if es is not None:
+            self.monitor = es.monitor
+        else:
+            self.monitor = task.default_monitor
+
+    # -- thread-safe control -------------------------------------------------------------
+    def post(self, command: Callable[[], None]) -> None:
+        """Run ``command()`` on the trainer thread before the next step."""
+        self._commands.append(command)
+        self._wake.set()
+
+    def pause(self) -> None:
+        """Pause after the current step."""
+        self._paused = True
+        self._wake.set()
+
+    def resume(self) -> None:
+        """Continue a paused run."""
+        self._paused = False
+        self._wake.set()
+
+    def stop(self) -> None:
+        """End the run after the current step."""
+        self._stop = True
+        self._wake.set()
+
+    def set_hyper(self, name: str, value: float | bool) -> None:
+        """Change an optimizer hyperparameter; it applies from the next step."""
+        def apply() -> None:
+            for opt in self.task.optimizers:
+                set_hyper(opt, name, value)
+        self.post(apply)
+
+    def request_step(self, kind: str = "batch") -> None:
+        """While paused: do one batch ("batch") or finish the epoch ("epoch")."""
+        self.post(self.step_batch if kind == "batch" else self.step_epoch)
+
+    def add_probe(self, name: str, probe: Probe) -> None:
+        """Compute ``probe(trainer)`` into every snapshot under ``name``."""
+        self.post(lambda: self.probes.__setitem__(name, probe))
+
+    # -- stepping (trainer thread only) ----------------------------------------------------
+    def step_batch(self) -> None:
+        """One batch update, with epoch bookkeeping."""
+        if self._batch == 0:
+            self.task.begin_epoch(self._generator)
+        self._pending.append(self.task.train_step())
+        self.step += 1
+        self._batch += 1
+        if self._batch == self._steps_per_epoch:
+            self._end_epoch()
+
+    def step_epoch(self) -> None:
+        """Finish the current epoch (a whole one if at a boundary)."""
+        self.step_batch()
+        while self._batch and self.state not in ("diverged", "stopped"):
+            self.step_batch()
+        self._publish()
+
+    def _end_epoch(self) -> None:
+        self._batch = 0
+        self.epoch += 1
+        self._epoch_ends.append(self.step)
+        now = time.perf_counter()
+        if self._eval_each_epoch or self.epoch >= self.target_epochs or \
+                self._eval_throttle.due(now):
+            self._evaluate(now)
+        if self._schedulers:
+            step_schedulers(self._schedulers, self.metrics.get(self.monitor))
+
+    def _evaluate(self, started: float) -> None:
+        if not self._flush_losses():
+            return
+        self.metrics = {**self.metrics, **self.task.evaluate()}
+        for name, value in self.metrics.items():
+            if name != "loss":
+                self.history.add(name, self.epoch, value)
+        self._eval_throttle.done(started, time.perf_counter())
+        self.events.metrics.emit({"epoch": self.epoch, "step": self.step, **self.metrics})
+        if self.config.early_stopping is not None:
+            self._check_early_stopping()
+
+    def _check_early_stopping(self) -> None:
+        es = self.config.early_stopping
+        value = self.metrics.get(es.monitor)
+        if value is None:
+            raise TrainingError(f"early stopping watches {es.monitor!r}, which this run does not "
+                                f"report (it has: {', '.join(sorted(self.metrics))})",
+                                "training.early_stopping.monitor")
+        better = self._best is None or (
+            value > self._best[0] + es.min_delta if es.maximize
+            else value < self._best[0] - es.min_delta)
+        if better:
+            state = self.task.state_dict() if es.restore_best else {}
+            self._best = (value, self.epoch, state)
+            self._since_best = 0
+            return
+        self._since_best += 1
+        if self._since_best > es.patience:
+            if es.restore_best:
+                self.task.load_state_dict(self._best[2])
+                self.metrics = {**self.metrics, **self.task.evaluate()}
+            self.metrics["best_epoch"] = float(self._best[1])
+            self._finish("stopped", f"early stopping: no better {es.monitor} since epoch "
+                         f"{self._best[1]}")
+
+    def _flush_losses(self) -> bool:
+        """Reduce pending batch losses into the epoch-loss curve; False if diverged."""
+        if not self._pending:
+            return True
+        # One stack + copy for all pending steps: no per-step sync on the hot path.
+        losses = torch.stack(self._pending).float().cpu().numpy()
+        offset = self._pending_start  # steps done before losses[0]
+        self._pending.clear()
+        self._pending_start = self.step
+        bad = np.flatnonzero(~np.isfinite(losses))
+        if bad.size:
+            self._epoch_ends.clear()
+            self._diverge(offset + int(bad[0]) + 1, float(losses[bad[0]]))
+            return False
+        pos = 0
+        for end in self._epoch_ends:
+            part = losses[pos:end - offset]
+            mean = (self._epoch_sum + float(part.sum())) / max(self._epoch_count + len(part), 1)
+            self.history.add("loss", end // self._steps_per_epoch, mean)
+            self.metrics["loss"] = mean
+            self._epoch_sum, self._epoch_count = 0.0, 0
+            pos = end - offset
+        rest = losses[pos:]
+        self._epoch_sum += float(rest.sum())
+        self._epoch_count += len(rest)
+        self._epoch_ends.clear()
+        return True
+
+    def _diverge(self, step: int, value: float) -> None:
+        self.stop_reason = f"loss became {value} at step {step}"
+        self._set_state("diverged")
+        self._stop = True
+        self.events.diverged.emit(step, value)
+
+    # -- running ---------------------------------------------------------------------------
+    def run(self, epochs: int | None = None, start_paused: bool = False) -> str:
+        """Train until ``epochs`` epochs are done (default: the config's), or stopped.
+
+        Returns the final state: "finished", "stopped", "diverged" or "failed".
+        Errors raised by the task are caught, reported through ``failed`` and
+        turn the state to "failed"; the trainer stays usable for inspection.
+        """
+        if epochs is not None:
+            self.target_epochs = epochs
+        self._stop = False
+        self._paused = start_paused
+        self._set_state("paused" if start_paused else "running")
+        self._speed = (time.perf_counter(), self.step, self._speed[2])
+        try:
+            self._loop()
+        except PlaygroundError as exc:
+            self._fail(str(exc))
+        except (RuntimeError, ValueError, TypeError, IndexError, MemoryError) as exc:
+            self._fail(f"{type(exc).__name__}: {exc}".splitlines()[0])
+        return self.state
+
+    def _loop(self) -> None:
+        while self.state in ("running", "paused"):
+            while self._commands:
+                self._commands.popleft()()
+            if self._stop:
+                self._finish(self.state if self.state == "diverged" else "stopped",
+                             self.stop_reason or "stopped by the user")
+                break
+            if self.epoch >= self.target_epochs and self._batch == 0:
+                self._finish("finished", f"{self.epoch} epochs done")
+                break
+            if self._paused:
+                self._set_state("paused")
+                self._publish()
+                self._wake.wait(0.1)
+                self._wake.clear()
+                continue
+            if self.state != "running":
+                self._set_state("running")
+                self._speed = (time.perf_counter(), self.step, self._speed[2])
+            self.step_batch()
+            if self._snap_throttle.due(time.perf_counter()):
+                self._publish()
+
+    def _finish(self, state: str, reason: str) -> None:
+        if self._flush_losses() and state != "diverged" and self._batch == 0 \
+                and not self._evaluated_at(self.epoch):
+            self.metrics = {**self.metrics, **self.task.evaluate()}
+            for name, value in self.metrics.items():
+                if name != "loss":
+                    self.history.add(name, self.epoch, value)
+        if self.state == "diverged":
+            state = "diverged"
+        self.stop_reason = self.stop_reason or reason
+        self._set_state(state)
+        self._publish()
+        self.events.finished.emit(self.state, self.stop_reason)
+
+    def _evaluated_at(self, epoch: int) -> bool:
+        series = next(iter(s for n, s in self.history.series.items() if n != "loss"), None)
+        return series is not None and len(series) > 0 and series.arrays()[0][-1] == epoch
+
+    def _fail(self, message: str) -> None:
+        self.stop_reason = message
+        self._set_state("failed")
+        self.events.failed.emit(message)
+        self.events.finished.emit("failed", message)
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.events.state_changed.emit(state)
+
+    # -- snapshots -------------------------------------------------------------------------
+    def _publish(self) -> None:
+        started = time.perf_counter()
+        if self.state != "diverged":
+            self._flush_losses()
+        snap = self.make_snapshot()
+        self._snap_throttle.done(started, time.perf_counter())
+        self.events.snapshot.emit(snap)
+
+    def make_snapshot(self) -> Snapshot:
+        """Build a :class:`Snapshot` now (runs the probes)."""
+        now = time.perf_counter()
+        t0, s0, speed = self._speed
+        if now - t0 >= 0.5 and self.state == "running":
+            speed = (self.step - s0) / (now - t0)
+            self._speed = (now, self.step, speed)
+        payloads = {}
+        if self.probes:
+            self.task.train_mode(False)
+            try:
+                with torch.no_grad():
+                    payloads = {name: probe(self) for name, probe in self.probes.items()}
+            finally:
+                self.task.train_mode(True)
+        fraction = self._batch / self._steps_per_epoch
+        return Snapshot(self.step, self.epoch + fraction, self.state, dict(self.metrics),
+                        self.history.arrays(), payloads, speed)
+
+    def best_state(self) -> dict | None:
+        """Weights at the best monitored value (early stopping with restore_best)."""
+        return None if self._best is None else copy.deepcopy(self._best[2])
