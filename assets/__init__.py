@@ -1,0 +1,1 @@
+"""Bundled assets: icons, style sheet, small data files (see playground.resources)."""

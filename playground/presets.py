@@ -43,7 +43,7 @@ class PresetInfo:
 
 def presets_dir() -> Path:
     """Folder holding the shipped preset files (works after a normal install too)."""
-    return Path(str(importlib.resources.files("presets")))
+    return Path(str(importlib.resources.files("playground.bundled_presets")))
 
 
 def preset_paths() -> list[Path]:

@@ -1,0 +1,1 @@
+"""Chapter presets as JSON data files (see playground.presets)."""

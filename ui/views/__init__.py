@@ -1,0 +1,1 @@
+"""Desktop app (PySide6 + pyqtgraph)."""
