@@ -1,1 +1,1 @@
-"""Desktop app (PySide6 + pyqtgraph)."""
+"""The desktop app: PySide6 widgets over the Qt-free core in ``playground``."""

@@ -1,1 +1,1 @@
-"""Desktop app (PySide6 + pyqtgraph)."""
+"""The node editor: scene, items, palette, inspector and undo commands."""

@@ -1,1 +1,1 @@
-"""Desktop app (PySide6 + pyqtgraph)."""
+"""Live views: one widget per view, each fed by trainer snapshots."""
