@@ -89,9 +89,9 @@ class Project:
     variants: list = field(default_factory=list)
 
     @property
-    def graph(self) -> Graph:
-        """The main graph ("model", or the first one)."""
-        return self.graphs.get("model") or next(iter(self.graphs.values()))
+    def graph(self) -> Graph | None:
+        """The main graph ("model", or the first one); None for graph-less tasks (surfaces)."""
+        return self.graphs.get("model") or next(iter(self.graphs.values()), None)
 
     @property
     def title(self) -> str:

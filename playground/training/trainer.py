@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from playground.errors import PlaygroundError, TrainingError
+from playground.errors import PlaygroundError, TrainingError, ValidationError
 from playground.events import Signal
 from playground.tasks.base import Task
 from playground.training.config import TrainingConfig
@@ -179,10 +179,21 @@ class Trainer:
         self._wake.set()
 
     def set_hyper(self, name: str, value: float | bool) -> None:
-        """Change an optimizer hyperparameter; it applies from the next step."""
+        """Change an optimizer hyperparameter; it applies from the next step.
+
+        Optimizers without that hyperparameter (an Adam racer asked for
+        ``momentum``) are left alone; if none has it the run fails with a message.
+        """
         def apply() -> None:
+            changed = 0
             for opt in self.task.optimizers:
-                set_hyper(opt, name, value)
+                try:
+                    set_hyper(opt, name, value)
+                    changed += 1
+                except ValidationError:
+                    continue
+            if not changed:
+                raise TrainingError(f"no optimizer of this run has a hyperparameter {name!r}")
         self.post(apply)
 
     def request_step(self, kind: str = "batch") -> None:
