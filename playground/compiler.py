@@ -58,6 +58,11 @@ class CompiledGraph:
         """The submodule built for ``node_id``."""
         return self.module.get_submodule(self.attr_names[node_id])
 
+    def layer_nodes(self) -> list[str]:
+        """Ids of the nodes that have a submodule (not Input/Output), in execution order."""
+        children = dict(self.module.named_children())
+        return [nid for nid, attr in self.attr_names.items() if attr in children]
+
     def output_shape(self) -> Shape:
         """Per-sample shape reaching the first Output node."""
         return self.report.nodes[self.output_nodes[0]].output

@@ -17,6 +17,7 @@ from playground.errors import ValidationError
 from playground.expect import CheckResult, evaluate_checks
 from playground.project import Project
 from playground.tasks import TASKS, Task, TaskContext
+from playground.training.threads import choose_threads
 from playground.training.trainer import Snapshot, Trainer
 
 
@@ -94,6 +95,9 @@ def build_session(project: Project, seed: int | None = None, device: str | None 
     ctx = TaskContext(graphs=project.graphs, dataset=dataset, config=project.training,
                       params=project.task_params, device=dev)
     task = TASKS.get(project.task).create(ctx)
+    if dev.type == "cpu" and task.compiled:
+        batch = project.training.batch_size or (len(dataset.train) if dataset else 1)
+        torch.set_num_threads(choose_threads(list(task.compiled.values()), batch))
     trainer = Trainer(task, project.training)
     return Session(project, dataset, task, trainer, dev)
 

@@ -1,0 +1,42 @@
+"""Every shipped preset: its file validates, and a headless run meets its ``expect``.
+
+Presets whose default run takes more than about ten seconds on two cores are
+marked ``slow`` (deselected by plain ``pytest``; ``.ci/run`` runs them too).
+"""
+
+import pytest
+
+from playground.presets import load_preset, preset_paths
+from playground.session import build_session, run_session
+
+#: Preset ids whose default run is over ~10 s on a 2-core CPU (measured).
+SLOW = {"dl4b-6-spirals-deep", "tfp-spiral", "tfp-reg-gauss"}
+
+PRESET_IDS = [p.stem for p in preset_paths()]
+
+
+def test_there_are_presets():
+    assert "launch-xor" in PRESET_IDS
+
+
+@pytest.mark.parametrize("preset_id", PRESET_IDS)
+def test_preset_file_is_valid(preset_id):
+    project = load_preset(preset_id)
+    assert project.id == preset_id, "a preset's id must match its file name"
+    assert project.expect, "a preset checks something"
+    for key in ("title", "book", "chapter", "seed_file", "seed_lines", "what_to_watch"):
+        assert project.meta.get(key), f"meta.{key} is missing"
+
+
+def _run_params():
+    for pid in PRESET_IDS:
+        marks = [pytest.mark.slow] if pid in SLOW else []
+        yield pytest.param(pid, marks=marks, id=pid)
+
+
+@pytest.mark.parametrize("preset_id", list(_run_params()))
+def test_preset_meets_its_expectations(preset_id):
+    result = run_session(build_session(load_preset(preset_id)))
+    failures = [c.line() for c in result.checks if not c.passed]
+    assert result.state in ("finished", "stopped"), result.reason
+    assert not failures, failures

@@ -1,0 +1,189 @@
+"""Neuron-map thumbnails drawn under a node, TensorFlow Playground style.
+
+Each hidden unit's response over the input plane is an (H, W) array of values
+roughly in [-1, 1], drawn with a diverging orange-white-blue colour map (row 0
+at the top). At most :data:`MAX_THUMBS` per node are shown, with a "+k" note
+for the rest; hovering one shows it enlarged with its unit index.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QImage, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsPixmapItem,
+    QGraphicsSceneHoverEvent,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
+
+from ui.editor import style
+
+THUMB = 20.0
+GAP = 2.4
+MAX_THUMBS = 16
+PREVIEW = 160
+_NOTE_HEIGHT = 13.0
+
+
+def diverging_rgb(values: np.ndarray) -> np.ndarray:
+    """Colour an (H, W) array: -1 orange, 0 white, +1 blue.
+
+    Parameters
+    ----------
+    values : ndarray
+        (H, W) floats; clipped to [-1, 1], NaN drawn as 0.
+
+    Returns
+    -------
+    ndarray
+        (H, W, 3) uint8 RGB.
+    """
+    v = np.clip(np.nan_to_num(np.asarray(values, dtype=np.float32)), -1.0, 1.0)[..., None]
+    neg = np.array(style.NEGATIVE.getRgb()[:3], dtype=np.float32)
+    pos = np.array(style.POSITIVE.getRgb()[:3], dtype=np.float32)
+    white = np.float32(255.0)
+    colour = np.where(v < 0, neg, pos)  # (H, W, 3)
+    return np.round(white + (colour - white) * np.abs(v)).astype(np.uint8)
+
+
+def map_image(values: np.ndarray) -> QImage:
+    """An (H, W) map as a QImage (a deep copy: it owns its pixels)."""
+    rgb = np.ascontiguousarray(diverging_rgb(values))
+    h, w = rgb.shape[:2]
+    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+def per_row() -> int:
+    """Thumbnails per row under a node."""
+    return max(1, int((style.NODE_WIDTH + GAP) // (THUMB + GAP)))
+
+
+class ThumbItem(QGraphicsPixmapItem):
+    """One unit's map; hovering shows it enlarged."""
+
+    def __init__(self, parent: QGraphicsItem, unit: int):
+        super().__init__(parent)
+        self.unit = unit
+        self.image = QImage()
+        self.setAcceptHoverEvents(True)
+        self.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+
+    def set_map(self, values: np.ndarray) -> None:
+        """Show ``values`` ((H, W) floats)."""
+        self.image = map_image(values)
+        pixmap = QPixmap.fromImage(self.image)
+        self.setPixmap(pixmap)
+        self.setScale(THUMB / max(pixmap.width(), pixmap.height(), 1))
+        preview = getattr(self.scene(), "neuron_preview", None)
+        if preview is not None and preview.isVisible() and preview.source is self:
+            preview.show_map(self.image, self.unit, preview.pos(), self)  # live while hovered
+
+    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
+        preview = getattr(self.scene(), "neuron_preview", None)
+        if preview is not None:
+            corner = self.mapToScene(QPointF(self.pixmap().width(), 0))
+            preview.show_map(self.image, self.unit, corner + QPointF(6, 0), self)
+
+    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
+        preview = getattr(self.scene(), "neuron_preview", None)
+        if preview is not None:
+            preview.hide()
+
+
+class NeuronStrip(QGraphicsItem):
+    """The thumbnails under one node (empty until maps arrive)."""
+
+    def __init__(self, parent: QGraphicsItem):
+        super().__init__(parent)
+        self.thumbs: list[ThumbItem] = []
+        self.hidden_count = 0
+        self._rows = 0
+
+    def set_maps(self, maps: np.ndarray | None) -> None:
+        """Show ``maps`` ((units, H, W)); None removes the strip."""
+        if maps is not None:
+            maps = np.asarray(maps)
+            if maps.ndim == 2:  # (units, n): one row per unit
+                maps = maps[:, None, :]
+        units = 0 if maps is None else int(maps.shape[0])
+        shown = min(units, MAX_THUMBS)
+        self.prepareGeometryChange()
+        while len(self.thumbs) > shown:
+            thumb = self.thumbs.pop()
+            preview = getattr(thumb.scene(), "neuron_preview", None)
+            if preview is not None and preview.source is thumb:
+                preview.hide()
+            thumb.setParentItem(None)
+            if thumb.scene() is not None:
+                thumb.scene().removeItem(thumb)
+        n = per_row()
+        for i in range(shown):
+            if i == len(self.thumbs):
+                self.thumbs.append(ThumbItem(self, i))
+            self.thumbs[i].set_map(maps[i])
+            self.thumbs[i].setPos((i % n) * (THUMB + GAP), (i // n) * (THUMB + GAP))
+        self.hidden_count = units - shown
+        self._rows = -(-shown // n)
+        self.update()
+
+    def height(self) -> float:
+        """Drawn height (0 without maps)."""
+        if not self._rows:
+            return 0.0
+        return self._rows * (THUMB + GAP) - GAP + (_NOTE_HEIGHT if self.hidden_count else 0)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return QRectF(0, 0, style.NODE_WIDTH, self.height())
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        if not self.hidden_count:
+            return
+        painter.setFont(style.font(7.5))
+        painter.setPen(style.dim_text_colour())
+        painter.drawText(QRectF(0, self.height() - _NOTE_HEIGHT, style.NODE_WIDTH, _NOTE_HEIGHT),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         f"+{self.hidden_count} more")
+
+
+class NeuronPreview(QGraphicsItem):
+    """An enlarged map with its unit index, drawn at a fixed screen size over everything."""
+
+    def __init__(self):
+        super().__init__()
+        self.image = QImage()
+        self.unit = 0
+        self.source: QGraphicsItem | None = None
+        self.setZValue(100)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setVisible(False)
+
+    def show_map(self, image: QImage, unit: int, scene_pos: QPointF,
+                 source: QGraphicsItem | None = None) -> None:
+        """Show ``image`` for ``unit`` with its top-left at ``scene_pos``.
+
+        ``source`` is the thumbnail it enlarges; new maps for it refresh the preview.
+        """
+        self.image, self.unit, self.source = image, unit, source
+        self.setPos(scene_pos)
+        self.setVisible(True)
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return QRectF(-4, -4, PREVIEW + 8, PREVIEW + 26)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.setPen(QPen(style.edge_colour(), 1))
+        painter.setBrush(style.node_fill())
+        painter.drawRoundedRect(self.boundingRect().adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
+        painter.drawImage(QRectF(0, 0, PREVIEW, PREVIEW), self.image)
+        painter.setFont(style.font(8.5))
+        painter.setPen(style.text_colour())
+        painter.drawText(QRectF(0, PREVIEW, PREVIEW, 20), Qt.AlignmentFlag.AlignCenter,
+                         f"unit {self.unit}")

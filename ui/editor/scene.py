@@ -1,0 +1,397 @@
+"""GraphScene: the canvas, kept in step with a :class:`~playground.graph.Graph`.
+
+The graph is the single source of truth. The scene listens to ``graph.changed``
+and adds, removes or updates items to match; after every edit (or at the end of
+a batch of edits, such as one undo step) it re-runs shape inference and
+refreshes shapes, parameter counts, error badges and edge labels. Canvas
+gestures (dragging nodes, dragging edges out of ports) become undo commands.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Iterable, Iterator, Mapping
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QPainter, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
+
+from playground.graph import Edge, Graph, GraphEvent
+from playground.layers import LAYERS, Shape, default_params, fmt_shape
+from playground.shapes import NodeInfo, ShapeReport, infer, node_param_counts
+from ui.editor import style
+from ui.editor.commands import (
+    AddNode,
+    Connect,
+    Disconnect,
+    MoveNodes,
+    RemoveItems,
+    SetParams,
+)
+from ui.editor.connections import connection_problem, node_ports
+from ui.editor.drag import ConnectionDrag
+from ui.editor.edges import EdgeItem
+from ui.editor.items import NodeItem, PortItem
+from ui.editor.neurons import NeuronPreview
+
+_GRID = 20.0
+
+
+class GraphScene(QGraphicsScene):
+    """Items for every node and edge of ``graph``; canvas edits go through ``undo_stack``.
+
+    Parameters
+    ----------
+    graph : Graph
+    undo_stack : QUndoStack
+    parent : QObject, optional
+
+    Signals
+    -------
+    report_changed(object)
+        A new ShapeReport after inference.
+    graph_edited()
+        The graph changed (once per edit or undo step).
+    connection_refused(str)
+        A dropped edge was refused; the reason.
+    """
+
+    report_changed = Signal(object)
+    graph_edited = Signal()
+    connection_refused = Signal(str)
+
+    def __init__(self, graph: Graph, undo_stack: QUndoStack, parent=None):
+        super().__init__(parent)
+        self.graph = graph
+        self._bound = [graph]  # what to disconnect from on destruction
+        self.undo_stack = undo_stack
+        self.node_items: dict[str, NodeItem] = {}
+        self.edge_items: dict[Edge, EdgeItem] = {}
+        self.input_shapes: dict[str, Shape] = {}
+        self.counts: dict[str, int] = {}
+        self.report: ShapeReport = infer(Graph())
+        self.neuron_maps: dict[str, np.ndarray] = {}
+        self.neuron_preview = NeuronPreview()
+        self.addItem(self.neuron_preview)
+        self._drag: ConnectionDrag | None = None
+        self._depth = 0
+        self._dirty = False
+        self.graph.changed.connect(self._on_graph_changed)
+        # A graph may outlive its editor: stop listening when the C++ scene goes away.
+        bound, callback = self._bound, self._on_graph_changed
+        self.destroyed.connect(lambda *_: bound[0].changed.disconnect(callback))
+        self._rebuild()
+
+    # -- binding ---------------------------------------------------------------------------
+    def set_graph(self, graph: Graph) -> None:
+        """Show another graph (the caller clears the undo stack)."""
+        self.graph.changed.disconnect(self._on_graph_changed)
+        self.graph = self._bound[0] = graph
+        graph.changed.connect(self._on_graph_changed)
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        self.cancel_connection()
+        for edge in list(self.edge_items):
+            self._remove_edge_item(edge)
+        for nid in list(self.node_items):
+            self._remove_node_item(nid)
+        for nid in self.graph.nodes:
+            self._add_node_item(nid)
+        for edge in self.graph.edges:
+            self._add_edge_item(edge)
+        self._changed()
+
+    def _on_graph_changed(self, event: GraphEvent) -> None:
+        if event.kind == "reset":
+            self.undo_stack.clear()  # its commands refer to the old contents
+            self._rebuild()
+            return
+        if event.kind == "node_added":
+            self._add_node_item(event.node)
+        elif event.kind == "node_removed":
+            self._remove_node_item(event.node)
+        elif event.kind == "edge_added":
+            self._add_edge_item(event.edge)
+        elif event.kind == "edge_removed":
+            self._remove_edge_item(event.edge)
+        elif event.kind == "node_moved":
+            node = self.graph.nodes[event.node]
+            self.node_items[event.node].setPos(QPointF(*node.pos))
+        elif event.kind in ("params_changed", "node_changed"):
+            self._sync_node(event.node)
+        self._changed()
+
+    def _add_node_item(self, nid: str) -> None:
+        node = self.graph.nodes[nid]
+        spec = LAYERS.get(node.type) if node.type in LAYERS else None
+        inputs, outputs = node_ports(node)
+        item = NodeItem(nid, node.label or (spec.label if spec else node.type),
+                        spec.category if spec else "", inputs, outputs)
+        item.setPos(QPointF(*node.pos))
+        self.addItem(item)
+        self.node_items[nid] = item
+        if nid in self.neuron_maps:
+            item.strip.set_maps(self.neuron_maps[nid])
+
+    def _remove_node_item(self, nid: str) -> None:
+        item = self.node_items.pop(nid, None)
+        if item is not None:
+            self.removeItem(item)
+
+    def _add_edge_item(self, edge: Edge) -> None:
+        item = EdgeItem(edge, self.node_items[edge.src], self.node_items[edge.dst])
+        self.addItem(item)
+        self.edge_items[edge] = item
+
+    def _remove_edge_item(self, edge: Edge) -> None:
+        item = self.edge_items.pop(edge, None)
+        if item is not None:
+            self.removeItem(item)
+
+    def _sync_node(self, nid: str) -> None:
+        node, item = self.graph.nodes[nid], self.node_items[nid]
+        spec = LAYERS.get(node.type) if node.type in LAYERS else None
+        item.set_title(node.label or (spec.label if spec else node.type))
+        item.set_ports(*node_ports(node))
+        self.node_item_moved(nid)
+
+    def edges_of(self, nid: str) -> list[EdgeItem]:
+        """Edge items touching node ``nid``."""
+        return [i for e, i in self.edge_items.items() if nid in (e.src, e.dst)]
+
+    def node_item_moved(self, nid: str) -> None:
+        """Keep the edges attached while a node item moves."""
+        for item in self.edges_of(nid):
+            item.update_path()
+
+    # -- inference -------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Run inference once at the end of several graph edits (one undo step)."""
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if self._depth == 0 and self._dirty:
+                self.refresh()
+                self.graph_edited.emit()
+
+    def _changed(self) -> None:
+        self._dirty = True
+        if self._depth == 0:
+            self.refresh()
+            self.graph_edited.emit()
+
+    def set_input_shapes(self, shapes: Mapping[str, Shape]) -> None:
+        """Per-sample shapes for Input nodes (the dataset's); re-runs inference."""
+        self.input_shapes = {k: tuple(v) for k, v in shapes.items()}
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-run shape inference and update every item from the report."""
+        self._dirty = False
+        self.report = infer(self.graph, self.input_shapes)
+        self.counts = node_param_counts(self.report, self.graph)
+        connected = {(e.dst, e.dst_port, False) for e in self.graph.edges} | {
+            (e.src, e.src_port, True) for e in self.graph.edges}
+        for nid, item in self.node_items.items():
+            node, info = self.graph.nodes[nid], self.report.nodes.get(nid)
+            error = info.error if info is not None else None
+            shape = shown_shape(info)
+            count = self.counts.get(nid, 0)
+            notes = (["frozen"] if not node.trainable else []) + (
+                ["hand-set"] if node.weights else [])
+            item.set_info(fmt_shape(shape) if shape is not None else "?",
+                          f"{count:,} params" if count else "",
+                          f"{error.message}\nFix: {error.fix}" if error and error.fix
+                          else (error.message if error else ""), notes)
+            for port in [*item.in_ports.values(), *item.out_ports.values()]:
+                port.connected = (nid, port.name, port.is_output) in connected
+                port.update()
+        for edge, item in self.edge_items.items():
+            shape = self.report.edge_shape(edge)
+            dst = self.report.nodes.get(edge.dst)
+            item.set_info(fmt_shape(shape) if shape is not None else "",
+                          dst is not None and dst.error is not None)
+            item.update_path()
+        rect = self.itemsBoundingRect()
+        self.setSceneRect(rect.adjusted(-2000, -1500, 2000, 1500))
+        self.report_changed.emit(self.report)
+
+    def total_params(self) -> int:
+        """Sum of the parameter counts of every node whose shapes are known."""
+        return sum(self.counts.values())
+
+    # -- edits (each one undoable) ------------------------------------------------------------
+    def push(self, command: QUndoCommand) -> None:
+        """Run ``command`` through the undo stack, inferring once afterwards."""
+        with self.batch():
+            self.undo_stack.push(command)
+
+    def undo(self) -> None:
+        """Undo one step (one inference pass)."""
+        with self.batch():
+            self.undo_stack.undo()
+
+    def redo(self) -> None:
+        """Redo one step (one inference pass)."""
+        with self.batch():
+            self.undo_stack.redo()
+
+    def add_layer(self, type_id: str, pos: QPointF | tuple[float, float]) -> str:
+        """Add a node of ``type_id`` with its default params, centred at ``pos``; its id."""
+        x, y = (pos.x(), pos.y()) if isinstance(pos, QPointF) else pos
+        corner = (round(x - style.NODE_WIDTH / 2), round(y - 30))
+        command = AddNode(self.graph, type_id, default_params(type_id), corner)
+        self.push(command)
+        return command.node_id
+
+    def connect_ports(self, src: str, src_port: str, dst: str, dst_port: str) -> bool:
+        """Add the edge if allowed; False (and ``connection_refused``) if not."""
+        problem = connection_problem(self.graph, src, src_port, dst, dst_port)
+        if problem is not None:
+            self.connection_refused.emit(problem)
+            return False
+        self.push(Connect(self.graph, Edge(src, dst, src_port, dst_port)))
+        return True
+
+    def set_params(self, node_id: str, changes: Mapping[str, object]) -> None:
+        """Change some params of a node (consecutive edits of one field merge)."""
+        self.push(SetParams(self.graph, node_id, changes))
+
+    def delete_items(self, node_ids: Iterable[str] = (), edges: Iterable[Edge] = ()) -> bool:
+        """Delete nodes (with their edges) and edges as one step; False if nothing to do."""
+        node_ids = [n for n in node_ids if n in self.graph.nodes]
+        edges = [e for e in edges if e in self.graph.edges]
+        if not node_ids and not edges:
+            return False
+        self.push(RemoveItems(self.graph, node_ids, edges))
+        return True
+
+    def move_nodes(self, positions: Mapping[str, tuple[float, float]], text: str = "") -> bool:
+        """Move nodes as one step; False if nothing moves."""
+        moved = {nid: (float(p[0]), float(p[1])) for nid, p in positions.items()
+                 if nid in self.graph.nodes and not _same(self.graph.nodes[nid].pos, p)}
+        if not moved:
+            return False
+        self.push(MoveNodes(self.graph, moved, text))
+        return True
+
+    def selected_node_ids(self) -> list[str]:
+        """Selected nodes, in graph order."""
+        chosen = {i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)}
+        return [nid for nid in self.graph.nodes if nid in chosen]
+
+    def selected_edges(self) -> list[Edge]:
+        """Selected edges, in graph order."""
+        chosen = {i.edge for i in self.selectedItems() if isinstance(i, EdgeItem)}
+        return [e for e in self.graph.edges if e in chosen]
+
+    def select(self, node_ids: Iterable[str]) -> None:
+        """Select exactly these nodes."""
+        wanted = set(node_ids)
+        self.blockSignals(True)
+        try:
+            self.clearSelection()
+            for nid in wanted:
+                if nid in self.node_items:
+                    self.node_items[nid].setSelected(True)
+        finally:
+            self.blockSignals(False)
+        self.selectionChanged.emit()
+
+    def set_neuron_maps(self, maps: Mapping[str, np.ndarray] | None) -> None:
+        """Thumbnails under nodes: ``maps[node_id]`` is (units, H, W); None clears them."""
+        self.neuron_maps = dict(maps or {})
+        for nid, item in self.node_items.items():
+            item.strip.set_maps(self.neuron_maps.get(nid))
+        if not self.neuron_maps:
+            self.neuron_preview.hide()
+
+    # -- connection drag ---------------------------------------------------------------------
+    def begin_connection(self, port: PortItem) -> None:
+        """Start dragging an edge out of ``port`` (called by the port on press)."""
+        self.cancel_connection()
+        self._drag = ConnectionDrag(self, port)
+
+    def drag_connection(self, pos: QPointF) -> str:
+        """Follow the mouse; returns the feedback state ("", "valid", "invalid")."""
+        if self._drag is None:
+            return ""
+        self._drag.move(pos)
+        return self._drag.state
+
+    def end_connection(self, pos: QPointF) -> bool:
+        """Drop the dragged edge at ``pos``; True if the graph changed."""
+        drag, self._drag = self._drag, None
+        if drag is None:
+            return False
+        target = drag.target_at(pos)
+        problem = drag.problem(target) if target is not None else None
+        old, new = drag.finish(pos)
+        if problem is not None:
+            self.connection_refused.emit(problem)
+        if old == new or (old is None and new is None):
+            return False
+        with self.batch():
+            self.undo_stack.beginMacro("Reconnect" if old and new else
+                                       ("Disconnect" if old else "Connect"))
+            if old is not None:
+                self.undo_stack.push(Disconnect(self.graph, old))
+            if new is not None:
+                self.undo_stack.push(Connect(self.graph, new))
+            self.undo_stack.endMacro()
+        return True
+
+    def cancel_connection(self) -> None:
+        """Abandon a drag in progress."""
+        if self._drag is not None:
+            self._drag.cancel()
+            self._drag = None
+
+    # -- Qt overrides ------------------------------------------------------------------------
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        super().mouseReleaseEvent(event)
+        # A node drag ends here: record where the items went as one undo step.
+        positions = {nid: (item.pos().x(), item.pos().y())
+                     for nid, item in self.node_items.items()}
+        self.move_nodes(positions)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Escape and self._drag is not None:
+            self.cancel_connection()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+        painter.fillRect(rect, style.canvas_colour())
+        scale = painter.worldTransform().m11()
+        step = _GRID if scale >= 0.6 else _GRID * 5
+        if scale * step < 6:
+            return
+        painter.setPen(style.grid_colour())
+        left = math.floor(rect.left() / step) * step
+        top = math.floor(rect.top() / step) * step
+        points = [QPointF(x, y) for x in np.arange(left, rect.right(), step)
+                  for y in np.arange(top, rect.bottom(), step)]
+        painter.drawPoints(points)
+
+
+def shown_shape(info: NodeInfo | None) -> Shape | None:
+    """The shape a node displays: its output, or for an Output node what reaches it."""
+    if info is None:
+        return None
+    if info.outputs:
+        return info.output
+    # NodeInfo.output falls back to the input for Output nodes; a node whose
+    # inference failed must not show its input as if it were its output.
+    return info.inputs.get("in") if info.error is None else None
+
+
+def _same(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return abs(a[0] - b[0]) < 1e-6 and abs(a[1] - b[1]) < 1e-6
