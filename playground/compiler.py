@@ -111,8 +111,9 @@ def compile_graph(graph: Graph, input_shapes: dict[str, Shape] | None = None,
     return CompiledGraph(gm, report, inputs, outputs, attr_names)
 
 
-#: Attributes of every module instance ('training', 'forward', ...): node ids must not shadow them.
-_RESERVED = frozenset(dir(nn.Module())) | frozenset(keyword.kwlist)
+#: Attributes of a GraphModule ('training', 'forward', 'code'...): node ids must not shadow them.
+_RESERVED = frozenset(dir(nn.Module())) | frozenset(dir(fx.GraphModule)) | \
+    frozenset(keyword.kwlist)
 
 
 def _attr_name(node_id: str) -> str:

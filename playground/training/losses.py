@@ -65,11 +65,10 @@ def _cross_entropy(p: dict, kind: str):
 
 
 def _bce(p: dict, kind: str):
-    if kind == "probabilities":
-        def on_probs(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-            return F.binary_cross_entropy(out.clamp(PROB_EPS, 1.0 - PROB_EPS), y)
-        return on_probs
-    return F.binary_cross_entropy_with_logits
+    # On probabilities torch already caps log(p) at -100, so no clamp op is needed on the
+    # hot path (Keras clips p to [1e-7, 1 - 1e-7]; the two differ only for confident mistakes).
+    return F.binary_cross_entropy if kind == "probabilities" else \
+        F.binary_cross_entropy_with_logits
 
 
 def _half_mse(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
