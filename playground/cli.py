@@ -53,6 +53,18 @@ def _parser() -> argparse.ArgumentParser:
     lst.add_argument("--json", action="store_true", help="print JSON")
     lst.set_defaults(handler=cmd_list)
 
+    exp = sub.add_parser("export", help="export a model, a checkpoint or a training script")
+    exp.add_argument("target", metavar="ID_OR_FILE",
+                     help="preset id, project file or checkpoint file (.pt)")
+    exp.add_argument("--format", required=True,
+                     choices=("checkpoint", "torchscript", "onnx", "python", "script"))
+    exp.add_argument("-o", "--output", required=True, metavar="PATH", help="file to write")
+    exp.add_argument("--epochs", type=int,
+                     help="train this many epochs first (default: export the saved weights)")
+    exp.add_argument("--graph", help="graph to export when there are several (e.g. generator)")
+    exp.add_argument("--device", choices=("auto", "cpu", "cuda"), help="override the device")
+    exp.set_defaults(handler=cmd_export)
+
     gui = sub.add_parser("gui", help="open the desktop app")
     gui.add_argument("--preset", metavar="ID_OR_FILE", help="preset id or project file to open")
     gui.add_argument("--train-epochs", type=int, metavar="N", help="train N epochs after opening")
@@ -72,12 +84,41 @@ def cmd_run(args: argparse.Namespace) -> int:
         if value is not None and value < (1 if name == "epochs" else 0):
             raise PlaygroundError(f"--{name} must be {'>= 1' if name == 'epochs' else '>= 0'}")
     project = load_preset(args.target)
+    if project.variants:
+        return _run_variants(args, project)
     session = build_session(project, seed=args.seed, device=args.device, epochs=args.epochs)
     print(f"{project.title} ({project.id or args.target}): "
           f"{session.trainer.target_epochs} epochs on {session.device}", file=sys.stderr)
     bar = ProgressBar(session.trainer.target_epochs)
     result = run_session(session, on_snapshot=bar.update)
     bar.close()
+    if result.state == "failed":
+        print(f"error: {result.reason}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    _print_result(result, project)
+    if args.json:
+        print(json.dumps(result.to_dict(), default=float))
+    return EXIT_OK if result.passed else EXIT_FAILED
+
+
+def _run_variants(args: argparse.Namespace, project) -> int:
+    """``playground run`` of a project with variants: each one in turn, then the checks."""
+    from playground.variants import run_variants
+
+    bars: list[ProgressBar] = []
+
+    def start(variant, session) -> None:
+        if bars:
+            bars[-1].close()
+        print(f"{project.title} ({project.id or args.target}), variant {variant.name} "
+              f"({variant.label}): {session.trainer.target_epochs} epochs on {session.device}",
+              file=sys.stderr)
+        bars.append(ProgressBar(session.trainer.target_epochs))
+
+    result = run_variants(project, seed=args.seed, device=args.device, epochs=args.epochs,
+                          on_start=start, on_snapshot=lambda snap: bars[-1].update(snap))
+    if bars:
+        bars[-1].close()
     if result.state == "failed":
         print(f"error: {result.reason}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -116,6 +157,31 @@ def cmd_list(args: argparse.Namespace) -> int:
     for info in infos:
         chapter = f" [{info.chapter}]" if info.chapter else ""
         print(f"{info.id:<{width}}  {info.title} — {info.book}{chapter}")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """``playground export``: write a file in one of the export formats (training first
+    with ``--epochs``); a note per caveat on stderr."""
+    from playground.export import export, open_session
+
+    if args.epochs is not None and args.epochs < 1:
+        raise PlaygroundError("--epochs must be >= 1")
+    session = open_session(args.target, device=args.device)
+    if args.epochs:
+        trainer = session.trainer
+        bar = ProgressBar(trainer.epoch + args.epochs)
+        trainer.events.snapshot.connect(bar.update)
+        state = trainer.run(epochs=trainer.epoch + args.epochs)
+        bar.close()
+        if state in ("failed", "diverged"):
+            print(f"error: training {state}: {trainer.stop_reason}; nothing exported",
+                  file=sys.stderr)
+            return EXIT_BAD_INPUT if state == "failed" else EXIT_FAILED
+    result = export(session, args.format, args.output, graph=args.graph)
+    print(result.summary())
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
     return EXIT_OK
 
 

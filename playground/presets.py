@@ -62,6 +62,12 @@ def validate_preset(project: Project, where: str) -> None:
         if key in _META_TEXT and not isinstance(value, str):
             raise ValidationError(f"expected text, got {value!r}", f"{where}: meta.{key}")
     validate_expect(project.expect, f"{where}: expect")
+    if project.variants:
+        from playground.variants import variant_projects
+        try:
+            variant_projects(project)  # every patch applies and gives a valid project
+        except ValidationError as exc:
+            raise ValidationError(exc.message, f"{where}: {exc.where}") from None
 
 
 def load_preset(id_or_path: str) -> Project:

@@ -9,3 +9,20 @@ import torch  # noqa: E402
 
 # Small models run faster single-threaded, and results do not depend on the core count.
 torch.set_num_threads(1)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _clear_clipboard_after_test():
+    """Empty the clipboard after each test.
+
+    Mime data left on the offscreen platform's clipboard crashes the interpreter at exit
+    (segfault after the last test), so tests that copy clean up after themselves.
+    """
+    yield
+    from PySide6.QtWidgets import QApplication  # Qt only once a test has started it
+    app = QApplication.instance()
+    if app is not None:
+        app.clipboard().clear()

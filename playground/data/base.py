@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from playground.data.checksums import parse_files, verify_files
 from playground.errors import DataError, ValidationError
 from playground.params import Param, float_param, resolve
 from playground.registry import Registry
@@ -43,11 +44,15 @@ class Arrays:
         Optional ``{"train": idx, "val": idx, "test": idx}`` index arrays when the
         source prescribes the split (a book's exact split, a file's test set);
         :func:`load_dataset` then uses it instead of a random split.
+    meta : dict or None
+        Extra data for views, passed on as :attr:`Dataset.meta` (e.g. a series
+        dataset's raw series and scaling, so a forecast view can show real units).
     """
 
     x: np.ndarray
     y: np.ndarray | None
     fixed_split: dict | None = None
+    meta: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,8 @@ class Dataset:
     scaler : dict or None
         ``{"mean": ndarray, "scale": ndarray}`` when inputs were standardised
         (applied already; kept so new inputs, e.g. a boundary grid, can be mapped).
+    meta : dict
+        What the generator passed in :attr:`Arrays.meta` (empty for most datasets).
     """
 
     type: str
@@ -116,6 +123,7 @@ class Dataset:
     test: Split
     info: DatasetInfo
     scaler: dict | None = None
+    meta: dict = field(default_factory=dict)
 
     @property
     def input_shape(self) -> tuple[int, ...]:
@@ -171,6 +179,9 @@ class DatasetType:
         Static info, or ``info(params) -> DatasetInfo`` when it depends on params.
     doc : str
         One or two sentences: where it comes from and what it shows.
+    file_params : tuple of str
+        Params that name data files or folders (``("path",)``): their checksums
+        can be recorded in :attr:`DataSpec.files` (see :mod:`playground.data.checksums`).
     """
 
     id: str
@@ -180,6 +191,7 @@ class DatasetType:
     generate: Callable[[dict, np.random.Generator], Arrays]
     info: DatasetInfo | Callable[[dict], DatasetInfo]
     doc: str = ""
+    file_params: tuple[str, ...] = ()
 
     def info_for(self, params: dict) -> DatasetInfo:
         """The :class:`DatasetInfo` for resolved ``params``."""
@@ -213,6 +225,9 @@ class DataSpec:
     standardize : str
         "none", "standard" (zero mean, unit variance) or "minmax" ([0, 1]),
         fitted on the training part.
+    files : dict
+        File param -> ``{"sha256": hex, "size": bytes}`` recorded at import;
+        :func:`load_dataset` refuses files that no longer match (empty: unchecked).
     """
 
     type: str
@@ -221,13 +236,17 @@ class DataSpec:
     val: float = 0.0
     test: float = 0.0
     standardize: str = "none"
+    files: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """JSON-ready form."""
         from playground.params import to_json
-        return {"type": self.type, "params": to_json(self.params), "seed": self.seed,
-                "split": {"val": self.val, "test": self.test},
-                "standardize": self.standardize}
+        out = {"type": self.type, "params": to_json(self.params), "seed": self.seed,
+               "split": {"val": self.val, "test": self.test},
+               "standardize": self.standardize}
+        if self.files:
+            out["files"] = {k: dict(v) for k, v in self.files.items()}
+        return out
 
 
 _SPLIT_PARAMS = (float_param("val", 0.0, 0.0, 0.9), float_param("test", 0.0, 0.0, 0.9))
@@ -244,9 +263,9 @@ def parse_data_spec(raw: Any, where: str = "data") -> DataSpec:
     if not isinstance(raw, Mapping):
         raise ValidationError("expected an object with 'type'", where)
     for key in raw:
-        if key not in ("type", "params", "seed", "split", "standardize"):
-            raise ValidationError(
-                f"unknown field {key!r} (expected type, params, seed, split, standardize)", where)
+        if key not in ("type", "params", "seed", "split", "standardize", "files"):
+            raise ValidationError(f"unknown field {key!r} (expected type, params, seed, split, "
+                                  "standardize, files)", where)
     entry = DATASETS.get(raw.get("type"), f"{where}.type")
     params = resolve(entry.params, raw.get("params"), f"{where}.params")
     seed = raw.get("seed", 0)
@@ -260,7 +279,8 @@ def parse_data_spec(raw: Any, where: str = "data") -> DataSpec:
     if standardize not in STANDARDIZE:
         raise ValidationError(f"expected one of {', '.join(STANDARDIZE)}, got {standardize!r}",
                               f"{where}.standardize")
-    return DataSpec(entry.id, params, seed, split["val"], split["test"], standardize)
+    files = parse_files(raw.get("files"), entry.file_params, f"{where}.files")
+    return DataSpec(entry.id, params, seed, split["val"], split["test"], standardize, files)
 
 
 def load_dataset(spec: DataSpec) -> Dataset:
@@ -275,9 +295,11 @@ def load_dataset(spec: DataSpec) -> Dataset:
         When generation or reading fails (the message names the file or field).
     """
     entry = DATASETS.get(spec.type, "data.type")
+    if spec.files:
+        verify_files(spec.files, spec.params)  # a moved or changed file is an error
     rng = np.random.default_rng(spec.seed)
     arrays = entry.generate(dict(spec.params), rng)
-    x = np.ascontiguousarray(arrays.x, dtype=np.float32)
+    x = np.asarray(arrays.x)  # may be a strided view (sliding windows): copied per split below
     y = arrays.y
     if y is not None:
         y = np.asarray(y)
@@ -290,13 +312,28 @@ def load_dataset(spec: DataSpec) -> Dataset:
     if len(x) == 0:
         raise DataError("no samples", f"dataset '{spec.type}'")
     parts = _split_indices(len(x), spec, arrays.fixed_split)
-    splits = {name: Split(x[idx], None if y is None else y[idx]) for name, idx in parts.items()}
+    splits = {name: Split(_take(x, idx, np.float32), None if y is None else _take(y, idx))
+              for name, idx in parts.items()}
     scaler = _fit_scaler(splits["train"].x, spec.standardize)
     if scaler is not None:
         splits = {name: Split(((s.x - scaler["mean"]) / scaler["scale"]).astype(np.float32), s.y)
                   for name, s in splits.items()}
     return Dataset(spec.type, dict(spec.params), splits["train"], splits["val"], splits["test"],
-                   entry.info_for(spec.params), scaler)
+                   entry.info_for(spec.params), scaler, dict(arrays.meta or {}))
+
+
+def _take(a: np.ndarray, idx: np.ndarray, dtype: type | None = None) -> np.ndarray:
+    """``a[idx]`` as a contiguous array, copying only the selected rows once.
+
+    A run of consecutive indices (a chronological split) is sliced, so a
+    strided view such as overlapping sliding windows is materialised part by
+    part instead of all at once and then again by the indexing.
+    """
+    if len(idx) and idx[-1] - idx[0] == len(idx) - 1 and np.all(np.diff(idx) == 1):
+        part = a[int(idx[0]):int(idx[-1]) + 1]
+    else:
+        part = a[idx]
+    return np.ascontiguousarray(part, dtype=dtype)
 
 
 def _split_indices(n: int, spec: DataSpec, fixed: dict | None) -> dict[str, np.ndarray]:

@@ -110,9 +110,8 @@ def _read_rows(path: str, delimiter: str) -> list[tuple[int, list[str]]]:
             text = f.read()
     except UnicodeDecodeError as exc:
         raise DataError(f"not a UTF-8 text file (byte {exc.start})", name) from None
-    if delimiter == "auto":  # the separator the first non-blank line uses most
-        first = next((line for line in text.splitlines() if line.strip()), "")
-        delimiter = max(_DELIMITERS, key=lambda d: first.count(_DELIMITERS[d]))
+    if delimiter == "auto":
+        delimiter = detect_delimiter(text)
     reader = csv.reader(io.StringIO(text), delimiter=_DELIMITERS[delimiter])
     try:
         rows = [(reader.line_num, cells) for cells in reader if any(c.strip() for c in cells)]
@@ -121,6 +120,12 @@ def _read_rows(path: str, delimiter: str) -> list[tuple[int, list[str]]]:
     if not rows:
         raise DataError("file is empty (no rows)", name)
     return rows
+
+
+def detect_delimiter(text: str) -> str:
+    """The delimiter choice (",", ";" or "tab") the first non-blank line uses most."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return max(_DELIMITERS, key=lambda d: first.count(_DELIMITERS[d]))
 
 
 def _has_header(rows: list, header: str) -> bool:
@@ -418,7 +423,8 @@ register_dataset(DatasetType(
      _TASK,
      choice_param("delimiter", "auto", ("auto", ",", ";", "tab"))),
     gen_csv, _info_from_file(lambda p: read_csv(p)[2], _one_path, _table_fallback),
-    "Your own table: every column but the target is a numeric feature."))
+    "Your own table: every column but the target is a numeric feature.",
+    file_params=("path",)))
 
 register_dataset(DatasetType(
     "npz", "NumPy .npz file", "Files",
@@ -427,7 +433,8 @@ register_dataset(DatasetType(
      str_param("y_key", "y", help="Name of the targets array; empty for no targets."),
      _TASK),
     gen_npz, _info_from_file(lambda p: read_npz(p)[2], _one_path, _table_fallback),
-    "Your own arrays saved with numpy.savez (no pickled objects)."))
+    "Your own arrays saved with numpy.savez (no pickled objects).",
+    file_params=("path",)))
 
 register_dataset(DatasetType(
     "mnist_idx", "MNIST IDX files", "Files",
@@ -436,4 +443,5 @@ register_dataset(DatasetType(
     gen_mnist_idx,
     _info_from_file(lambda p: _idx_info(read_idx(_idx_paths(p)[1], IDX_LABELS_MAGIC, "labels")),
                     _idx_paths, lambda p: DatasetInfo("image", "class")),
-    "Images and labels in the MNIST IDX format (also Fashion-MNIST, KMNIST), .gz or not."))
+    "Images and labels in the MNIST IDX format (also Fashion-MNIST, KMNIST), .gz or not.",
+    file_params=("images", "labels")))

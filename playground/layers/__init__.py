@@ -1,6 +1,16 @@
 """Layer types. Importing this package registers every built-in layer type."""
 
-from playground.layers import activations, conv, core, merge, normalization, pooling  # noqa: F401
+from playground.layers import (  # noqa: F401
+    activations,
+    attention,
+    conv,
+    core,
+    generative,
+    merge,
+    normalization,
+    pooling,
+    recurrent,
+)
 from playground.layers.base import (  # noqa: F401
     CATEGORIES,
     LAYERS,

@@ -1,4 +1,16 @@
 """Tasks. Importing this package registers every built-in task."""
 
-from playground.tasks import autoencoder, supervised, surface  # noqa: F401
+from playground.tasks import (  # noqa: F401
+    autoencoder,
+    classic,
+    evaluate,
+    gan,
+    rbm,
+    sequence,
+    stepthrough,
+    supervised,
+    surface,
+    sweep,
+    vae,
+)
 from playground.tasks.base import TASKS, Task, TaskContext, TaskType, register_task  # noqa: F401

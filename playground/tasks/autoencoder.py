@@ -52,6 +52,14 @@ class AutoencoderTask(GradientTask):
         # Evaluation corrupts with a fixed generator so validation numbers are comparable.
         self._eval_inputs = {name: self._fixed_noisy(t[0], i)
                              for i, (name, t) in enumerate(self.splits.items()) if t is not None}
+        # The untrained model's numbers and, for denoising, the "return the noisy input"
+        # baseline: what presets compare the trained model with.
+        self._reference = {f"initial_{k}": v for k, v in self.evaluate().items()}
+        if p["noise"] != "none" and p["noise_level"] > 0:
+            for name, tensors in self.splits.items():
+                if tensors is not None:
+                    noisy_mse = ((self._eval_inputs[name] - tensors[1]) ** 2).mean()
+                    self._reference[f"{name}_noisy_mse"] = float(noisy_mse)
 
     def _tensors(self, name: str):
         part = self.ctx.dataset.split(name)
@@ -90,6 +98,10 @@ class AutoencoderTask(GradientTask):
         finally:
             self.model.train(was_training)
         return metrics
+
+    def final_metrics(self) -> dict[str, float]:
+        """``initial_<split>_loss``/``_mse`` before training; ``<split>_noisy_mse`` baselines."""
+        return dict(self._reference)
 
     def noisy_inputs(self, split: str) -> np.ndarray:
         """The fixed corrupted inputs used for evaluation (for the samples view)."""

@@ -13,7 +13,9 @@ Task params (``task.params`` of a project file)::
                  "optimizer": {"type": "sgd", "params": {"lr": 0.1, ...}}}, ...],
      "diverge_threshold": 1e6}
 
-Without ``racers``, one racer uses the project's ``training.optimizer``.
+Without ``racers``, one racer uses the project's ``training.optimizer``. A racer
+may give a ``sampler`` instead of an ``optimizer``: a Metropolis-Hastings chain
+(see :mod:`playground.tasks.mh`).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from playground.tasks.base import Task, TaskContext, TaskType, register_task
 from playground.training.optimizers import OPTIMIZERS, build_optimizer, set_hyper
 
 _KEYS = ("surface", "surface_params", "start", "racers", "diverge_threshold")
-_RACER_KEYS = ("name", "label", "optimizer", "start")
+_RACER_KEYS = ("name", "label", "optimizer", "start", "sampler")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
 #: Names whose metrics would collide with the split metrics (train_loss...).
 _RESERVED = ("train", "val", "test")
@@ -120,6 +122,13 @@ def _parse_racer(raw: Any, where: str) -> dict:
     label = raw.get("label", name)
     if not isinstance(label, str):
         raise ValidationError(f"expected text, got {label!r}", f"{where}.label")
+    if "sampler" in raw:  # a Metropolis-Hastings chain instead of an optimizer
+        from playground.tasks.mh import parse_sampler
+        if "optimizer" in raw:
+            raise ValidationError("give an optimizer or a sampler, not both", where)
+        return {"name": name, "label": label,
+                "sampler": parse_sampler(raw["sampler"], f"{where}.sampler"),
+                "start": _start(raw.get("start"), f"{where}.start")}
     if "optimizer" not in raw:
         raise ValidationError("missing; give {\"type\": ..., \"params\": {...}}",
                               f"{where}.optimizer")
@@ -260,14 +269,18 @@ class SurfaceTask(Task):
         self.racers: dict[str, Racer] = {}
         for i, spec in enumerate(specs):
             start = spec["start"] or p["start"]
-            racer = Racer(spec["name"], spec["label"], spec["optimizer"]["type"],
-                          spec["optimizer"]["params"], start, self.f)
+            if "sampler" in spec:
+                from playground.tasks.mh import MHRacer
+                racer = MHRacer(spec["name"], spec["label"], spec["sampler"], start, self.f)
+            else:
+                racer = Racer(spec["name"], spec["label"], spec["optimizer"]["type"],
+                              spec["optimizer"]["params"], start, self.f)
             if not math.isfinite(racer.loss) or abs(racer.loss) > self.threshold:
                 where = f"task.params.racers[{i}].start" if spec["start"] else "task.params.start"
                 raise TrainingError(f"the loss at the start {tuple(start)} is {racer.loss:g}, "
                                     f"beyond diverge_threshold {self.threshold:g}", where)
             self.racers[racer.name] = racer
-        self.optimizers = [r.optimizer for r in self.racers.values()]
+        self.optimizers = [r.optimizer for r in self.racers.values() if r.optimizer is not None]
 
     @staticmethod
     def _racer_from_config(ctx: TaskContext) -> dict:
@@ -302,6 +315,8 @@ class SurfaceTask(Task):
             metrics[f"{name}_diverged"] = float(r.diverged)
             if self.minima:
                 metrics[f"{name}_distance"] = self.distance_to_minimum(r.position)
+            if hasattr(r, "metrics"):  # sampler racers: acceptance rate
+                metrics.update({f"{name}_{k}": v for k, v in r.metrics().items()})
         live = [r.loss for r in self.racers.values() if not r.diverged]
         metrics["train_loss"] = min(live or [r.loss for r in self.racers.values()])
         return metrics
@@ -368,6 +383,9 @@ class SurfaceTask(Task):
             Unknown racer, unknown hyperparameter or a bad value.
         """
         racer = self.racer(name)
+        if hasattr(racer, "set_hyper"):  # a sampler racer validates its own
+            racer.set_hyper(key, value)
+            return
         declared = {p.name: p for p in OPTIMIZERS.get(racer.optimizer_type).params}
         where = f"racers.{name}.optimizer.params"
         if key not in declared:

@@ -31,6 +31,18 @@ VALID = {
     **{act: ({}, {"in": (6,)}, (6,)) for act in
        ("relu", "leaky_relu", "elu", "selu", "gelu", "tanh", "sigmoid", "softmax",
         "softplus", "identity", "sign")},
+    # recurrent and attention layers (tests/core/test_recurrent.py, test_attention.py)
+    "rnn": ({"hidden_size": 5}, {"in": (7, 3)}, (5,)),
+    "lstm": ({"hidden_size": 4, "return": "sequences", "bidirectional": True},
+             {"in": (6, 2)}, (6, 8)),
+    "gru": ({"hidden_size": 3, "num_layers": 2}, {"in": (4, 2)}, (3,)),
+    "embedding": ({"vocab_size": 10, "dim": 4}, {"in": (6,)}, (6, 4)),
+    "repeat_vector": ({"times": 5}, {"in": (3,)}, (5, 3)),
+    "multihead_attention": ({"heads": 2}, {"in": (5, 8)}, (5, 8)),
+    "transformer_encoder": ({"heads": 2, "ff_size": 16}, {"in": (5, 8)}, (5, 8)),
+    "positional_encoding": ({}, {"in": (5, 6)}, (5, 6)),
+    # generative layers (tests/core/test_vae.py)
+    "sampling": ({}, {"mu": (2,), "logvar": (2,)}, (2,)),
 }
 
 # type id -> (params, input shapes, fragments the message must contain, fix fragment)
@@ -50,6 +62,21 @@ INVALID = {
             "same number"),
     "multiply": ({}, {"in1": (4,), "in2": (2, 2)}, ["needs equal shapes"], "same number"),
     "concat": ({}, {"in1": (4, 2), "in2": (3, 3)}, ["other axes equal"], "reshape"),
+    "rnn": ({}, {"in": (8,)}, ["RNN expects (N, steps, features)", "(N, 8)"],
+            "Reshape to (8, 1)"),
+    "lstm": ({}, {"in": (8,)}, ["LSTM expects (N, steps, features) but gets (N, 8)"],
+             "insert a Reshape to (8, 1) to make a sequence of 8 steps"),
+    "gru": ({}, {"in": (1, 8, 8)}, ["GRU expects", "(N, 1, 8, 8)"], "Reshape"),
+    "embedding": ({}, {"in": (8, 1)}, ["Embedding expects token ids"], "Reshape to (8,)"),
+    "repeat_vector": ({}, {"in": (4, 3)}, ["RepeatVector expects (N, features)"], "Flatten"),
+    "multihead_attention": ({"heads": 3}, {"in": (5, 10)},
+                            ["embed size 10 is not divisible by 3 heads"], "1, 2, 5, 10"),
+    "transformer_encoder": ({"heads": 2}, {"in": (8,)}, ["expects (N, steps, embed)"],
+                            "Reshape to (8, 1)"),
+    "positional_encoding": ({}, {"in": (2, 3, 4)}, ["PositionalEncoding expects"], "Reshape"),
+    "sampling": ({}, {"mu": (2,), "logvar": (3,)},
+                 ["mu and logvar of the same shape", "(N, 2) on mu", "(N, 3) on logvar"],
+                 "same number of units"),
 }
 
 # Layers whose inputs cannot be wrong in shape (any shape works), or that are sources/sinks.

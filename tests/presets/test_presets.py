@@ -7,10 +7,11 @@ marked ``slow`` (deselected by plain ``pytest``; ``.ci/run`` runs them too).
 import pytest
 
 from playground.presets import load_preset, preset_paths
-from playground.session import build_session, run_session
+from playground.variants import run_project
 
 #: Preset ids whose default run is over ~10 s on a 2-core CPU (measured).
-SLOW = {"dl4b-6-spirals-deep", "tfp-spiral", "tfp-reg-gauss"}
+SLOW = {"dl4b-6-spirals-deep", "tfp-spiral", "tfp-reg-gauss", "ldl-9-rnn-forecast",
+        "dl4b-5-perceptron-sweep", "dlpi-7-rbm-digits"}
 
 PRESET_IDS = [p.stem for p in preset_paths()]
 
@@ -36,7 +37,7 @@ def _run_params():
 
 @pytest.mark.parametrize("preset_id", list(_run_params()))
 def test_preset_meets_its_expectations(preset_id):
-    result = run_session(build_session(load_preset(preset_id)))
+    result = run_project(load_preset(preset_id))  # runs every variant when it has some
     failures = [c.line() for c in result.checks if not c.passed]
     assert result.state in ("finished", "stopped"), result.reason
     assert not failures, failures

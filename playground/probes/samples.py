@@ -1,0 +1,90 @@
+"""Samples probe: inputs next to reconstructions, and generated samples from fixed noise.
+
+Reconstructions come from any network whose output has the input's shape (an
+autoencoder); a denoising autoencoder adds the corrupted inputs it was given
+(``task.noisy_inputs(split)``). Generative tasks plug in through two small
+hooks on the task: ``task.generate(noise) -> samples (n, *shape)`` and either
+``task.fixed_noise(n) -> noise`` or ``task.latent_dim`` (then the noise is a
+seeded standard normal batch). The noise batch is drawn once, so the pictures
+change only because the model does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from playground.probes.base import ProbeType, register_probe
+from playground.probes.common import (
+    as_images,
+    compiled_model,
+    held_out,
+    is_supervised,
+    to_model,
+)
+
+#: Samples per row.
+COUNT = 8
+
+
+def _reconstructs(session: Any) -> bool:
+    model, ds = compiled_model(session), session.dataset
+    if model is None or ds is None or len(model.input_nodes) != 1 or \
+            is_supervised(session.task):
+        return False
+    return tuple(model.output_shape()) == tuple(ds.input_shape)
+
+
+def _applies(session: Any) -> bool:
+    return _reconstructs(session) or callable(getattr(session.task, "generate", None))
+
+
+def _noise(task: Any, n: int) -> np.ndarray:
+    if callable(getattr(task, "fixed_noise", None)):
+        return np.asarray(task.fixed_noise(n))
+    dim = int(getattr(task, "latent_dim", 2))
+    gen = torch.Generator().manual_seed(1234)
+    return torch.randn(n, dim, generator=gen).numpy()
+
+
+def _create(session: Any):
+    task, ds = session.task, session.dataset
+    recon = _reconstructs(session)
+    cache: dict = {}
+    if recon:
+        split, part = held_out(ds)
+        idx = np.arange(min(COUNT, len(part)))
+        noisy = None
+        if callable(getattr(task, "noisy_inputs", None)) and \
+                task.ctx.params.get("noise", "none") != "none":
+            noisy = task.noisy_inputs(split)[idx]
+        cache.update(split=split, idx=idx, clean=part.x[idx], noisy=noisy)
+    if callable(getattr(task, "generate", None)):
+        cache["noise"] = _noise(task, COUNT * 2)
+
+    def compute(trainer: Any, options: dict) -> dict:
+        rows: dict[str, np.ndarray] = {}
+        payload: dict = {"rows": rows, "kind": "generated"}
+        if recon:
+            given = cache["clean"] if cache["noisy"] is None else cache["noisy"]
+            out = task.model(to_model(given, session)).float().cpu().numpy()
+            rows["input"] = as_images(cache["clean"])
+            if cache["noisy"] is not None:
+                rows["noisy"] = as_images(cache["noisy"])
+            rows["output"] = as_images(out)
+            payload.update(kind="reconstruction", split=cache["split"], indices=cache["idx"])
+        if "noise" in cache:
+            rows["generated"] = as_images(np.asarray(task.generate(cache["noise"])))
+        first = next(iter(rows.values()))
+        lo, hi = float(np.nanmin(first)), float(np.nanmax(first))
+        payload["levels"] = (0.0, 1.0) if lo >= 0.0 and hi <= 1.0 else (lo, hi)
+        return payload
+    return compute
+
+
+register_probe(ProbeType(
+    "samples", "Samples", _applies, _create, interval=0.25, budget=0.02,
+    doc="rows {input, noisy, output, generated: (n, H, W)} (those that apply), kind, "
+        "levels (display range)."))

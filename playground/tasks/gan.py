@@ -1,0 +1,377 @@
+"""GAN task: a generator and a discriminator graph trained in alternating steps.
+
+The project has two graphs, ``generator`` and ``discriminator``. The generator's
+Input carries an explicit ``shape``: the noise size (``[10]`` for dlpi Ex
+8.3.1, ``[100]`` for dl4b ch14). The task draws the noise itself (normal or
+uniform) and feeds it there, so there is no special noise layer and the
+exported generator is an ordinary network from noise to samples. The
+discriminator's Input takes the dataset's samples; its Output is one value per
+sample, a probability (graph ending in a sigmoid, as in the books) or a logit.
+
+One training step is one GAN iteration:
+
+1. ``d_steps`` times: a real batch (label 1) and a fake batch of the same size
+   (label 0, generated under ``no_grad``, so only D learns); D's loss is the
+   mean of the two binary cross-entropies, one optimizer step on it.
+2. ``g_steps`` times: a fresh noise batch through G and D; the *non-saturating*
+   loss ``BCE(D(G(z)), 1) = -log D(G(z))`` (or the original minimax
+   ``log(1 - D(G(z)))``), stepping only G's optimizer.
+
+Keras (both books) trains D with two ``train_on_batch`` calls, real then fake,
+i.e. two optimizer steps per iteration; here it is one step on their mean, the
+PyTorch DCGAN tutorial's way. An epoch is one pass of D over the real data.
+
+Task params (``task.params`` of a project file)::
+
+    {"noise": "uniform", "noise_range": [0, 1], "d_steps": 1, "g_steps": 1,
+     "g_loss": "non_saturating", "samples": 64,
+     "d_optimizer": {"type": "adam", "params": {"lr": 0.0002, "beta1": 0.5, ...}},
+     "g_optimizer": {"type": "adam", "params": {"lr": 0.0001, "beta1": 0.5, ...}}}
+
+``d_optimizer`` / ``g_optimizer`` null (or absent) use ``training.optimizer``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from playground.compiler import CompiledGraph, compile_graph
+from playground.errors import GraphError, TrainingError, ValidationError
+from playground.params import choice_param, floats_param, int_param, resolve
+from playground.tasks.base import Batches, Task, TaskContext, TaskType, register_task, to_tensor
+from playground.tasks.supervised import output_kind
+from playground.training.losses import PROB_EPS
+from playground.training.optimizers import OPTIMIZERS, build_optimizer
+
+_SCALARS = (
+    choice_param("noise", "normal", ("normal", "uniform"),
+                 help="Distribution of the generator's input: N(0, 1) or uniform in noise_range."),
+    floats_param("noise_range", (-1.0, 1.0), length=2, min=-1e6, max=1e6,
+                 help="Low and high of the uniform noise (dl4b ch14 uses [0, 1])."),
+    int_param("d_steps", 1, 1, 100, label="D steps", help="Discriminator updates per iteration."),
+    int_param("g_steps", 1, 1, 100, label="G steps", help="Generator updates per iteration."),
+    choice_param("g_loss", "non_saturating", ("non_saturating", "minimax"),
+                 help="non_saturating: -log D(G(z)) (the books' 'label 1' trick); minimax: "
+                      "log(1 - D(G(z))), whose gradient vanishes while D wins."),
+    int_param("samples", 64, 1, 4096, help="Size of the fixed noise batch for the samples view."),
+)
+_OPTIMIZER_KEYS = ("d_optimizer", "g_optimizer")
+#: Real samples (and as many fakes) used by :meth:`GANTask.evaluate`.
+EVAL_SAMPLES = 1024
+
+
+def parse_gan_params(raw: Any, where: str = "task.params") -> dict:
+    """Validate a GAN task's params; bad fields are named from ``where``.
+
+    Returns
+    -------
+    dict
+        The scalars of ``_SCALARS`` resolved, plus ``d_optimizer`` and
+        ``g_optimizer`` as ``{"type": id, "params": {every hyperparameter}}`` or None.
+    """
+    raw = {} if raw is None else raw
+    if not isinstance(raw, Mapping):
+        raise ValidationError("expected an object of task parameters", where)
+    scalars = {k: v for k, v in raw.items() if k not in _OPTIMIZER_KEYS}
+    out = resolve(_SCALARS, scalars, where)
+    low, high = out["noise_range"]
+    if not low < high:
+        raise ValidationError(f"expected low < high, got [{low}, {high}]", f"{where}.noise_range")
+    for key in _OPTIMIZER_KEYS:
+        out[key] = _parse_optimizer(raw.get(key), f"{where}.{key}")
+    return out
+
+
+def _parse_optimizer(raw: Any, where: str) -> dict | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise ValidationError("expected null or an object with 'type' and 'params'", where)
+    for key in raw:
+        if key not in ("type", "params"):
+            raise ValidationError(f"unknown field {key!r} (expected type, params)", where)
+    entry = OPTIMIZERS.get(raw.get("type"), f"{where}.type")
+    return {"type": entry.id, "params": resolve(entry.params, raw.get("params"), f"{where}.params")}
+
+
+def _shape_text(shape: tuple) -> str:
+    return "(N, " + ", ".join(map(str, shape)) + ")"
+
+
+class GANTask(Task):
+    """Alternating discriminator / generator updates (see the module docstring)."""
+
+    default_monitor = "train_d_loss"
+
+    def __init__(self, ctx: TaskContext):
+        super().__init__(ctx)
+        if ctx.dataset is None:
+            raise TrainingError("a GAN needs a dataset of real samples", "data")
+        p, cfg = ctx.params, ctx.config
+        self.data_shape = tuple(ctx.dataset.input_shape)
+        gen, self.noise_shape = self._compile_generator()
+        disc = self._compile_discriminator()
+        self.compiled = {"generator": gen, "discriminator": disc}
+        self.generator, self.discriminator = gen.module, disc.module
+        self.models = {"generator": self.generator, "discriminator": self.discriminator}
+        self.d_optimizer = self._optimizer(p["d_optimizer"], self.discriminator)
+        self.g_optimizer = self._optimizer(p["g_optimizer"], self.generator)
+        self.optimizers = [self.d_optimizer, self.g_optimizer]
+        self._probabilities = output_kind(ctx.graphs["discriminator"]) == "probabilities"
+        real = to_tensor(ctx.dataset.train.x, ctx.device)
+        self.batches = Batches((real,), cfg.batch_size, cfg.shuffle)
+        self._clip = cfg.grad_clip
+        # Separate seeded streams: training noise, evaluation noise, the samples view's batch.
+        self._noise_gen = torch.Generator().manual_seed(cfg.seed * 7919 + 11)
+        self.latent_dim = math.prod(self.noise_shape)
+        self._fixed = self._seeded_noise(p["samples"])
+        self._eval_real = self._eval_sets()
+        n_eval = max(len(x) for x in self._eval_real.values())
+        self._eval_noise = self.sample_noise(n_eval, torch.Generator().manual_seed(
+            cfg.seed * 7919 + 37))
+        self._step_acc: list[torch.Tensor] = []  # D accuracy of each training batch this epoch
+        self._epoch_acc: list[float] = []  # mean of _step_acc per finished epoch
+
+    # -- construction ------------------------------------------------------------------------
+    def _compile_generator(self) -> tuple[CompiledGraph, tuple]:
+        graph = self.ctx.graphs["generator"]
+        inputs = graph.nodes_of_type("input")
+        if len(inputs) != 1:
+            raise TrainingError(f"the generator needs exactly one Input (the noise) but has "
+                                f"{len(inputs)}", "graphs.generator")
+        if not inputs[0].params.get("shape"):
+            raise GraphError("the generator's Input has no shape", node=inputs[0].id,
+                             fix="set its shape to the noise size, e.g. [100]")
+        compiled = compile_graph(graph, {}, seed=self.ctx.config.seed)
+        compiled.module.to(self.ctx.device)
+        out = tuple(compiled.output_shape())
+        if out != self.data_shape:
+            raise TrainingError(f"the generator must output samples shaped like the data "
+                                f"{_shape_text(self.data_shape)} but gives {_shape_text(out)}",
+                                f"graphs.generator: node '{compiled.output_nodes[0]}'")
+        return compiled, tuple(inputs[0].params["shape"])
+
+    def _compile_discriminator(self) -> CompiledGraph:
+        graph = self.ctx.graphs["discriminator"]
+        shapes = {n.id: self.data_shape for n in graph.nodes_of_type("input")
+                  if not n.params.get("shape")}
+        # seed + 1: the two networks should not start from the same random stream.
+        compiled = compile_graph(graph, shapes, seed=self.ctx.config.seed + 1)
+        compiled.module.to(self.ctx.device)
+        if len(compiled.input_nodes) != 1:
+            raise TrainingError("the discriminator needs exactly one Input (the samples)",
+                                "graphs.discriminator")
+        got = tuple(compiled.report.nodes[compiled.input_nodes[0]].output)
+        if got != self.data_shape:
+            raise TrainingError(f"the discriminator's Input is {_shape_text(got)} but the data "
+                                f"is {_shape_text(self.data_shape)}; clear its shape",
+                                f"graphs.discriminator: node '{compiled.input_nodes[0]}'")
+        if tuple(compiled.output_shape()) != (1,):
+            raise TrainingError(f"the discriminator must output one value per sample (N, 1) but "
+                                f"gives {_shape_text(tuple(compiled.output_shape()))}; end it "
+                                "with Dense(1, sigmoid)",
+                                f"graphs.discriminator: node '{compiled.output_nodes[0]}'")
+        return compiled
+
+    def _optimizer(self, section: dict | None, module: torch.nn.Module) -> torch.optim.Optimizer:
+        cfg = self.ctx.config
+        kind, hyper = (cfg.optimizer, cfg.optimizer_params) if section is None \
+            else (section["type"], section["params"])
+        params = [q for q in module.parameters() if q.requires_grad]
+        if not params:
+            raise TrainingError("a GAN network has no trainable parameters: add a layer "
+                                "with weights (Dense, Conv...)", "graphs")
+        return build_optimizer(kind, hyper, params)
+
+    def _eval_sets(self) -> dict[str, torch.Tensor]:
+        """Up to EVAL_SAMPLES real samples per split, chosen once (seeded)."""
+        sets = {}
+        rng = np.random.default_rng(self.ctx.config.seed)
+        for name in ("train", "val", "test"):
+            x = self.ctx.dataset.split(name).x
+            if len(x) == 0:
+                continue
+            if len(x) > EVAL_SAMPLES:
+                x = x[np.sort(rng.choice(len(x), EVAL_SAMPLES, replace=False))]
+            sets[name] = to_tensor(x, self.ctx.device)
+        return sets
+
+    # -- pieces of a step --------------------------------------------------------------------
+    def sample_noise(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """A noise batch (n, *noise_shape) from the task's distribution."""
+        gen = self._noise_gen if generator is None else generator
+        shape = (n, *self.noise_shape)
+        if self.ctx.params["noise"] == "normal":
+            z = torch.randn(shape, generator=gen)
+        else:
+            low, high = self.ctx.params["noise_range"]
+            z = low + (high - low) * torch.rand(shape, generator=gen)
+        return z.to(self.ctx.device)
+
+    def _seeded_noise(self, n: int) -> torch.Tensor:
+        """The same n noise vectors every time (seeded by the config)."""
+        return self.sample_noise(n, torch.Generator().manual_seed(self.ctx.config.seed * 7919 + 23))
+
+    def fixed_noise(self, n: int | None = None) -> np.ndarray:
+        """The fixed noise batch for the samples view, (n, *noise_shape).
+
+        ``n`` defaults to the ``samples`` param; any ``n`` gives the same
+        batch on every call, so pictures change only because G does.
+        """
+        n = self.ctx.params["samples"] if n is None else n
+        noise = self._fixed if n == len(self._fixed) else self._seeded_noise(n)
+        return noise.cpu().numpy()
+
+    def _bce(self, d_out: torch.Tensor, label: float) -> torch.Tensor:
+        target = torch.full_like(d_out, label)
+        if self._probabilities:
+            return F.binary_cross_entropy(d_out.clamp(PROB_EPS, 1.0 - PROB_EPS), target)
+        return F.binary_cross_entropy_with_logits(d_out, target)
+
+    def _says_real(self, d_out: torch.Tensor) -> torch.Tensor:
+        return d_out > (0.5 if self._probabilities else 0.0)
+
+    def d_step(self) -> torch.Tensor:
+        """One discriminator update on a real and a fake batch; returns D's loss (detached)."""
+        (real,) = self.batches.next()
+        with torch.no_grad():
+            fake = self.generator(self.sample_noise(len(real)))
+        d_real, d_fake = self.discriminator(real), self.discriminator(fake)  # (n, 1) each
+        loss = 0.5 * (self._bce(d_real, 1.0) + self._bce(d_fake, 0.0))
+        self.d_optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if self._clip is not None:
+            torch.nn.utils.clip_grad_norm_(self.discriminator.parameters(), self._clip)
+        self.d_optimizer.step()
+        with torch.no_grad():
+            correct = self._says_real(d_real).sum() + (~self._says_real(d_fake)).sum()
+            self._step_acc.append(correct.float() / (2 * len(real)))
+        return loss.detach()
+
+    def g_step(self) -> torch.Tensor:
+        """One generator update through the (unchanged) discriminator; returns G's loss."""
+        d_fake = self.discriminator(self.generator(self.sample_noise(self._batch_size())))
+        if self.ctx.params["g_loss"] == "minimax":
+            loss = -self._bce(d_fake, 0.0)  # log(1 - D(G(z))), minimised
+        else:
+            loss = self._bce(d_fake, 1.0)  # -log D(G(z))
+        self.g_optimizer.zero_grad(set_to_none=True)
+        loss.backward()  # also fills D's .grad; d_step clears it before D's next update
+        if self._clip is not None:
+            torch.nn.utils.clip_grad_norm_(self.generator.parameters(), self._clip)
+        self.g_optimizer.step()
+        return loss.detach()
+
+    def _batch_size(self) -> int:
+        return self.batches.size
+
+    # -- the Task interface ------------------------------------------------------------------
+    def steps_per_epoch(self) -> int:
+        return math.ceil(self.batches.steps / self.ctx.params["d_steps"])
+
+    def begin_epoch(self, generator: torch.Generator) -> None:
+        self._fold_accuracy()
+        self.batches.begin_epoch(generator)
+
+    def train_step(self) -> torch.Tensor:
+        """One iteration; returns the discriminator's mean loss (what the loss curve shows)."""
+        d_losses = [self.d_step() for _ in range(self.ctx.params["d_steps"])]
+        for _ in range(self.ctx.params["g_steps"]):
+            self.g_step()
+        return torch.stack(d_losses).mean()
+
+    def _fold_accuracy(self) -> None:
+        if self._step_acc:
+            self._epoch_acc.append(float(torch.stack(self._step_acc).mean()))
+            self._step_acc.clear()
+
+    @torch.no_grad()
+    def evaluate(self) -> dict[str, float]:
+        """D's loss and accuracy on fixed real samples and fixed fakes, G's loss, in eval mode.
+
+        Keys per split: ``d_loss``, ``g_loss``, ``d_accuracy`` (real and fake
+        together), ``d_real`` / ``d_fake`` (mean D output); ``train_batch_d_accuracy``
+        is the mean accuracy on the last epoch's training batches (what Keras
+        logs). For 1-D data also ``train_gen_mean`` / ``train_gen_std`` of the
+        generated samples and ``train_real_mean`` / ``train_real_std`` of the real ones.
+        """
+        self._fold_accuracy()
+        was = {name: m.training for name, m in self.models.items()}
+        self.train_mode(False)
+        try:
+            fake_all = self.generator(self._eval_noise)
+            metrics = {}
+            for name, real in self._eval_real.items():
+                fake = fake_all[:len(real)]
+                d_real, d_fake = self.discriminator(real), self.discriminator(fake)
+                correct = self._says_real(d_real).sum() + (~self._says_real(d_fake)).sum()
+                to_prob = (lambda t: t) if self._probabilities else torch.sigmoid
+                d_loss = 0.5 * (self._bce(d_real, 1.0) + self._bce(d_fake, 0.0))
+                metrics.update({
+                    f"{name}_d_loss": float(d_loss),
+                    f"{name}_g_loss": float(self._bce(d_fake, 1.0)),
+                    f"{name}_d_accuracy": float(correct) / (2 * len(real)),
+                    f"{name}_d_real": float(to_prob(d_real).mean()),
+                    f"{name}_d_fake": float(to_prob(d_fake).mean()),
+                })
+            if self._epoch_acc:
+                metrics["train_batch_d_accuracy"] = self._epoch_acc[-1]
+            if self.data_shape == (1,):
+                real = self._eval_real["train"]
+                metrics.update(train_gen_mean=float(fake_all.mean()),
+                               train_gen_std=float(fake_all.std()),
+                               train_real_mean=float(real.mean()),
+                               train_real_std=float(real.std()))
+        finally:
+            for name, m in self.models.items():
+                m.train(was[name])
+        return metrics
+
+    def final_metrics(self) -> dict[str, float]:
+        """``peak_batch_d_accuracy``: the best epoch-mean D accuracy on training batches."""
+        self._fold_accuracy()
+        if not self._epoch_acc:
+            return {}
+        return {"peak_batch_d_accuracy": max(self._epoch_acc)}
+
+    # -- hooks for views ---------------------------------------------------------------------
+    @torch.no_grad()
+    def generate(self, noise: np.ndarray | torch.Tensor | None = None) -> np.ndarray:
+        """Generated samples (n, *data_shape) in eval mode, from the fixed noise batch by default.
+
+        The same weights and noise always give the same samples, so the
+        samples view shows the generator's progress and not the noise's.
+        """
+        z = self._fixed if noise is None else torch.as_tensor(
+            np.asarray(noise, np.float32).reshape(-1, *self.noise_shape)).to(self.ctx.device)
+        was = self.generator.training
+        self.generator.eval()
+        try:
+            return self.generator(z).cpu().numpy()
+        finally:
+            self.generator.train(was)
+
+    @torch.no_grad()
+    def discriminate(self, x: np.ndarray) -> np.ndarray:
+        """D's probability that each sample of ``x`` (n, *data_shape) is real, shape (n,)."""
+        was = self.discriminator.training
+        self.discriminator.eval()
+        try:
+            out = self.discriminator(to_tensor(np.asarray(x, np.float32), self.ctx.device))
+            out = out if self._probabilities else torch.sigmoid(out)
+            return out.reshape(-1).cpu().numpy()
+        finally:
+            self.discriminator.train(was)
+
+
+register_task(TaskType(
+    "gan", "GAN", _SCALARS, GANTask, targets=("class", "regression", "none"),
+    graphs=("generator", "discriminator"), views=("samples", "loss"),
+    doc="A generator learns to fool a discriminator that learns to tell real from fake.",
+    parse=parse_gan_params))

@@ -1,0 +1,63 @@
+"""The classic-rule presets (issue 5, items 6-7): each meets its book's numbers.
+
+Runs go through :func:`playground.variants.run_project`, as ``playground run``
+does, so a preset's variants (dlpi-1-xor-handset's ReLU net) are checked too.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from playground.cli import main
+from playground.presets import load_preset
+from playground.variants import run_project
+
+#: id -> seconds measured for a default run on the shared 2-core machine.
+PRESETS = {
+    "dlpi-1-perceptron-rule": 0.1,
+    "dlpi-1-xor-handset": 0.1,
+    "dlpi-1-bp-step": 0.1,
+    "dl4b-5-perceptron-sweep": 8,
+    "dl4b-5-pocket": 0.4,
+    "ldl-1-perceptron-nand": 0.1,
+    "ldl-1-perceptron-xor": 0.1,
+    "ldl-3-backprop-step": 0.1,
+    "ldl-3-xor": 1.2,
+    "dlpi-7-rbm-digits": 16,
+    "dlpi-9-mh-beale": 0.9,
+}
+SLOW = {pid for pid, seconds in PRESETS.items() if seconds > 5}
+
+
+def _params():
+    for pid in PRESETS:
+        yield pytest.param(pid, marks=[pytest.mark.slow] if pid in SLOW else [], id=pid)
+
+
+@pytest.mark.parametrize("preset_id", list(_params()))
+def test_preset_meets_the_books_numbers(preset_id):
+    project = load_preset(preset_id)
+    assert project.id == preset_id
+    for key in ("title", "book", "chapter", "seed_file", "seed_lines", "what_to_watch", "notes",
+                "book_result"):
+        assert project.meta.get(key), f"meta.{key} is missing"
+    result = run_project(project)
+    failures = [c.line() for c in result.checks if not c.passed]
+    assert result.state in ("finished", "stopped"), result.reason
+    assert result.checks and not failures, failures
+
+
+def test_presets_store_every_optimizer_hyperparameter():
+    for pid in PRESETS:
+        raw = load_preset(pid).to_dict()
+        params = raw["training"]["optimizer"]["params"]
+        if raw["training"]["optimizer"]["type"] == "sgd":
+            assert set(params) == {"lr", "momentum", "dampening", "nesterov", "weight_decay"}
+
+
+def test_playground_run_exits_zero(capsys):
+    assert main(["run", "ldl-1-perceptron-nand", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert report["passed"] and report["metrics"]["updates"] == 4
