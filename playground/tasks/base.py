@@ -193,6 +193,9 @@ class Batches:
         if self._order is None:
             return tuple(t[start:start + self.size] for t in self.tensors)
         idx = self._order[start:start + self.size]
+        if len(self.tensors) == 2:  # the usual (inputs, targets): no generator on the hot path
+            x, y = self.tensors
+            return x[idx], y[idx]
         return tuple(t[idx] for t in self.tensors)
 
 

@@ -1,0 +1,242 @@
+"""The base of every view: newest-snapshot-only repaint on a ~30 Hz timer, PNG/SVG export.
+
+A view is a plain ``QWidget`` (the main window wraps it in a ``QDockWidget``).
+Feed it with :meth:`View.show_snapshot` from the UI thread as snapshots
+arrive; it keeps only the newest one and draws it at the next timer tick, so
+a fast trainer never queues up paint work and stale snapshots are dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QCoreApplication, QPoint, QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from playground.probes import VIEW_PROBES, attach_probes
+
+#: Repaint period (ms): about 30 frames per second at most.
+FRAME_MS = 33
+
+
+class View(QWidget):
+    """Base class of the views.
+
+    Subclasses set :attr:`view_id` and :attr:`title`, build their widgets into
+    :attr:`content` (a plain QWidget) and implement :meth:`draw`. They may
+    override :meth:`on_session` to set up static data (training points...).
+
+    Attributes
+    ----------
+    view_id : str
+        Registry id, as stored in presets' ``views.layout``.
+    title : str
+        Dock title.
+    probes : tuple of str
+        Probe ids the view draws from (see ``playground.probes.VIEW_PROBES``).
+    frames : int
+        Snapshots drawn so far.
+    drawn_step : int or None
+        Step of the snapshot drawn last.
+    """
+
+    view_id = ""
+    title = ""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session: Any = None
+        self.frames = 0
+        self.drawn_step: int | None = None
+        self._pending: Any = None
+        self._stack = QStackedWidget(self)
+        self.content = QWidget()
+        self._message = QLabel()
+        self._message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._message.setWordWrap(True)
+        self._message.setMargin(24)
+        self._stack.addWidget(self.content)
+        self._stack.addWidget(self._message)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._stack)
+        self._timer = QTimer(self)
+        self._timer.setInterval(FRAME_MS)
+        self._timer.timeout.connect(self.flush)
+        self._timer.start()
+        self.set_message("Waiting for training to start…")
+
+    @property
+    def probes(self) -> tuple[str, ...]:
+        """Probe ids this view needs."""
+        return VIEW_PROBES.get(self.view_id, ())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return QSize(480, 400)
+
+    # -- feeding ---------------------------------------------------------------------------
+    def set_session(self, session: Any) -> None:
+        """Show ``session`` from now on: attaches the probes this view needs to its trainer."""
+        self.session = session
+        self._pending = None
+        self.drawn_step = None
+        if session is not None and self.probes:
+            attach_probes(session, [self.view_id])
+        self.on_session(session)
+
+    def on_session(self, session: Any) -> None:
+        """Set up static data for a new session (override)."""
+
+    def show_snapshot(self, snapshot: Any) -> None:
+        """Keep ``snapshot`` for the next repaint; an older one than the kept one is dropped."""
+        pending = self._pending
+        if pending is not None and snapshot.step < pending.step:
+            return
+        self._pending = snapshot
+
+    def flush(self) -> None:
+        """Draw the newest pending snapshot now (the timer calls this ~30 times a second)."""
+        snapshot, self._pending = self._pending, None
+        if snapshot is None:
+            return
+        self.draw(snapshot)
+        self.frames += 1
+        self.drawn_step = snapshot.step
+
+    def draw(self, snapshot: Any) -> None:
+        """Update the widgets from ``snapshot`` (override)."""
+        raise NotImplementedError
+
+    def payload(self, snapshot: Any, probe_id: str | None = None) -> Any:
+        """The view's (first) probe payload in ``snapshot``, or None."""
+        pid = probe_id or (self.probes[0] if self.probes else None)
+        return None if pid is None else snapshot.probes.get(pid)
+
+    def set_title(self, plot: pg.PlotItem, text: str, size: str = "10pt") -> None:
+        """Title ``plot`` in the palette's text colour."""
+        plot.setTitle(text, color=theme(self)[1], size=size)
+
+    # -- messages --------------------------------------------------------------------------
+    def set_message(self, text: str | None) -> None:
+        """Show ``text`` instead of the content; None shows the content."""
+        if text:
+            self._message.setText(text)
+            self._stack.setCurrentWidget(self._message)
+        else:
+            self._stack.setCurrentWidget(self.content)
+
+    @property
+    def message(self) -> str | None:
+        """The message shown instead of the content, None when the content shows."""
+        if self._stack.currentWidget() is self._message:
+            return self._message.text()
+        return None
+
+    # -- export ----------------------------------------------------------------------------
+    def _settle(self) -> None:
+        """Draw what is pending and deliver posted events (new children shown, layouts
+        applied), so an export right after a draw shows what the screen will."""
+        self.flush()
+        QCoreApplication.sendPostedEvents()
+
+    def export_png(self, path: str) -> None:
+        """Save the view as a PNG image (what is on screen, at the widget's size)."""
+        self._settle()
+        if not self.grab().save(str(path), "PNG"):
+            raise OSError(f"could not write {path}")
+
+    def export_svg(self, path: str) -> None:
+        """Save the view as SVG (plots as vectors, heatmaps as embedded images)."""
+        self._settle()
+        # SVG 1.1: it has clip paths (Tiny 1.2 has none, and heatmaps would spill out of plots).
+        generator = QSvgGenerator(QSvgGenerator.SvgVersion.Svg11)
+        generator.setFileName(str(path))
+        generator.setSize(self.size())
+        generator.setViewBox(QRectF(0, 0, self.width(), self.height()))
+        generator.setTitle(self.title)
+        # Scatter points are drawn from a cached pixmap atlas on screen; in SVG each point
+        # would embed the whole atlas, so draw them as vector symbols while exporting.
+        scatters = [item for view in self.findChildren(pg.GraphicsView)
+                    for item in view.scene().items() if isinstance(item, pg.ScatterPlotItem)]
+        cached = [item.opts["useCache"] for item in scatters]
+        for item in scatters:
+            item.opts["useCache"] = False
+        painter = QPainter(generator)
+        try:
+            self.render(painter, QPoint(0, 0))
+        finally:
+            painter.end()
+            for item, value in zip(scatters, cached):
+                item.opts["useCache"] = value
+
+
+# -- pyqtgraph helpers ---------------------------------------------------------------------
+
+def theme(widget: QWidget) -> tuple[Any, Any]:
+    """(background, foreground) colours for plots, from the widget's palette."""
+    pal = widget.palette()
+    return pal.color(QPalette.ColorRole.Base), pal.color(QPalette.ColorRole.Text)
+
+
+def plot_widget(owner: QWidget, title: str | None = None, x: str | None = None,
+                y: str | None = None) -> pg.PlotWidget:
+    """A PlotWidget coloured like ``owner``'s palette, with optional title and axis labels."""
+    bg, fg = theme(owner)
+    widget = pg.PlotWidget(background=bg)
+    style_plot(widget.getPlotItem(), fg, title, x, y)
+    return widget
+
+
+def layout_widget(owner: QWidget) -> pg.GraphicsLayoutWidget:
+    """A GraphicsLayoutWidget coloured like ``owner``'s palette."""
+    bg, _ = theme(owner)
+    widget = pg.GraphicsLayoutWidget()
+    widget.setBackground(bg)
+    return widget
+
+
+def style_plot(plot: pg.PlotItem, fg: Any, title: str | None = None, x: str | None = None,
+               y: str | None = None) -> pg.PlotItem:
+    """Axis pens, text colour and labels for ``plot``."""
+    for name in ("left", "bottom", "right", "top"):
+        axis = plot.getAxis(name)
+        axis.setPen(pg.mkPen(fg))
+        axis.setTextPen(pg.mkPen(fg))
+        axis.enableAutoSIPrefix(False)  # "-500 (x0.001)" reads worse than -0.5
+    plot.setContentsMargins(2, 8, 10, 2)  # room for the edge tick labels
+    if title:
+        plot.setTitle(title, color=fg, size="10pt")
+    if x:
+        plot.setLabel("bottom", x, color=fg)
+    if y:
+        plot.setLabel("left", y, color=fg)
+    return plot
+
+
+def image_item() -> pg.ImageItem:
+    """An ImageItem taking (rows, columns[, 4]) arrays, row 0 at the bottom of the axes."""
+    return pg.ImageItem(axisOrder="row-major")
+
+
+def place_image(item: pg.ImageItem, xs: np.ndarray, ys: np.ndarray) -> None:
+    """Stretch ``item`` so its pixel centres fall on the grid ``xs`` (columns) by ``ys`` (rows)."""
+    dx = (xs[-1] - xs[0]) / (len(xs) - 1) if len(xs) > 1 else 1.0
+    dy = (ys[-1] - ys[0]) / (len(ys) - 1) if len(ys) > 1 else 1.0
+    item.setRect(QRectF(float(xs[0] - dx / 2), float(ys[0] - dy / 2),
+                        float(dx * len(xs)), float(dy * len(ys))))
+
+
+def plain_plot(plot: pg.PlotItem) -> pg.PlotItem:
+    """No axes, no mouse: for image mosaics."""
+    plot.hideAxis("left")
+    plot.hideAxis("bottom")
+    plot.setMouseEnabled(False, False)
+    plot.hideButtons()
+    plot.setMenuEnabled(False)
+    plot.getViewBox().setAspectLocked(True)
+    plot.getViewBox().invertY(True)  # image orientation: row 0 at the top
+    return plot

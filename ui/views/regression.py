@@ -1,0 +1,140 @@
+"""Regression evaluation views: the fitted curve (1-D) or predicted vs actual, and forecasts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout
+
+from ui.views.base import View, plot_widget, theme
+from ui.views.colors import BLUE, ORANGE
+
+
+class FitView(View):
+    """Data and the fitted curve for one input feature, else predicted against actual."""
+
+    view_id = "fit"
+    title = "Regression fit"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.plot_widget = plot_widget(self)
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        _, fg = theme(self)
+        self.points = pg.ScatterPlotItem(size=6, brush=pg.mkBrush(*ORANGE, 200),
+                                         pen=pg.mkPen(None))
+        self.plot.addItem(self.points)
+        self.identity = self.plot.plot([], [], pen=pg.mkPen(fg, style=Qt.PenStyle.DashLine))
+        self.curve = self.plot.plot([], [], pen=pg.mkPen(BLUE, width=2.5))
+        self.info = QLabel()
+        layout = QVBoxLayout(self.content)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.plot_widget, 1)
+        layout.addWidget(self.info)
+        self.mode: str | None = None
+        self._last: Any = None
+
+    def on_session(self, session: Any) -> None:
+        self._last = None
+        if session is None or "evaluation" not in session.trainer.probes or \
+                session.dataset.info.target != "regression":
+            self.set_message("The fit view needs a regression task.")
+
+    def draw(self, snapshot: Any) -> None:
+        p = self.payload(snapshot)
+        if p is None or p is self._last or "regression" not in p:
+            return
+        self.set_message(None)
+        self._last = p
+        r2 = snapshot.metrics.get(f"{p['split']}_r2")
+        extra = "" if r2 is None else f", R² {r2:.3f}"
+        if p["fit"] is not None:
+            fit = p["fit"]
+            self.mode = "fit"
+            self.points.setData(fit["data_x"], fit["data_y"])
+            self.curve.setData(fit["x"], fit["y"])
+            self.identity.setData([], [])
+            names = self.session.dataset.info.feature_names if self.session else ()
+            self.plot.setLabel("bottom", names[0] if names else "x")
+            self.plot.setLabel("left", "target")
+            self.set_title(self.plot, "Training data and the model's curve")
+        else:
+            reg = p["regression"]
+            self.mode = "scatter"
+            actual, pred = reg["actual"][:, 0], reg["predicted"][:, 0]
+            self.points.setData(actual, pred)
+            lo = float(min(actual.min(), pred.min()))
+            hi = float(max(actual.max(), pred.max()))
+            self.identity.setData([lo, hi], [lo, hi])
+            self.curve.setData([], [])
+            self.plot.setLabel("bottom", "actual")
+            self.plot.setLabel("left", "predicted")
+            self.set_title(self.plot, f"Predicted vs actual ({p['split']})")
+        self.info.setText(f"{p['split']} MSE {p['regression']['mse']:.4g}{extra} "
+                          f"on {p['count']} samples")
+
+
+class ForecastView(View):
+    """The series, the model's one-step forecasts and the naive last-value baseline."""
+
+    view_id = "forecast"
+    title = "Forecast"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.plot_widget = plot_widget(self, x="time step", y="value")
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        _, fg = theme(self)
+        self.legend = self.plot.addLegend(offset=(8, 8), labelTextColor=fg)
+        self.actual = self.plot.plot([], [], pen=pg.mkPen(fg, width=1.5), name="series")
+        self.naive = self.plot.plot([], [], pen=pg.mkPen((150, 150, 150), width=1.2,
+                                                         style=Qt.PenStyle.DashLine),
+                                    name="naive (last value)")
+        self.predicted = self.plot.plot([], [], pen=pg.mkPen(BLUE, width=2), name="model")
+        self.regions: list[pg.LinearRegionItem] = []
+        self.info = QLabel()
+        layout = QVBoxLayout(self.content)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.plot_widget, 1)
+        layout.addWidget(self.info)
+        self._last: Any = None
+
+    def on_session(self, session: Any) -> None:
+        self._last = None
+        if session is None or session.dataset is None or \
+                session.dataset.info.kind != "series":
+            self.set_message("The forecast view needs a time-series dataset.")
+
+    def draw(self, snapshot: Any) -> None:
+        p = self.payload(snapshot)
+        if p is None or p is self._last or not p.get("forecast"):
+            return
+        self.set_message(None)
+        self._last = p
+        f = p["forecast"]
+        self.actual.setData(f["index"], f["actual"])
+        self.predicted.setData(f["index"], f["predicted"])
+        self.naive.setData(f["index"], f["naive"])
+        self.plot.setLabel("left", f.get("units") or "value")
+        for region in self.regions:
+            self.plot.removeItem(region)
+        self.regions = []
+        shades = {"val": (255, 200, 120, 40), "test": (120, 170, 255, 40)}
+        for name, start, end in f["splits"]:
+            if name in shades:
+                region = pg.LinearRegionItem((start - 0.5, end - 0.5), movable=False,
+                                             brush=pg.mkBrush(*shades[name]))
+                self.plot.addItem(region)
+                self.regions.append(region)
+        self.info.setText("   ".join(
+            f"{name}: model MSE {e['model']:.4g} vs naive {e['naive']:.4g}"
+            for name, e in f["mse"].items()))
+
+
+if __name__ == "__main__":
+    from ui.views.preview import preview
+    preview("fit", "line")
