@@ -137,6 +137,8 @@ class GANTask(Task):
             cfg.seed * 7919 + 37))
         self._step_acc: list[torch.Tensor] = []  # D accuracy of each training batch this epoch
         self._epoch_acc: list[float] = []  # mean of _step_acc per finished epoch
+        # The untrained pair's numbers (initial_train_gen_std...), to compare the end with.
+        self._initial = {f"initial_{k}": v for k, v in self.evaluate().items()}
 
     # -- construction ------------------------------------------------------------------------
     def _compile_generator(self) -> tuple[CompiledGraph, tuple]:
@@ -334,11 +336,16 @@ class GANTask(Task):
         return metrics
 
     def final_metrics(self) -> dict[str, float]:
-        """``peak_batch_d_accuracy``: the best epoch-mean D accuracy on training batches."""
+        """The untrained metrics (``initial_...``) and ``peak_batch_d_accuracy``.
+
+        ``peak_batch_d_accuracy`` is the best epoch-mean D accuracy on training
+        batches: how close D came to winning outright before G caught up.
+        """
         self._fold_accuracy()
-        if not self._epoch_acc:
-            return {}
-        return {"peak_batch_d_accuracy": max(self._epoch_acc)}
+        out = dict(self._initial)
+        if self._epoch_acc:
+            out["peak_batch_d_accuracy"] = max(self._epoch_acc)
+        return out
 
     # -- hooks for views ---------------------------------------------------------------------
     @torch.no_grad()

@@ -248,3 +248,14 @@ def test_attach_probes_skips_what_does_not_apply_and_reuses_runners():
     assert again["filters"] is runners["filters"]
     snap = session.trainer.make_snapshot()
     assert set(snap.probes) == {"filters", "feature_maps"}
+
+
+@pytest.mark.parametrize("shape", [(50, 7), (6, 20)])
+def test_pca_2d_equals_sklearn(shape):
+    from playground.probes.latent import pca_2d
+    acts = np.random.default_rng(1).normal(size=shape)
+    pca = PCA(n_components=2, svd_solver="full")
+    expected = pca.fit_transform(acts)
+    coords, explained = pca_2d(acts)
+    np.testing.assert_allclose(coords, expected, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(explained, pca.explained_variance_ratio_, rtol=1e-6)

@@ -14,7 +14,6 @@ from playground.session import build_session
 from playground.tasks.vae import traversal_codes
 from tests.helpers import make_project
 
-
 # -- the Sampling node ---------------------------------------------------------------------
 
 def test_sampling_matches_a_hand_computation_with_fixed_eps():
@@ -147,7 +146,8 @@ def test_vae_reports_recon_kl_and_initial_values():
     metrics = session.task.evaluate()
     for key in ("train_loss", "train_recon", "train_kl", "train_mse"):
         assert key in metrics
-    assert metrics["train_loss"] == pytest.approx(metrics["train_recon"] + 0.5 * metrics["train_kl"])
+    expected = metrics["train_recon"] + 0.5 * metrics["train_kl"]
+    assert metrics["train_loss"] == pytest.approx(expected)
     session.trainer.run(epochs=3)
     final = session.task.final_metrics()
     assert set(final) >= {"initial_train_loss", "initial_train_recon", "initial_train_kl"}
@@ -217,15 +217,15 @@ def test_vae_output_must_have_the_input_shape():
 
 
 def test_decoder_fed_by_anything_but_z_is_refused():
-    raw = vae_graph()
-    raw["nodes"].insert(5, {"id": "skip", "type": "add"})
-    raw["nodes"][6]["params"]["units"] = 3
+    raw = vae_graph(hidden=3)
+    raw["nodes"] += [{"id": "widen", "type": "dense", "params": {"units": 3}},
+                     {"id": "skip", "type": "add"}]
     raw["edges"] = [e for e in raw["edges"] if e["src"] != "z"]
-    raw["edges"] += [{"src": "z", "dst": "widen"}, {"src": "widen", "dst": "skip", "dst_port": "in1"},
-                     {"src": "enc", "dst": "skip", "dst_port": "in2"},
-                     {"src": "skip", "dst": "dec"}]
-    raw["nodes"].insert(5, {"id": "widen", "type": "dense", "params": {"units": 3}})
-    raw["nodes"][7]["params"]["units"] = 2
+    raw["edges"] += [  # z -> widen -> skip <- enc: the decoder also reads the encoder
+        {"src": "z", "dst": "widen"},
+        {"src": "widen", "dst": "skip", "dst_port": "in1"},
+        {"src": "enc", "dst": "skip", "dst_port": "in2"},
+        {"src": "skip", "dst": "dec"}]
     project = make_project(graphs={"model": raw}, task={"type": "vae", "params": {}})
     with pytest.raises(TrainingError, match="must be fed by z alone"):
         build_session(project)

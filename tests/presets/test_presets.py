@@ -11,7 +11,9 @@ from playground.variants import run_project
 
 #: Preset ids whose default run is over ~10 s on a 2-core CPU (measured).
 SLOW = {"dl4b-6-spirals-deep", "tfp-spiral", "tfp-reg-gauss", "ldl-9-rnn-forecast",
-        "dl4b-5-perceptron-sweep", "dlpi-7-rbm-digits"}
+        "dl4b-5-perceptron-sweep", "dlpi-7-rbm-digits",
+        # generative presets (tests/presets/test_generative_presets.py)
+        "dlpi-7-cae-denoise", "dl4b-7-ae-latent", "dl4b-9-vae-digits", "dl4b-14-gan-digits"}
 
 PRESET_IDS = [p.stem for p in preset_paths()]
 
