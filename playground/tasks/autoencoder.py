@@ -7,7 +7,14 @@ import torch
 
 from playground.errors import TrainingError
 from playground.params import bool_param, choice_param, float_param
-from playground.tasks.base import TaskContext, TaskType, register_task, to_tensor
+from playground.tasks.base import (
+    TaskContext,
+    TaskType,
+    apply_update,
+    evaluating,
+    register_task,
+    to_tensor,
+)
 from playground.tasks.supervised import GradientTask
 
 NOISES = ("none", "gaussian", "masking", "salt_pepper")
@@ -77,26 +84,18 @@ class AutoencoderTask(GradientTask):
         noisy = corrupt(x, *self._noise)
         self.optimizer.zero_grad(set_to_none=True)
         loss = self.loss_fn(self.model(noisy), target)
-        loss.backward()
-        if self._clip is not None:
-            torch.nn.utils.clip_grad_norm_(self.model.parameters(), self._clip)
-        self.optimizer.step()
+        apply_update(self._with_penalty(loss), self.optimizer, self.model, self._clip)
         return loss.detach()
 
-    @torch.no_grad()
     def evaluate(self) -> dict[str, float]:
-        was_training = self.model.training
-        self.model.eval()
         metrics = {}
-        try:
+        with evaluating(self.model):
             for name, tensors in self.splits.items():
                 if tensors is None:
                     continue
                 out = self.model(self._eval_inputs[name])
                 metrics[f"{name}_loss"] = float(self.loss_fn(out, tensors[1]))
                 metrics[f"{name}_mse"] = float(((out - tensors[1]) ** 2).mean())
-        finally:
-            self.model.train(was_training)
         return metrics
 
     def final_metrics(self) -> dict[str, float]:

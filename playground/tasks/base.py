@@ -8,8 +8,9 @@ surfaces all step the same way and feed the same views.
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -193,10 +194,12 @@ class Batches:
         if self._order is None:
             return tuple(t[start:start + self.size] for t in self.tensors)
         idx = self._order[start:start + self.size]
+        # index_select: the same rows as t[idx] without advanced indexing's generic set-up
+        # (a few microseconds per tensor, which tiny models notice).
         if len(self.tensors) == 2:  # the usual (inputs, targets): no generator on the hot path
             x, y = self.tensors
-            return x[idx], y[idx]
-        return tuple(t[idx] for t in self.tensors)
+            return x.index_select(0, idx), y.index_select(0, idx)
+        return tuple(t.index_select(0, idx) for t in self.tensors)
 
 
 def compile_model(ctx: TaskContext, name: str = "model") -> CompiledGraph:
@@ -234,6 +237,33 @@ def weight_penalty(module: nn.Module, l1: float, l2: float) -> torch.Tensor:
                 term = term + l2 * p.pow(2).sum()
             total = term if total is None else total + term
     return total if total is not None else torch.zeros(())
+
+
+@contextlib.contextmanager
+def evaluating(*modules: nn.Module) -> Iterator[None]:
+    """Evaluation mode and no gradients inside the block; each module's mode is restored after.
+
+    Dropout and batch statistics switch off for measurements and views, and
+    switch back whatever happens inside (an exception included).
+    """
+    modes = [m.training for m in modules]
+    try:
+        for m in modules:
+            m.eval()
+        with torch.no_grad():
+            yield
+    finally:
+        for m, mode in zip(modules, modes):
+            m.train(mode)
+
+
+def apply_update(loss: torch.Tensor, optimizer: torch.optim.Optimizer, module: nn.Module,
+                 clip: float | None) -> None:
+    """Backward ``loss``, clip the gradient norm of ``module`` if asked, step ``optimizer``."""
+    loss.backward()
+    if clip is not None:
+        torch.nn.utils.clip_grad_norm_(module.parameters(), clip)
+    optimizer.step()
 
 
 @torch.no_grad()

@@ -15,7 +15,9 @@ from playground.tasks.base import (
     Task,
     TaskContext,
     TaskType,
+    apply_update,
     compile_model,
+    evaluating,
     make_optimizer,
     predict_in_chunks,
     register_task,
@@ -109,20 +111,18 @@ class GradientTask(Task):
         x, y = self.batches.next()
         self.optimizer.zero_grad(set_to_none=True)
         loss = self.loss_fn(self.model(x), y)
-        total = loss + weight_penalty(self.model, self.ctx.config.l1,
-                                      self.ctx.config.l2) if self._penalty else loss
-        total.backward()
-        if self._clip is not None:
-            torch.nn.utils.clip_grad_norm_(self.model.parameters(), self._clip)
-        self.optimizer.step()
+        apply_update(self._with_penalty(loss), self.optimizer, self.model, self._clip)
         return loss.detach()
 
-    @torch.no_grad()
+    def _with_penalty(self, loss: torch.Tensor) -> torch.Tensor:
+        """``loss`` plus the configured L1/L2 weight penalty (if any)."""
+        if not self._penalty:
+            return loss
+        return loss + weight_penalty(self.model, self.ctx.config.l1, self.ctx.config.l2)
+
     def evaluate(self) -> dict[str, float]:
-        was_training = self.model.training
-        self.model.eval()
         metrics = {}
-        try:
+        with evaluating(self.model):
             for name, tensors in self.splits.items():
                 if tensors is None:
                     continue
@@ -131,20 +131,13 @@ class GradientTask(Task):
                 metrics[f"{name}_loss"] = float(self.loss_fn(out, y))
                 for key, value in self._split_metrics(out, self.ctx.dataset.split(name).y).items():
                     metrics[f"{name}_{key}"] = value
-        finally:
-            self.model.train(was_training)
         return metrics
 
-    @torch.no_grad()
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Raw model outputs for inputs ``x`` (already scaled like the dataset)."""
-        was_training = self.model.training
-        self.model.eval()
-        try:
+        with evaluating(self.model):
             out = predict_in_chunks(self.model, to_tensor(np.asarray(x, np.float32),
                                                           self.ctx.device))
-        finally:
-            self.model.train(was_training)
         return out.cpu().numpy()
 
 

@@ -34,13 +34,7 @@ from playground.compiler import CompiledGraph
 from playground.errors import TrainingError
 from playground.layers.generative import Sampling
 from playground.params import choice_param, float_param
-from playground.tasks.base import (
-    TaskContext,
-    TaskType,
-    register_task,
-    to_tensor,
-    weight_penalty,
-)
+from playground.tasks.base import TaskContext, TaskType, evaluating, register_task, to_tensor
 from playground.tasks.supervised import GradientTask
 from playground.training.losses import PROB_EPS
 
@@ -195,21 +189,16 @@ class VAETask(GradientTask):
         self.optimizer.zero_grad(set_to_none=True)
         recon = self.loss_fn(self.model(x), target)
         loss = recon + self.beta * self.sampler.kl
-        total = loss + weight_penalty(self.model, self.ctx.config.l1,
-                                      self.ctx.config.l2) if self._penalty else loss
-        total.backward()
+        self._with_penalty(loss).backward()
         self.sampler.release()
         if self._clip is not None:
             torch.nn.utils.clip_grad_norm_(self.model.parameters(), self._clip)
         self.optimizer.step()
         return loss.detach()
 
-    @torch.no_grad()
     def evaluate(self) -> dict[str, float]:
-        was_training = self.model.training
-        self.model.eval()
         metrics = {}
-        try:
+        with evaluating(self.model):
             for name, tensors in self.splits.items():
                 if tensors is None:
                     continue
@@ -220,8 +209,6 @@ class VAETask(GradientTask):
                 metrics[f"{name}_recon"] = recon
                 metrics[f"{name}_kl"] = kl
                 metrics[f"{name}_mse"] = float((out - target).pow(2).mean())
-        finally:
-            self.model.train(was_training)
         return metrics
 
     def final_metrics(self) -> dict[str, float]:
@@ -229,28 +216,18 @@ class VAETask(GradientTask):
         return dict(self._initial)
 
     # -- hooks for views ---------------------------------------------------------------------
-    @torch.no_grad()
     def decode(self, z: np.ndarray) -> np.ndarray:
         """Decoder outputs for latent codes ``z`` (n, *latent) -> (n, *input_shape)."""
         z = to_tensor(np.asarray(z, np.float32).reshape(-1, *self.latent_shape),
                       self.ctx.device)
-        was_training = self.model.training
-        self.decoder.eval()
-        try:
+        with evaluating(self.model, self.decoder):
             return self.decoder(z).cpu().numpy()
-        finally:
-            self.model.train(was_training)
 
-    @torch.no_grad()
     def encode(self, x: np.ndarray) -> np.ndarray:
         """Latent means ``mu`` (n, *latent) for inputs ``x`` (n, *input_shape)."""
-        was_training = self.model.training
-        self.model.eval()
-        try:
+        with evaluating(self.model):
             self.model(to_tensor(np.asarray(x, np.float32), self.ctx.device))
             return self.sampler.last_mu.cpu().numpy()
-        finally:
-            self.model.train(was_training)
 
     def fixed_noise(self, n: int = 64) -> np.ndarray:
         """n latent codes z ~ N(0, I), the same on every call (seeded by the config)."""
