@@ -97,15 +97,22 @@ def literal_info(params: dict) -> DatasetInfo:
         classes = tuple(str(i) for i in range(max(top, 1) + 1))
     if len(shape) == 3:
         return DatasetInfo("image", kind, classes)
+    if len(shape) > 1:
+        return DatasetInfo("vector", kind, classes)
     if shape == (2,):
-        pts = np.asarray(params["inputs"], dtype=np.float64)
-        pts = pts[: len(pts) // 2 * 2].reshape(-1, 2)
-        lo, hi = pts.min(axis=0), pts.max(axis=0)
-        pad = np.maximum(0.5 * (hi - lo), 1.0)  # room around a handful of points
-        domain = tuple((float(a - p), float(b + p)) for a, b, p in zip(lo, hi, pad))
-        return DatasetInfo("points2d", kind, classes, ("x1", "x2"), domain=domain)
-    names = tuple(f"x{i + 1}" for i in range(math.prod(shape)))
-    return DatasetInfo("vector" if len(shape) > 1 else "tabular", kind, classes, names)
+        return DatasetInfo("points2d", kind, classes, ("x1", "x2"), domain=_domain(params))
+    return DatasetInfo("tabular", kind, classes, tuple(f"x{i + 1}" for i in range(shape[0])))
+
+
+def _domain(params: dict) -> tuple | None:
+    """A plotting square around the written 2-D points (None before there are any)."""
+    pts = np.asarray(params["inputs"], dtype=np.float64)
+    pts = pts[: len(pts) // 2 * 2].reshape(-1, 2)
+    if not len(pts):
+        return None
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    pad = np.maximum(0.5 * (hi - lo), 1.0)  # room around a handful of points
+    return tuple((float(a - p), float(b + p)) for a, b, p in zip(lo, hi, pad))
 
 
 register_dataset(DatasetType(

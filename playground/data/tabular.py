@@ -5,6 +5,11 @@ inside the generators only: importing ``sklearn.datasets`` costs about a second
 and the app should start without paying it. Feature and class names are
 spelled out here for the same reason (the data panel shows them before any
 data is loaded).
+
+Also Friedman's regression problem #1 (scikit-learn's ``make_friedman1``), a
+generated stand-in for small real-estate tables such as Boston Housing: ten
+uniform features, five of them used through a sine of a product, a square and
+two linear terms, so a network clearly beats a linear fit.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from playground.data.base import Arrays, DatasetInfo, DatasetType, register_dataset
-from playground.params import bool_param, choice_param
+from playground.params import bool_param, choice_param, float_param, int_param
 
 _CATEGORY = "Tabular"
 
@@ -101,6 +106,19 @@ def gen_diabetes(params: dict, rng: np.random.Generator) -> Arrays:
     return Arrays(bunch.data.astype(np.float32), bunch.target.astype(np.float32)[:, None])
 
 
+def gen_friedman1(params: dict, rng: np.random.Generator) -> Arrays:
+    """y = 10 sin(pi x1 x2) + 20 (x3 - 0.5)^2 + 10 x4 + 5 x5 + noise, x ~ U[0, 1]^10.
+
+    ``make_friedman1(n_samples, n_features=10, noise, random_state=seed)``;
+    returns x (n, 10), y (n, 1). The spec's ``rng`` is not used.
+    """
+    from sklearn.datasets import make_friedman1
+
+    x, y = make_friedman1(n_samples=params["n_samples"], n_features=10,
+                          noise=params["noise"], random_state=params["seed"])
+    return Arrays(x.astype(np.float32), y.astype(np.float32)[:, None])
+
+
 def gen_digits(params: dict, rng: np.random.Generator) -> Arrays:
     """8x8 handwritten digits: x (1797, 1, 8, 8) in [0, 1] or (1797, 64) in 0..16."""
     from sklearn.datasets import load_digits
@@ -147,6 +165,18 @@ register_dataset(DatasetType(
     "diabetes", "Diabetes (regression)", _CATEGORY, (), gen_diabetes,
     DatasetInfo("tabular", "regression", (), DIABETES_FEATURES),
     "Diabetes progression after one year (scikit-learn copy): 442 patients, 10 features."))
+
+register_dataset(DatasetType(
+    "friedman1", "Friedman #1 (regression)", _CATEGORY,
+    (int_param("n_samples", 506, 10, 1_000_000,
+               help="Number of samples (506, as Boston Housing)."),
+     float_param("noise", 1.0, 0.0, 100.0, help="Standard deviation of the added noise."),
+     int_param("seed", 0, 0, 2**31 - 1,
+               help="make_friedman1's random_state; the spec's seed is not used.")),
+    gen_friedman1,
+    DatasetInfo("tabular", "regression", (), tuple(f"x{i + 1}" for i in range(10))),
+    "Friedman's regression problem #1 (scikit-learn's make_friedman1): 10 uniform features, "
+    "5 of them used non-linearly; a generated stand-in for a small housing table."))
 
 register_dataset(DatasetType(
     "digits", "Digits 8x8", "Images",

@@ -18,7 +18,13 @@ straight to the Output, is allowed) and reports what came out:
   (other splits as ``"test.strided"``...), for ``array`` checks; each value of a
   small output (at most :data:`MAX_VALUE_METRICS` values) is also a metric, named
   by node and index, sample first: ``strided[0,0,1,2]`` is sample 0, channel 0,
-  row 1, column 2. Regression targets add ``<split>_mse``.
+  row 1, column 2. Regression targets add ``<split>_mse``, ``_mae`` and ``_r2``.
+
+With ``fit`` "least_squares" the one Dense layer of an Input -> Dense -> Output
+graph (no activation) first gets the closed-form least-squares weights of the
+training split, ``beta = (X^T X)^-1 X^T y`` with a column of ones for the bias
+(ldl's Appendix A; solved with ``numpy.linalg.lstsq``): the linear baseline a
+gradient-trained Dense(1) converges to.
 
 One epoch is one forward pass, so presets set ``training.epochs`` to 1; the
 optimizer section is required by the file format but never steps.
@@ -30,12 +36,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from playground.compiler import CompiledGraph
+from playground.compiler import CompiledGraph, primary_layer
 from playground.errors import TrainingError
 from playground.params import choice_param, float_param
 from playground.tasks.base import Task, TaskContext, TaskType, compile_model, register_task
 from playground.tasks.supervised import SPLITS, ClassificationTask, output_kind
 from playground.training.losses import LOSSES, make_loss
+from playground.training.metrics import regression_metrics
 
 #: A node output with at most this many values (on one split) is also reported value by value.
 MAX_VALUE_METRICS = 64
@@ -159,6 +166,33 @@ class EvaluateOutputsTask(Task):
         self.x = {name: torch.as_tensor(ctx.dataset.split(name).x).to(ctx.device)
                   for name in SPLITS if len(ctx.dataset.split(name))}
         self._outputs: dict[str, dict[str, np.ndarray]] = {}
+        if ctx.params["fit"] == "least_squares":
+            self._fit_least_squares()
+
+    @torch.no_grad()
+    def _fit_least_squares(self) -> None:
+        """Closed-form weights for the graph's one Dense layer (see the module docstring)."""
+        graph, compiled = self.ctx.graphs["model"], self.compiled["model"]
+        layers = compiled.layer_nodes()
+        node = graph.nodes[layers[0]] if len(layers) == 1 else None
+        if node is None or node.type != "dense" or \
+                compiled.report.nodes[node.id].params["activation"] != "identity":
+            raise TrainingError("least squares fits one Dense layer without activation: "
+                                "Input -> Dense -> Output", "task.params.fit")
+        train = self.ctx.dataset.train
+        if train.y is None or self.ctx.dataset.info.target != "regression" or not len(train):
+            raise TrainingError("least squares needs regression targets in the training split",
+                                "task.params.fit")
+        layer = primary_layer(compiled.node_module(layers[0]))
+        x = train.x.reshape(len(train), -1).astype(np.float64)
+        if layer.bias is not None:
+            x = np.concatenate([x, np.ones((len(x), 1))], axis=1)
+        beta = np.linalg.lstsq(x, train.y.reshape(len(train), -1).astype(np.float64),
+                               rcond=None)[0]  # (features [+ 1], outputs)
+        features = layer.weight.shape[1]
+        layer.weight.copy_(torch.as_tensor(beta[:features].T, dtype=layer.weight.dtype))
+        if layer.bias is not None:
+            layer.bias.copy_(torch.as_tensor(beta[features], dtype=layer.bias.dtype))
 
     def steps_per_epoch(self) -> int:
         return 1
@@ -197,7 +231,8 @@ class EvaluateOutputsTask(Task):
             y = self.ctx.dataset.split(name).y
             if y is not None and self.ctx.dataset.info.target == "regression":
                 out = nodes[self.compiled["model"].output_nodes[0]].reshape(y.shape)
-                metrics[f"{name}_mse"] = float(np.mean((out - y) ** 2))
+                for key, value in regression_metrics(y.astype(np.float64), out).items():
+                    metrics[f"{name}_{key}"] = value
         return metrics
 
     def _value_nodes(self) -> list[str]:
@@ -231,7 +266,10 @@ register_task(TaskType(
                   help="Loss reported for class targets (one output unit read as a score: "
                        "mse)."),
      float_param("threshold", None, -1e6, 1e6, optional=True,
-                 help="Decision threshold for one output unit; empty picks it from the loss.")),
+                 help="Decision threshold for one output unit; empty picks it from the loss."),
+     choice_param("fit", "none", ("none", "least_squares"),
+                   help="least_squares: first give the one Dense layer the closed-form "
+                        "least-squares weights of the training split.")),
     _create, targets=("class", "regression", "none"),
     views=("feature_maps", "filters"),
     doc="Run a network with hand-set weights forward on the data and report its outputs, "

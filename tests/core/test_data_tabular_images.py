@@ -32,6 +32,23 @@ def test_diabetes_is_regression():
     assert ds.info.target == "regression" and ds.n_classes == 0
 
 
+def test_friedman1_is_seeded_regression():
+    ds = load("friedman1")
+    x, y = ds.train.x, ds.train.y
+    assert x.shape == (506, 10) and y.shape == (506, 1) and y.dtype == np.float32
+    assert 0.0 <= x.min() and x.max() <= 1.0 and ds.info.target == "regression"
+    # Without noise the target is Friedman's formula of the first five features.
+    clean = load("friedman1", noise=0.0, n_samples=50)
+    a = clean.train.x.astype(np.float64)
+    expected = (10 * np.sin(np.pi * a[:, 0] * a[:, 1]) + 20 * (a[:, 2] - 0.5) ** 2
+                + 10 * a[:, 3] + 5 * a[:, 4])
+    assert np.allclose(clean.train.y[:, 0], expected, atol=1e-4)
+    # The generator's own seed draws the data; the spec's seed does not.
+    assert np.array_equal(load("friedman1", seed=5).train.x, x)
+    reseeded = load_dataset(parse_data_spec({"type": "friedman1", "params": {"seed": 1}}))
+    assert not np.array_equal(reseeded.train.x, x)
+
+
 def test_iris_classes_and_first_row():
     ds = load("iris")
     assert np.bincount(ds.train.y).tolist() == [50, 50, 50]

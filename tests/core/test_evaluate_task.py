@@ -148,3 +148,37 @@ def test_dropout_stays_off():
     assert session.task.arrays()["drop"].tolist() == [[1, 2, 3, 4]]
     with torch.no_grad():
         assert result.metrics["drop[0,3]"] == 4
+
+
+def line_project(fit: str, layers: int = 1) -> dict:
+    nodes = [{"id": "x", "type": "input", "params": {}, "pos": [0, 0]},
+             {"id": "line", "type": "dense", "pos": [100, 0], "trainable": False,
+              "params": {"units": 1}}]
+    if layers == 2:
+        nodes.append({"id": "extra", "type": "dense", "pos": [150, 0], "params": {"units": 1}})
+    nodes.append({"id": "y", "type": "output", "params": {}, "pos": [200, 0]})
+    edges = [{"src": a["id"], "dst": b["id"]} for a, b in zip(nodes, nodes[1:])]
+    # y = 2 x1 - x2 + 1 exactly on the training rows, a held-out test row after them.
+    return dict(graphs={"model": {"nodes": nodes, "edges": edges}},
+                data={"type": "literal", "params": {
+                    "inputs": [0, 0, 1, 0, 0, 1, 1, 1, 2, 3], "shape": [2],
+                    "target": "regression", "targets": [1, 3, 0, 2, 2], "train_rows": 4}},
+                task={"type": "evaluate", "params": {"fit": fit}},
+                training={"optimizer": SGD, "batch_size": "full", "epochs": 1})
+
+
+def test_least_squares_fits_the_dense_layer():
+    session, result = run(**line_project("least_squares"))
+    layer = session.task.compiled["model"].node_module("line")
+    assert layer.weight.detach().flatten().tolist() == pytest.approx([2, -1], abs=1e-5)
+    assert float(layer.bias) == pytest.approx(1, abs=1e-5)
+    m = result.metrics
+    assert m["train_mse"] == pytest.approx(0, abs=1e-9)
+    assert m["test_mae"] == pytest.approx(0, abs=1e-5)  # 2*2 - 3 + 1 = 2, the row's target
+    assert m["train_r2"] == pytest.approx(1)
+
+
+def test_least_squares_needs_one_linear_dense():
+    from playground.errors import TrainingError
+    with pytest.raises(TrainingError, match="one Dense layer"):
+        build_session(make_project(**line_project("least_squares", layers=2)))

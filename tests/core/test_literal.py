@@ -101,3 +101,5 @@ def test_info_follows_the_shape():
     assert entry.info_for(spec(inputs=[0, 1], shape=[2]).params).kind == "points2d"
     assert entry.info_for(spec(inputs=[0, 1, 2], shape=[3]).params).kind == "tabular"
     assert entry.info_for(spec(inputs=[0] * 4, shape=[1, 2, 2]).params).kind == "image"
+    assert entry.info_for(spec(inputs=[0] * 6, shape=[3, 2]).params).kind == "vector"
+    assert entry.info_for(spec(inputs=[0], shape=[2]).params).domain is None
