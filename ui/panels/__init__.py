@@ -1,0 +1,1 @@
+"""Side panels of the main window: data, training and the preset browser."""

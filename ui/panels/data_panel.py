@@ -1,0 +1,298 @@
+"""The data panel: dataset, its parameters, split, seed, standardisation, preview.
+
+Every edit produces a validated :class:`~playground.data.base.DataSpec`
+(``spec_changed``); the dataset is then loaded in the background for the
+preview and the shapes summary (``dataset_loaded``). Errors (a bad file
+path...) show as one line in the panel, never as a dialog.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from playground.data import DATASETS
+from playground.data.base import STANDARDIZE, DataSpec, parse_data_spec
+from playground.errors import PlaygroundError
+from ui.panels.data_preview import DataPreview, DatasetLoader, summary
+from ui.params_form import ParamsForm
+
+NO_DATA = ""
+ERROR_STYLE = "color: #d64545;"
+#: The main window's note above the editor when the data is a substitute.
+BANNER_STYLE = ("background: #fff3cd; color: #664d03; border: 1px solid #e6cf84;"
+                " border-radius: 3px; padding: 3px;")
+
+
+def dataset_model() -> QStandardItemModel:
+    """Combo-box model: category headers (not selectable) with their datasets."""
+    model = QStandardItemModel()
+    none = QStandardItem("— no dataset —")
+    none.setData(NO_DATA, Qt.ItemDataRole.UserRole)
+    model.appendRow(none)
+    category = None
+    for entry in DATASETS:
+        if entry.category != category:
+            category = entry.category
+            header = QStandardItem(category)
+            header.setFlags(Qt.ItemFlag.NoItemFlags)
+            font = QFont()
+            font.setBold(True)
+            header.setFont(font)
+            model.appendRow(header)
+        item = QStandardItem("    " + entry.label)
+        item.setData(entry.id, Qt.ItemDataRole.UserRole)
+        item.setToolTip(entry.doc)
+        model.appendRow(item)
+    return model
+
+
+class DataPanel(QWidget):
+    """Choose and configure the project's dataset.
+
+    Signals
+    -------
+    spec_changed(object)
+        The new DataSpec (None: no dataset) after a valid edit.
+    dataset_loaded(object)
+        The Dataset built from the current spec (for shapes and task filtering).
+    """
+
+    spec_changed = Signal(object)
+    dataset_loaded = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.spec: DataSpec | None = None
+        self.dataset: Any = None
+        self.loader = DatasetLoader(self)
+        self.loader.loaded.connect(self._on_loaded)
+        self.combo = QComboBox(objectName="dataset_combo")
+        self.combo.setModel(dataset_model())
+        self.combo.setMaxVisibleItems(24)
+        self.combo.activated.connect(self._on_type_chosen)
+        self.doc = QLabel(wordWrap=True, objectName="dataset_doc")
+        self.doc.setStyleSheet("color: palette(placeholder-text);")
+        self.form_host = QVBoxLayout()
+        self.form_host.setContentsMargins(0, 0, 0, 0)
+        self.form: ParamsForm | None = None
+        self.files_row = QHBoxLayout()
+        self.val = self._ratio("val_ratio")
+        self.test = self._ratio("test_ratio")
+        self.seed = QSpinBox(objectName="data_seed", maximum=2**31 - 1, keyboardTracking=False,
+                             toolTip="Seeds the samples and the split")
+        self.seed.valueChanged.connect(lambda *_: self._emit())
+        regenerate = QPushButton("Regenerate", objectName="regenerate",
+                                 toolTip="Draw new samples (next seed)")
+        regenerate.clicked.connect(self.regenerate)
+        self.standardize = QComboBox(objectName="standardize")
+        self.standardize.addItems(STANDARDIZE)
+        self.standardize.setToolTip("Scale inputs, fitted on the training part only")
+        self.standardize.activated.connect(lambda *_: self._emit())
+        self.error = QLabel(wordWrap=True, objectName="data_error")
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.hide()
+        self.summary = QLabel(wordWrap=True, objectName="data_summary")
+        self.preview = DataPreview()
+        self._build_layout(regenerate)
+
+    def _ratio(self, name: str) -> QDoubleSpinBox:
+        box = QDoubleSpinBox(objectName=name, minimum=0.0, maximum=0.9, singleStep=0.05,
+                             decimals=2, keyboardTracking=False)
+        box.valueChanged.connect(lambda *_: self._emit())
+        return box
+
+    def _build_layout(self, regenerate: QPushButton) -> None:
+        split = QHBoxLayout()
+        for label, box in (("validation", self.val), ("test", self.test)):
+            split.addWidget(QLabel(label))
+            split.addWidget(box)
+        split.addStretch(1)
+        seed = QHBoxLayout()
+        seed.addWidget(self.seed, 1)
+        seed.addWidget(regenerate)
+        form = QFormLayout()
+        form.addRow("Split", split)
+        form.addRow("Data seed", seed)
+        form.addRow("Standardize", self.standardize)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.combo)
+        layout.addWidget(self.doc)
+        layout.addLayout(self.form_host)
+        layout.addLayout(self.files_row)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.preview, 1)
+
+    # -- showing a spec ----------------------------------------------------------------------
+    def set_spec(self, spec: DataSpec | None, load: bool = True) -> None:
+        """Show ``spec`` (without emitting); load it for the preview unless ``load`` is False
+        (then :meth:`reload` later)."""
+        self.spec = spec
+        self.dataset = None
+        self._fill(spec)
+        if load:
+            self.reload()
+
+    def _fill(self, spec: DataSpec | None) -> None:
+        widgets = (self.combo, self.val, self.test, self.seed, self.standardize)
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            index = self.combo.findData(spec.type if spec else NO_DATA, Qt.ItemDataRole.UserRole)
+            self.combo.setCurrentIndex(max(index, 0))
+            if spec is not None:
+                self.val.setValue(spec.val)
+                self.test.setValue(spec.test)
+                self.seed.setValue(spec.seed)
+                self.standardize.setCurrentText(spec.standardize)
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
+        for w in (self.val, self.test, self.seed, self.standardize):
+            w.setEnabled(spec is not None)
+        self._make_form(spec)
+
+    def _make_form(self, spec: DataSpec | None) -> None:
+        if self.form is not None:
+            self.form.setParent(None)
+            self.form.deleteLater()
+            self.form = None
+        while self.files_row.count():
+            item = self.files_row.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        if spec is None:
+            self.doc.setText("This project uses no dataset.")
+            return
+        entry = DATASETS.get(spec.type)
+        self.doc.setText(entry.doc)
+        self.form = ParamsForm(entry.params, spec.params)
+        self.form.setObjectName("dataset_params")
+        self.form.value_changed.connect(lambda *_: self._emit())
+        self.form_host.addWidget(self.form)
+        for name in entry.file_params:
+            button = QPushButton(f"Choose {name}…", objectName=f"choose_{name}")
+            button.clicked.connect(lambda _=False, n=name: self._choose_file(n))
+            self.files_row.addWidget(button)
+
+    def _choose_file(self, name: str) -> None:
+        folder = name == "path" and self.spec is not None and self.spec.type == "image_folder"
+        if folder:
+            path = QFileDialog.getExistingDirectory(self, "Choose the image folder")
+        else:
+            path, _ = QFileDialog.getOpenFileName(self, f"Choose {name}")
+        if path and self.form is not None:
+            self.form.set_values({**self.form.values(), name: path})
+            self._emit()
+
+    # -- edits -------------------------------------------------------------------------------
+    def _on_type_chosen(self, index: int) -> None:
+        type_id = self.combo.itemData(index, Qt.ItemDataRole.UserRole)
+        old = self.spec
+        if type_id == NO_DATA:
+            self._commit(None)
+            return
+        if old is not None and type_id == old.type:
+            return
+        raw = {"type": type_id, "seed": old.seed if old else 0,
+               "split": {"val": old.val, "test": old.test} if old else {},
+               "standardize": old.standardize if old else "none"}
+        self._try_commit(raw, new_form=True)
+
+    def regenerate(self) -> None:
+        """Draw new samples: the next seed."""
+        if self.spec is not None:
+            self.seed.setValue(self.seed.value() + 1)  # emits through valueChanged
+
+    def _emit(self) -> None:
+        if self.spec is None:
+            return
+        params = self.form.values() if self.form is not None else dict(self.spec.params)
+        entry = DATASETS.get(self.spec.type)
+        # Recorded checksums belong to the files they were taken from.
+        same_files = all(params.get(k) == self.spec.params.get(k) for k in entry.file_params)
+        raw = {"type": self.spec.type, "params": params, "seed": self.seed.value(),
+               "split": {"val": round(self.val.value(), 4), "test": round(self.test.value(), 4)},
+               "standardize": self.standardize.currentText()}
+        if self.spec.files and same_files:
+            raw["files"] = {k: dict(v) for k, v in self.spec.files.items()}
+        self._try_commit(raw)
+
+    def _try_commit(self, raw: dict, new_form: bool = False) -> None:
+        try:
+            spec = parse_data_spec(raw)
+        except PlaygroundError as exc:
+            self.show_error(str(exc))
+            return
+        if new_form:
+            self._fill(spec)
+        self._commit(spec)
+
+    def _commit(self, spec: DataSpec | None) -> None:
+        if spec == self.spec:
+            return
+        if spec is None:
+            self._fill(None)
+        self.spec = spec
+        self.reload()
+        self.spec_changed.emit(spec)  # last: a listener may put another spec back
+
+    # -- loading -----------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Load the current spec in the background (preview, summary, shapes)."""
+        self.show_error(None)
+        self.dataset = None
+        if self.spec is None:
+            self.summary.setText("")
+            self.preview.show_message("No dataset")
+            return
+        self.summary.setText("Loading…")
+        self.loader.request(self.spec)
+
+    def _on_loaded(self, token: int, dataset: Any, error: str) -> None:
+        if dataset is None:
+            self.summary.setText("")
+            self.show_error(error)
+            self.preview.show_message("Cannot load this dataset")
+            return
+        self.dataset = dataset
+        self.summary.setText(summary(dataset))
+        self.preview.show_dataset(dataset)
+        self.dataset_loaded.emit(dataset)
+
+    def show_error(self, text: str | None) -> None:
+        """Show a one-line error under the form (None hides it)."""
+        self.error.setText(text.splitlines()[0] if text else "")
+        self.error.setVisible(bool(text))
+
+    def shutdown(self) -> None:
+        """Join the loader thread."""
+        self.loader.shutdown()
+
+
+if __name__ == "__main__":
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication([])
+    panel = DataPanel()
+    panel.set_spec(parse_data_spec({"type": "spiral", "seed": 0, "split": {"test": 0.5}}))
+    panel.resize(340, 620)
+    panel.show()
+    app.exec()

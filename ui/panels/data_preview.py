@@ -1,0 +1,277 @@
+"""A small picture of a dataset, and a background loader that makes the Dataset to show.
+
+:class:`DataPreview` draws what the dataset's kind suggests: a scatter coloured
+by class for 2-D points (TensorFlow Playground's orange and blue), an image
+grid for images, a line for series, the first two features for tables and
+vectors, a text sample for text. pyqtgraph is imported on first use so the
+window can show before it loads.
+
+:class:`DatasetLoader` runs ``load_dataset`` in one background thread and
+hands the result back on the UI thread; only the newest request is delivered.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+MAX_POINTS = 2000
+GRID_IMAGES = 24
+
+
+class DatasetLoader(QObject):
+    """Loads datasets off the UI thread.
+
+    Signals
+    -------
+    loaded(int, object, str)
+        (token, Dataset or None, one-line error or "") for the newest request.
+    """
+
+    loaded = Signal(int, object, str)
+    _done = Signal(int, object, str)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="playground-data")
+        self._token = 0
+        self._closed = False
+        self._lock = threading.Lock()
+        self._done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+
+    def request(self, spec: Any) -> int:
+        """Load ``spec`` (a DataSpec) in the background; returns the request's token."""
+        with self._lock:
+            self._token += 1
+            token = self._token
+            if self._closed:
+                return token  # shut down: nothing more is loaded
+        self._pool.submit(self._run, token, spec)
+        return token
+
+    def _run(self, token: int, spec: Any) -> None:
+        from playground.data.base import load_dataset
+        from ui.worker import error_line
+
+        with self._lock:
+            if token != self._token:
+                return  # superseded before it started
+        try:
+            dataset, error = load_dataset(spec), ""
+        except Exception as exc:  # shown as one line in the panel
+            dataset, error = None, error_line(exc)
+        self._done.emit(token, dataset, error)
+
+    @Slot(int, object, str)
+    def _deliver(self, token: int, dataset: Any, error: str) -> None:
+        if token == self._token:
+            self.loaded.emit(token, dataset, error)
+
+    def shutdown(self) -> None:
+        """Drop pending requests and join the thread."""
+        with self._lock:
+            self._token += 1
+            self._closed = True
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def summary(dataset: Any) -> str:
+    """"600 samples (480 train, 120 test), input (2,), 2 classes"."""
+    parts = [("train", len(dataset.train)), ("val", len(dataset.val)),
+             ("test", len(dataset.test))]
+    total = sum(n for _, n in parts)
+    split = ", ".join(f"{n} {name}" for name, n in parts if n)
+    shape = "(" + ", ".join(str(d) for d in dataset.input_shape) + \
+        ("," if len(dataset.input_shape) == 1 else "") + ")"
+    if dataset.info.target == "class":
+        target = f"{dataset.n_classes} classes"
+    elif dataset.info.target == "regression":
+        target = f"targets {dataset.target_shape}"
+    else:
+        target = "no targets"
+    return f"{total} samples ({split}), input {shape}, {target}"
+
+
+def all_x(dataset: Any) -> tuple[np.ndarray, np.ndarray | None]:
+    """Every sample's inputs and targets, train then val then test."""
+    splits = [s for s in (dataset.train, dataset.val, dataset.test) if len(s)]
+    x = np.concatenate([s.x for s in splits])
+    ys = [s.y for s in splits if s.y is not None]
+    y = np.concatenate(ys) if len(ys) == len(splits) else None
+    return x, y
+
+
+def mosaic(images: np.ndarray, columns: int) -> np.ndarray:
+    """(n, H, W) images in a grid with 1-pixel NaN gaps, row 0 at the top."""
+    n, h, w = images.shape
+    rows = math.ceil(n / columns)
+    out = np.full((rows * (h + 1) - 1, columns * (w + 1) - 1), np.nan, np.float32)
+    for i, image in enumerate(images):
+        r, c = divmod(i, columns)
+        out[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w] = image
+    return out
+
+
+def as_images(x: np.ndarray) -> np.ndarray | None:
+    """(n, H, W) grey images from (n, C, H, W), (n, H, W) or square-flattened (n, H*W)."""
+    if x.ndim == 4:
+        return x.mean(axis=1)
+    if x.ndim == 3:
+        return x
+    if x.ndim == 2:
+        side = int(round(math.sqrt(x.shape[1])))
+        if side * side == x.shape[1]:
+            return x.reshape(len(x), side, side)
+    return None
+
+
+class DataPreview(QWidget):
+    """A plot (or a text sample) summarising a dataset."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setMinimumHeight(160)
+        self._stack = QStackedWidget()
+        self.message = QLabel("No data", alignment=Qt.AlignmentFlag.AlignCenter,
+                              wordWrap=True)
+        self._stack.addWidget(self.message)
+        self.plot_widget: Any = None
+        self.kind = ""
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._stack)
+
+    def _plot(self) -> Any:
+        if self.plot_widget is None:
+            from ui.views.base import plot_widget
+            self.plot_widget = plot_widget(self)
+            self.plot_widget.setMenuEnabled(False)
+            self.plot_widget.hideButtons()
+            self._stack.addWidget(self.plot_widget)
+        item = self.plot_widget.getPlotItem()
+        item.clear()
+        item.showAxis("left")
+        item.showAxis("bottom")
+        item.getViewBox().setAspectLocked(False)
+        item.getViewBox().invertY(False)
+        self._stack.setCurrentWidget(self.plot_widget)
+        return item
+
+    def show_message(self, text: str) -> None:
+        """Show ``text`` instead of a plot."""
+        self.kind = ""
+        self.message.setText(text)
+        self._stack.setCurrentWidget(self.message)
+
+    def refresh_theme(self) -> None:
+        """Recreate the plot in the current palette's colours."""
+        if self.plot_widget is not None:
+            self._stack.removeWidget(self.plot_widget)
+            self.plot_widget.deleteLater()
+            self.plot_widget = None
+
+    def show_dataset(self, dataset: Any) -> None:
+        """Draw ``dataset`` according to its kind."""
+        kind = dataset.info.kind
+        self.kind = kind
+        x, y = all_x(dataset)
+        if kind == "image":
+            images = as_images(x)
+            if images is not None:
+                self._images(images[:GRID_IMAGES])
+                return
+        if kind == "series":
+            self._series(dataset, x)
+            return
+        if kind == "text":
+            self._text(dataset, x)
+            return
+        self._scatter(dataset, x.reshape(len(x), -1), y)
+
+    def _scatter(self, dataset: Any, x: np.ndarray, y: np.ndarray | None) -> None:
+        import pyqtgraph as pg
+
+        from ui.views.colors import BLUE, class_color
+
+        plot = self._plot()
+        if len(x) > MAX_POINTS:  # an even subsample keeps the picture and the cost bounded
+            idx = np.linspace(0, len(x) - 1, MAX_POINTS).astype(int)
+            x, y = x[idx], None if y is None else y[idx]
+        px = x[:, 0]
+        py = x[:, 1] if x.shape[1] > 1 else (np.zeros(len(x)) if y is None
+                                             else y.reshape(len(y), -1)[:, 0])
+        if y is not None and dataset.info.target == "class":
+            brushes = [pg.mkBrush(*class_color(int(k)), 220) for k in y]
+        elif y is not None and x.shape[1] > 1:
+            from ui.views.colors import SIGNED_LUT
+            v = y.reshape(len(y), -1)[:, 0].astype(np.float64)
+            span = max(float(np.abs(v - v.mean()).max()), 1e-9)
+            idx = np.clip(((v - v.mean()) / span + 1) / 2 * 255, 0, 255).astype(int)
+            brushes = [pg.mkBrush(*SIGNED_LUT[i], 220) for i in idx]
+        else:
+            brushes = pg.mkBrush(*BLUE, 200)
+        plot.addItem(pg.ScatterPlotItem(px, py, size=5, pen=pg.mkPen(255, 255, 255, 120),
+                                        brush=brushes))
+        names = dataset.info.feature_names
+        plot.setLabel("bottom", names[0] if names else "feature 1")
+        plot.setLabel("left", names[1] if len(names) > 1 else
+                      ("feature 2" if x.shape[1] > 1 else "target"))
+
+    def _images(self, images: np.ndarray) -> None:
+        import pyqtgraph as pg
+
+        from ui.views.colors import GREY_LUT, to_rgba
+
+        plot = self._plot()
+        plot.setLabel("bottom", "")
+        plot.setLabel("left", "")
+        plot.hideAxis("left")  # after the labels: setLabel shows its axis again
+        plot.hideAxis("bottom")
+        plot.getViewBox().setAspectLocked(True)
+        plot.getViewBox().invertY(True)
+        columns = max(1, min(8, len(images)))
+        grid = mosaic(images.astype(np.float32), columns)
+        lo, hi = float(np.nanmin(grid)), float(np.nanmax(grid))
+        item = pg.ImageItem(to_rgba(grid, GREY_LUT, lo, hi if hi > lo else lo + 1),
+                            axisOrder="row-major")
+        plot.addItem(item)
+
+    def _series(self, dataset: Any, x: np.ndarray) -> None:
+        import pyqtgraph as pg
+
+        from ui.views.colors import BLUE
+
+        plot = self._plot()
+        series = dataset.meta.get("series")
+        if series is None:
+            series = x.reshape(len(x), -1)[:, -1]
+        series = np.asarray(series, dtype=np.float64)
+        plot.addItem(pg.PlotDataItem(np.arange(len(series)), series,
+                                     pen=pg.mkPen(BLUE, width=1.6)))
+        plot.setLabel("bottom", "time step")
+        plot.setLabel("left", dataset.meta.get("units") or "value")
+
+    def _text(self, dataset: Any, x: np.ndarray) -> None:
+        vocab = dataset.meta.get("vocab") or dataset.info.class_names
+        sample = "".join(str(vocab[int(i)]) if int(i) < len(vocab) else "?" for i in x[0])
+        self.show_message(f"{len(vocab)} characters; a window:\n\n“{sample}”")
+        self.kind = "text"
+
+
+if __name__ == "__main__":
+    from PySide6.QtWidgets import QApplication
+
+    from playground.data.base import load_dataset, parse_data_spec
+
+    app = QApplication([])
+    preview = DataPreview()
+    preview.show_dataset(load_dataset(parse_data_spec({"type": "spiral", "seed": 0})))
+    preview.resize(360, 300)
+    preview.show()
+    app.exec()

@@ -1,0 +1,107 @@
+"""The status bar's run summary: state, epoch, step, steps/s, progress, newest loss and accuracy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
+
+#: Badge colours per state (readable on light and dark palettes).
+STATE_COLOURS = {
+    "ready": "#6b7a8f", "preparing": "#6b7a8f", "running": "#2ca25f", "paused": "#c7762b",
+    "finished": "#3b6fb6", "stopped": "#3b6fb6", "diverged": "#d64545", "failed": "#d64545",
+    "error": "#d64545", "empty": "#6b7a8f",
+}
+STATE_TEXT = {"preparing": "Preparing…", "empty": "no model"}
+#: Metrics shown after the loss, first present wins (validation preferred).
+METRIC_KEYS = (("val_accuracy", "val acc"), ("test_accuracy", "test acc"),
+               ("train_accuracy", "accuracy"), ("val_r2", "val R²"), ("train_r2", "R²"))
+
+
+def metrics_text(metrics: dict) -> str:
+    """"loss 0.0312 · accuracy 1.000" from a snapshot's metrics."""
+    parts = []
+    loss = metrics.get("loss", metrics.get("train_loss"))
+    if loss is not None:
+        parts.append(f"loss {loss:.4g}")
+    if "val_loss" in metrics:
+        parts.append(f"val loss {metrics['val_loss']:.4g}")
+    for key, label in METRIC_KEYS:
+        if key in metrics:
+            parts.append(f"{label} {metrics[key]:.3f}")
+            break
+    return " · ".join(parts)
+
+
+class RunStatus(QWidget):
+    """Permanent status-bar widget describing the current run."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.state = QLabel(objectName="run_state")
+        self.epoch = QLabel(objectName="run_epoch")
+        self.step = QLabel(objectName="run_step")
+        self.speed = QLabel(objectName="run_speed")
+        self.progress = QProgressBar(objectName="run_progress", maximum=1000,
+                                     textVisible=False)
+        self.progress.setFixedWidth(140)
+        self.metrics = QLabel(objectName="run_metrics")
+        # Fixed sizes: text that changes every frame must not relayout the main window.
+        height = self.fontMetrics().height() + 4
+        samples = ((self.state, "  preparing…  "), (self.epoch, "epoch 100000 / 100000"),
+                   (self.step, "step 10000000"), (self.speed, "100,000 steps/s"),
+                   (self.metrics, "loss 0.0001234 · val loss 0.0001234 · val acc 1.000"))
+        for label, sample in samples:
+            label.setFixedSize(self.fontMetrics().horizontalAdvance(sample) + 16, height)
+        self.progress.setFixedHeight(12)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 6, 0)
+        layout.setSpacing(12)
+        for w in (self.metrics, self.epoch, self.step, self.speed, self.progress, self.state):
+            layout.addWidget(w)
+        self.set_state("empty")
+
+    def set_state(self, state: str, step: int | None = None) -> None:
+        """Show ``state`` as a coloured badge ("paused" at step 0 reads "ready")."""
+        if state == "paused" and step == 0:
+            state = "ready"
+        self.state.setProperty("state", state)
+        colour = STATE_COLOURS.get(state, "#6b7a8f")
+        self.state.setText(STATE_TEXT.get(state, state))
+        self.state.setStyleSheet(f"background: {colour}; color: white; border-radius: 3px;"
+                                 " padding: 1px 8px; font-weight: bold;")
+
+    def reset(self) -> None:
+        """Blank counters for a new session."""
+        self.epoch.setText("")
+        self.step.setText("")
+        self.speed.setText("")
+        self.metrics.setText("")
+        self.progress.setValue(0)
+
+    def show_snapshot(self, snapshot: Any, target_epochs: int) -> None:
+        """Counters, progress and metrics from ``snapshot``."""
+        total = max(int(target_epochs), 1)
+        self.epoch.setText(f"epoch {snapshot.epoch:.0f} / {total}")
+        self.step.setText(f"step {snapshot.step}")
+        speed = snapshot.steps_per_second
+        self.speed.setText(f"{speed:,.0f} steps/s" if snapshot.state == "running" and speed
+                           else "")
+        self.progress.setValue(int(1000 * min(snapshot.epoch / total, 1.0)))
+        self.metrics.setText(metrics_text(snapshot.metrics))
+        self.set_state(snapshot.state, snapshot.step)
+
+
+if __name__ == "__main__":
+    from types import SimpleNamespace
+
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication([])
+    status = RunStatus()
+    status.show_snapshot(SimpleNamespace(epoch=120.5, step=964, steps_per_second=812.0,
+                                         state="running", metrics={"loss": 0.0312,
+                                                                   "train_accuracy": 0.97}),
+                         1000)
+    status.show()
+    app.exec()
