@@ -57,12 +57,13 @@ def mouse_drag(editor, start: QPoint, end: QPoint, steps: int = 6, check=None):
 def drop(editor, type_id, scene_pos):
     """Deliver a real drag-enter/move/drop sequence to the view's viewport."""
     viewport = editor.view.viewport()
-    pos = QPointF(view_point(editor, scene_pos))
+    point = view_point(editor, scene_pos)
     mime = layer_mime(type_id)
     buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    for event in (QDragEnterEvent(pos, Qt.DropAction.CopyAction, mime, buttons, mods),
-                  QDragMoveEvent(pos, Qt.DropAction.CopyAction, mime, buttons, mods),
-                  QDropEvent(pos, Qt.DropAction.CopyAction, mime, buttons, mods)):
+    # Qt's constructors: drag enter/move take a QPoint, drop a QPointF.
+    for event in (QDragEnterEvent(point, Qt.DropAction.CopyAction, mime, buttons, mods),
+                  QDragMoveEvent(point, Qt.DropAction.CopyAction, mime, buttons, mods),
+                  QDropEvent(QPointF(point), Qt.DropAction.CopyAction, mime, buttons, mods)):
         QApplication.sendEvent(viewport, event)
     return event.isAccepted()
 
