@@ -46,3 +46,8 @@ def test_preset_meets_its_expectations(preset_id):
     failures = [c.line() for c in result.checks if not c.passed]
     assert result.state in ("finished", "stopped"), result.reason
     assert not failures, failures
+
+
+def test_presets_guide_is_up_to_date():
+    from playground.presets_doc import main
+    assert main(["--check"]) == 0, "run: python -m playground.presets_doc"
