@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.resources
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,13 +77,70 @@ def load_preset(id_or_path: str) -> Project:
     Raises
     ------
     ValidationError
-        Unknown id, unreadable or invalid file.
+        Unknown id, unreadable or invalid file; a shipped preset naming a data
+        file outside the package (see :func:`check_bundled_files`).
     """
     path = find_preset(id_or_path)
     project = load_project(path)
     if project.id or project.meta or project.expect:
         validate_preset(project, path.name)
+    if is_bundled(path):
+        check_bundled_files(project, path.name)
     return project
+
+
+def is_bundled(path: Path) -> bool:
+    """True for a file inside the shipped presets folder."""
+    return _inside(path.parent, presets_dir())
+
+
+def check_bundled_files(project: Project, where: str) -> None:
+    """Refuse a shipped preset whose data (or a variant's) names a file outside the package.
+
+    Data paths in a user's project are the user's own files, so absolute paths
+    are fine there. A preset ships with the program: it may only name bundled
+    files, as relative paths inside the assets folder (no ``..``, no ``~``, no
+    absolute path, nothing a link leads out of).
+
+    Raises
+    ------
+    ValidationError
+        Naming the preset and the param.
+    """
+    from playground.data.base import DATASETS
+    from playground.resources import assets_dir
+    from playground.variants import variant_projects
+
+    projects = [("", project)]
+    if project.variants:
+        projects += [(f"variants.{v.name}: ", v.project) for v in variant_projects(project)]
+    for prefix, proj in projects:
+        spec = proj.data
+        if spec is None:
+            continue
+        entry = DATASETS.get(spec.type)
+        names = {*entry.file_params, *(p.name for p in entry.params
+                                       if p.kind == "str" and p.name == "path")}
+        for name in sorted(names):
+            value = spec.params.get(name) or ""
+            if value and not _is_bundled_file(value, assets_dir()):
+                raise ValidationError(f"a shipped preset may only name bundled data files "
+                                      f"(relative paths inside the package), got {value!r}",
+                                      f"{where}: {prefix}data.params.{name}")
+
+
+def _is_bundled_file(value: str, root: Path) -> bool:
+    if value.startswith("~") or Path(value).is_absolute() or ".." in Path(value).parts:
+        return False
+    return _inside(root / value, root)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """True when ``path`` (links resolved) is ``root`` or under it."""
+    try:
+        return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
+    except (OSError, ValueError):
+        return False
 
 
 def find_preset(id_or_path: str) -> Path:
@@ -108,6 +166,10 @@ def list_presets() -> list[PresetInfo]:
         infos.append(PresetInfo(project.id or path.stem, meta.get("title", path.stem),
                                 meta.get("book", ""), meta.get("chapter", ""), path))
     order = list(BOOKS)
-    return sorted(infos, key=lambda i: (order.index(i.id.split("-")[0])
-                                        if i.id.split("-")[0] in order else len(order),
-                                        i.id))
+
+    def key(info: PresetInfo) -> tuple:
+        # Book order, then chapter numbers as numbers (dl4b-5 before dl4b-12).
+        parts = info.id.split("-")
+        book = order.index(parts[0]) if parts[0] in order else len(order)
+        return (book, *((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts[1:]))
+    return sorted(infos, key=key)
