@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import zipfile
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,8 @@ from playground.training.trainer import Trainer
 
 CHECKPOINT_FORMAT = "nn-playground-checkpoint"
 CHECKPOINT_VERSION = 1
+#: Largest checkpoint, unpacked: 200 M parameters with Adam's two moments take 2.4 GB.
+MAX_CHECKPOINT_BYTES = 4 * 2**30
 
 
 def checkpoint_state(session: Session) -> dict:
@@ -106,6 +109,7 @@ def load_checkpoint(path: str | os.PathLike) -> tuple[Project, dict]:
     name = path.name
     if not path.is_file():
         raise ValidationError("file not found", str(path))
+    _check_archive(path)
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
@@ -151,16 +155,66 @@ def resume_session(project: Project, state: dict, device: str | None = None) -> 
     try:
         task_state = state.get("task_state")
         task.load_state_dict(state["models"] if task_state is None else task_state)
+    except (RuntimeError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ValidationError(f"the saved weights do not fit the graph: {_first_line(exc)}",
+                              "checkpoint") from None
+    # A damaged or hand-made checkpoint can hold anything in these plain-data sections:
+    # whatever fails while restoring them is reported, never raised as is.
+    try:
         if len(state["optimizers"]) != len(task.optimizers):
             raise ValueError(f"{len(state['optimizers'])} optimizer states for "
                              f"{len(task.optimizers)} optimizers")
         for opt, opt_state in zip(task.optimizers, state["optimizers"]):
-            opt.load_state_dict(opt_state)
-    except (RuntimeError, ValueError, KeyError) as exc:
-        raise ValidationError(f"the saved weights do not fit the graph: {_first_line(exc)}",
-                              "checkpoint") from None
-    _restore_trainer(session.trainer, state["trainer"])
+            _load_optimizer(opt, opt_state)
+    except _DAMAGE as exc:
+        raise ValidationError(f"the optimizer state does not fit: {_first_line(exc)}",
+                              "checkpoint: optimizers") from None
+    try:
+        _restore_trainer(session.trainer, state["trainer"])
+    except _DAMAGE as exc:
+        raise ValidationError(f"the trainer state is damaged ({type(exc).__name__}: "
+                              f"{_first_line(exc)})", "checkpoint: trainer") from None
     return session
+
+
+#: What restoring garbage raises (a str where a tensor goes, a missing key...).
+_DAMAGE = (RuntimeError, ValueError, KeyError, TypeError, AttributeError, IndexError)
+
+
+def _load_optimizer(opt: torch.optim.Optimizer, saved: Any) -> None:
+    """``opt.load_state_dict(saved)``, refusing hyperparameters of the wrong type (a
+    string learning rate would only fail at the next step, inside the trainer)."""
+    fresh = [dict(group) for group in opt.param_groups]
+    opt.load_state_dict(saved)
+    for group, before in zip(opt.param_groups, fresh):
+        for key, value in before.items():
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            got = group.get(key)
+            if number and (isinstance(got, bool) or not isinstance(got, (int, float))
+                           or not np.isfinite(got)):
+                raise TypeError(f"{key} must be a finite number, got {got!r}")
+
+
+def _check_archive(path: Path) -> None:
+    """Refuse a zip checkpoint that would unpack to more than :data:`MAX_CHECKPOINT_BYTES`
+    (torch reads compressed records too: a small file could inflate to gigabytes)."""
+    try:
+        if not zipfile.is_zipfile(path):
+            with open(path, "rb") as handle:
+                head = handle.read(2)
+            if not head:
+                raise ValidationError("the file is empty", path.name)
+            if head[:1] != b"\x80":  # pickle protocol 2+: a legacy torch.save
+                raise ValidationError("not a checkpoint file (neither a PyTorch zip archive "
+                                      "nor a pickle)", path.name)
+            return  # a pickle: the weights_only loader decides, without running it
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (OSError, zipfile.BadZipFile, ValueError) as exc:
+        raise ValidationError(f"not a checkpoint file ({_first_line(exc)})", path.name) from None
+    if total > MAX_CHECKPOINT_BYTES:
+        raise ValidationError(f"the checkpoint would unpack to {total / 2**30:.1f} GB; at most "
+                              f"{MAX_CHECKPOINT_BYTES / 2**30:.0f} GB are read", path.name)
 
 
 def open_checkpoint(path: str | os.PathLike, device: str | None = None) -> Session:
@@ -278,10 +332,21 @@ def _check_structure(state: Any, name: str) -> None:
                 isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in weights.items()):
             raise ValidationError("expected a state_dict (names -> tensors)",
                                   f"{name}: models.{graph}")
-    for key in ("step", "epoch", "batch"):
-        value = state["trainer"].get(key)
+    trainer = state["trainer"]
+    for key in ("step", "epoch", "batch", "epoch_loss_count"):
+        value = trainer.get(key, 0)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ValidationError(f"expected an int >= 0, got {value!r}", f"{name}: trainer.{key}")
+    numbers = {"epoch_loss_sum": trainer.get("epoch_loss_sum", 0.0),
+               **{f"metrics.{k}" if k else "metrics": v
+                  for k, v in _items(trainer.get("metrics", {}))}}
+    for key, value in numbers.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValidationError(f"expected a number, got {value!r}", f"{name}: trainer.{key}")
+
+
+def _items(value: Any) -> list:
+    return list(value.items()) if isinstance(value, dict) else [("", value)]
 
 
 def _custom_state(task: Task) -> bool:

@@ -1,4 +1,4 @@
-"""Command line: ``playground`` opens the app; ``playground run|list|...`` work headless.
+"""Command line: ``playground`` opens the app; ``playground run|list|export|bench`` work headless.
 
 Exit status: 0 when every expectation holds, 1 when one fails (or the run
 diverges), 2 on bad input (one line on stderr naming the problem, no traceback).
@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from playground.errors import PlaygroundError
 
@@ -23,7 +25,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     if not argv:
         argv = ["gui"]
-    args = parser.parse_args(argv)
+    if argv[0] == "bench":  # everything after it belongs to `python -m bench`, --help too
+        args = parser.parse_args(["bench"])
+        args.bench_args = argv[1:]
+    else:
+        args = parser.parse_args(argv)
     try:
         return args.handler(args)
     except PlaygroundError as exc:
@@ -64,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--graph", help="graph to export when there are several (e.g. generator)")
     exp.add_argument("--device", choices=("auto", "cpu", "cuda"), help="override the device")
     exp.set_defaults(handler=cmd_export)
+
+    bench = sub.add_parser("bench", help="run the benchmarks (source checkout only)",
+                           description="Runs `python -m bench` from the source checkout: "
+                                       "throughput against a bare PyTorch loop, UI latency "
+                                       "and start-up, printed as one table.")
+    bench.set_defaults(handler=cmd_bench, bench_args=[])  # its arguments: see main()
 
     gui = sub.add_parser("gui", help="open the desktop app")
     gui.add_argument("--preset", metavar="ID_OR_FILE", help="preset id or project file to open")
@@ -183,6 +195,21 @@ def cmd_export(args: argparse.Namespace) -> int:
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
     return EXIT_OK
+
+
+def source_checkout() -> Path | None:
+    """The repository root when this playground runs from a source checkout with bench/."""
+    root = Path(__file__).resolve().parents[1]
+    return root if (root / "bench" / "__main__.py").is_file() else None
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """``playground bench``: ``python -m bench`` in the source checkout (not installed)."""
+    root = source_checkout()
+    if root is None:
+        raise PlaygroundError("the benchmarks ship with the source repository, not with the "
+                              "installed package: clone it and run `python -m bench` there")
+    return subprocess.call([sys.executable, "-m", "bench", *args.bench_args], cwd=root)
 
 
 def cmd_gui(args: argparse.Namespace) -> int:

@@ -103,6 +103,19 @@ class ModelCode:
         return "\n\n\n".join(p.rstrip() for p in parts if p) + "\n"
 
 
+def string_body(text: str) -> str:
+    """``text`` made safe between the quotes of a generated ``"..."`` or ``\"\"\"...\"\"\"``.
+
+    Titles and file names come from project files, which may be hostile: a quote
+    must not end the string (the rest would run as code when the export is checked
+    or run), nor a backslash start an escape. Control characters (newlines
+    included) become escapes, which read the same in a docstring.
+    """
+    out = text.replace("\\", "\\\\").replace('"', '\\"')
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in out)
+
+
 def model_code(compiled: CompiledGraph, graph: Graph, class_name: str = "PlaygroundNet",
                doc: str = "", reserved: tuple[str, ...] = RESERVED,
                imports: dict[str, tuple[Any, str]] | None = None) -> ModelCode:
@@ -131,7 +144,8 @@ def model_code(compiled: CompiledGraph, graph: Graph, class_name: str = "Playgro
     shared = {"Path": (Path, "from pathlib import Path"), **(imports or {})}
     collector = SourceCollector({class_name, *reserved}, shared)
     writer = _ModuleWriter(collector)
-    lines = [f"class {class_name}(nn.Module):", f'    """{doc or "Generated network."}"""', "",
+    doc = string_body(doc or "Generated network.")  # doc may hold a title from a file
+    lines = [f"class {class_name}(nn.Module):", f'    """{doc}"""', "",
              "    def __init__(self) -> None:", "        super().__init__()"]
     with torch.random.fork_rng(devices=[]):  # rebuilding draws initial weights: keep RNGs
         for nid in _node_order(compiled):

@@ -26,6 +26,7 @@ from torch import fx, nn
 from playground.errors import GraphError
 from playground.graph import Graph
 from playground.layers import LAYERS, Shape, apply_init
+from playground.limits import check_model_size
 from playground.shapes import ShapeReport, infer
 
 
@@ -93,11 +94,13 @@ def compile_graph(graph: Graph, input_shapes: dict[str, Shape] | None = None,
     Raises
     ------
     GraphError
-        The first error of the live graph (shape errors included), naming the node.
+        The first error of the live graph (shape errors included), naming the
+        node; or a model too big to allocate (see :mod:`playground.limits`).
     """
     report = infer(graph, input_shapes)
     report.raise_first()
     order = [nid for nid in report.order if nid in report.live]
+    check_model_size(graph, report, order)  # counted on the meta device: nothing allocated yet
     rng = torch.random.fork_rng() if seed is not None else contextlib.nullcontext()
     with rng:
         if seed is not None:
@@ -208,6 +211,8 @@ def load_node_weights(module: nn.Module, weights: dict, node_id: str) -> None:
         except (TypeError, ValueError) as exc:
             raise GraphError(f"weights[{key!r}] is not a numeric array: {exc}",
                              node=node_id) from None
+        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+            raise GraphError(f"weights[{key!r}] holds NaN or infinite values", node=node_id)
         if tuple(tensor.shape) != tuple(target.shape):
             raise GraphError(f"weights[{key!r}] has shape {tuple(tensor.shape)} but the layer "
                              f"needs {tuple(target.shape)}", node=node_id,

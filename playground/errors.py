@@ -27,7 +27,19 @@ class PlaygroundError(Exception):
         self.where = where
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}" if self.where else self.message
+        return one_line(f"{self.where}: {self.message}" if self.where else self.message)
+
+
+def one_line(text: str) -> str:
+    """``text`` with newlines and other control characters escaped (``\\n``).
+
+    Messages quote names from files (a JSON key, a column header) that may hold
+    anything; the one-line contract holds whatever they contain.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
 
 
 class ValidationError(PlaygroundError):
@@ -55,7 +67,7 @@ class GraphError(PlaygroundError):
 
     def __str__(self) -> str:
         text = super().__str__()
-        return f"{text}; {self.fix}" if self.fix else text
+        return one_line(f"{text}; {self.fix}") if self.fix else text
 
 
 class ShapeError(GraphError):

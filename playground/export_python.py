@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 
 from playground.checkpoint import playground_version
-from playground.codegen import ModelCode, model_code
+from playground.codegen import ModelCode, model_code, string_body
 from playground.compiler import CompiledGraph
 from playground.errors import PlaygroundError
 from playground.export import (
@@ -86,6 +86,8 @@ def python_file(code: ModelCode, compiled: CompiledGraph, weights_name: str, tit
     out_shapes = {nid: compiled.report.nodes[nid].output for nid in compiled.output_nodes}
     in_text = ", ".join(f"{n} (N, {', '.join(map(str, s))})" for n, s in shapes.items())
     out_text = ", ".join(f"{n} (N, {', '.join(map(str, s))})" for n, s in out_shapes.items())
+    # Title and file names come from the user or a project file: escaped, never code.
+    title, weights_name = string_body(title), string_body(weights_name)
     stem = Path(weights_name).stem
     args = ", ".join(names)
     header = f'''"""{title}: the network, exported from nn-playground {playground_version()}.

@@ -26,6 +26,8 @@ from playground.events import Signal
 
 _ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 DEFAULT_OUT = "out"
+#: Canvas coordinates beyond this are refused (a hostile 1e308 would break the editor's view).
+MAX_COORD = 1e7
 DEFAULT_IN = "in"
 
 
@@ -283,8 +285,10 @@ class Graph:
             raise ValidationError("expected an object", f"{where}.params")
         pos = raw.get("pos", [0, 0])
         if (not isinstance(pos, (list, tuple)) or len(pos) != 2
-                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pos)):
-            raise ValidationError("expected [x, y] numbers", f"{where}.pos")
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                           and abs(v) <= MAX_COORD for v in pos)):
+            raise ValidationError(f"expected [x, y] numbers within ±{MAX_COORD:g}",
+                                  f"{where}.pos")
         weights = raw.get("weights")
         if weights is not None and not isinstance(weights, Mapping):
             raise ValidationError("expected an object of named arrays", f"{where}.weights")

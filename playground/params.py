@@ -123,7 +123,10 @@ def _check_number(p: Param, value: Any, where: str, integral: bool) -> float | i
         else:
             raise ValidationError(f"expected {p.describe()}, got {_got(value)}", where)
     if not integral:
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:  # an int of hundreds of digits
+            raise ValidationError(f"expected {p.describe()}, got {_got(value)}", where) from None
         if not math.isfinite(value):
             raise ValidationError(f"expected a finite {p.describe()}, got {value}", where)
     if (p.min is not None and value < p.min) or (p.max is not None and value > p.max):

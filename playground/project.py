@@ -20,12 +20,15 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import os
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 import playground.data  # noqa: F401  (registers datasets)
 import playground.layers  # noqa: F401  (registers layer types)
@@ -40,6 +43,11 @@ from playground.training.config import TrainingConfig, parse_training
 
 FORMAT_VERSION = 1
 MAX_FILE_BYTES = 20 * 1024 * 1024
+#: Deepest nesting of objects and lists a project file may have (presets use under 10);
+#: deeper data would overflow Python's recursion when copied or saved.
+MAX_DEPTH = 64
+#: Integers are stored as 64-bit values by everything downstream (seeds, sizes, torch).
+MAX_INT = 2**63 - 1
 _TOP_KEYS = ("format_version", "id", "name", "graphs", "data", "task", "training", "views",
              "meta", "expect", "variants")
 
@@ -135,14 +143,19 @@ def load_project(path: str | os.PathLike) -> Project:
     path = Path(path)
     try:
         size = path.stat().st_size
+        if not path.is_file():  # a folder, or a pipe or device that would be read forever
+            raise ValidationError("not a regular file", str(path))
         if size > MAX_FILE_BYTES:
             raise ValidationError(f"file is {size // 1_000_000} MB; project files are at most "
                                   f"{MAX_FILE_BYTES // 1_000_000} MB", path.name)
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM (Windows editors) is fine
     except FileNotFoundError:
         raise ValidationError("file not found", str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError(f"cannot read the file: {exc}", str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"not a UTF-8 text file (byte {exc.start}): not a project file",
+                              path.name) from None
+    except OSError as exc:
+        raise ValidationError(f"cannot read the file: {exc.strerror or exc}", str(path)) from None
     try:
         raw = parse_json(text)
         return project_from_dict(raw)
@@ -161,9 +174,79 @@ def parse_json(text: str) -> Any:
         raise ValidationError(f"invalid JSON: {exc.msg}",
                               f"line {exc.lineno}, column {exc.colno}") from None
     except ValueError as exc:
+        if "integer string conversion" in str(exc):  # Python's 4300-digit guard
+            raise ValidationError("a number has thousands of digits; numbers in project "
+                                  f"files are at most {MAX_INT:,}") from None
         raise ValidationError(str(exc)) from None
     except RecursionError:
         raise ValidationError("the JSON is nested too deeply") from None
+
+
+def check_json_data(value: Any, where: str = "") -> None:
+    """Refuse what a project file cannot hold: NaN/inf (``1e309`` parses as inf), integers
+    beyond 64 bits, nesting deeper than :data:`MAX_DEPTH`, non-text keys, other types.
+
+    Iterative, so hostile nesting cannot exhaust the stack.
+
+    Raises
+    ------
+    ValidationError
+        Naming the path of the first bad value.
+    """
+    stack: list[tuple[Any, str, int]] = [(value, where, 0)]
+    while stack:
+        item, path, depth = stack.pop()
+        if isinstance(item, Mapping):
+            pairs = item.items()
+            for key in item:
+                if not isinstance(key, str):
+                    raise ValidationError(f"keys must be text, got {key!r}", path)
+        elif isinstance(item, (list, tuple)):
+            pairs = enumerate(item)
+        else:
+            _check_scalar(item, path)
+            continue
+        if depth >= MAX_DEPTH:
+            shown = path if len(path) < 80 else f"{path[:60]}..."
+            raise ValidationError(f"nested more than {MAX_DEPTH} levels deep", shown)
+        containers = []
+        for key, child in pairs:
+            kind = type(child)
+            # The common leaves first, cheaply: literal datasets hold millions of numbers.
+            if kind is float:
+                if child - child == 0.0:  # finite (inf - inf and NaN - NaN are NaN)
+                    continue
+            elif kind is int:
+                if -MAX_INT <= child <= MAX_INT:
+                    continue
+            elif child is None or kind is str or kind is bool:
+                continue
+            if isinstance(item, Mapping):
+                sub = f"{path}.{key}" if path else key
+            else:
+                sub = f"{path}[{key}]"
+            if isinstance(child, (Mapping, list, tuple)):
+                containers.append((child, sub, depth + 1))
+            else:
+                _check_scalar(child, sub)
+        stack.extend(reversed(containers))  # popped in file order
+
+
+def _check_scalar(item: Any, path: str) -> None:
+    if item is None or isinstance(item, (str, bool, np.bool_)):
+        return
+    if isinstance(item, (int, np.integer)):  # NumPy scalars: made in memory, not from files
+        if abs(int(item)) > MAX_INT:
+            raise ValidationError(f"integer too large ({len(str(abs(item)))} digits; at most "
+                                  f"{MAX_INT:,})", path)
+        return
+    if isinstance(item, (float, np.floating)):
+        if not math.isfinite(item):
+            what = ("a number too large to store (it reads as infinity; the largest is about "
+                    "1.8e308)") if math.isinf(item) else "NaN, which is not a number"
+            raise ValidationError(what, path)
+        return
+    raise ValidationError(f"a {type(item).__name__} cannot be stored in a project file", path)
 
 
 def project_from_dict(raw: Any) -> Project:
@@ -176,6 +259,7 @@ def project_from_dict(raw: Any) -> Project:
     """
     if not isinstance(raw, Mapping):
         raise ValidationError("a project file must hold a JSON object")
+    check_json_data(raw)
     raw = migrate(dict(raw))
     for key in raw:
         if key not in _TOP_KEYS:
@@ -291,7 +375,11 @@ def save_project(project: Project, path: str | os.PathLike) -> None:
 def write_json_atomic(data: Any, path: str | os.PathLike) -> None:
     """Write ``data`` as indented JSON to ``path`` via a temp file in the same folder."""
     path = Path(path)
-    text = json.dumps(data, indent=2, allow_nan=False) + "\n"
+    try:
+        text = json.dumps(data, indent=2, allow_nan=False) + "\n"
+    except (ValueError, TypeError, RecursionError) as exc:  # NaN, a set, a cycle...
+        raise PlaygroundError(f"cannot save: the data cannot be written as JSON ({exc})",
+                              str(path)) from None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:

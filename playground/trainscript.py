@@ -28,7 +28,7 @@ import torch.distributed as dist
 import torch.nn.functional as F
 
 from playground.checkpoint import playground_version
-from playground.codegen import RESERVED, model_code
+from playground.codegen import RESERVED, model_code, string_body
 from playground.codegen_deps import SourceCollector, format_imports, literal
 from playground.errors import PlaygroundError
 from playground.export import ExportResult, export_target, max_abs_diff, quiet
@@ -130,10 +130,12 @@ def script_text(session: Session, kind: str, compiled, graph_obj, path: Path,
         task.kind == "probabilities" else (loss, None)
     if key not in _LOSSES:
         raise PlaygroundError(f"the training script does not know the loss {loss!r} yet")
+    # Title and file names land inside string literals of the script: escaped, never code.
     return SCRIPT.substitute(
-        title=project.title, version=playground_version(), date=date.today(),
-        script_name=path.name, data_name=path.with_suffix(".npz").name,
-        weights_name=path.with_suffix(".pt").name, trained_name=f"{path.stem}.trained.pt",
+        title=string_body(project.title), version=playground_version(), date=date.today(),
+        script_name=string_body(path.name), data_name=string_body(path.with_suffix(".npz").name),
+        weights_name=string_body(path.with_suffix(".pt").name),
+        trained_name=string_body(f"{path.stem}.trained.pt"),
         imports="\n".join(imports), config=_config(session, kind, notes), model=model_src,
         optimizer=_optimizer(cfg), scheduler=_scheduler(cfg),
         loss_doc=f"The {loss} loss on {'probabilities' if key[1] else 'raw outputs'}.",

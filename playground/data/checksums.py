@@ -45,6 +45,8 @@ def file_digest(path: str) -> tuple[str, int]:
             outer.update(f"{rel}\0{size}\0{digest}\n".encode())
             total += size
         return outer.hexdigest(), total
+    if not os.path.isfile(path):  # a device or a pipe would be read forever
+        raise OSError(f"not a regular file: {path}")
     inner, size = hashlib.sha256(), 0
     with open(path, "rb") as handle:
         while chunk := handle.read(_CHUNK):
@@ -54,13 +56,18 @@ def file_digest(path: str) -> tuple[str, int]:
 
 
 def _folder_files(root: str) -> list[str]:
-    """Relative paths ('/'-separated) of the non-hidden files under ``root``, sorted."""
+    """Relative paths ('/'-separated) of the non-hidden regular files under ``root``, sorted.
+
+    Linked folders are not followed (``os.walk``'s default), so a link loop cannot recurse.
+    """
     found = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         rel = os.path.relpath(folder, root)
         for name in files:
-            if not name.startswith("."):
+            # Regular files only (symlinks followed): a link to /dev/zero, a pipe or a
+            # link loop is not data, and hashing it would hang or fail.
+            if not name.startswith(".") and os.path.isfile(os.path.join(folder, name)):
                 found.append(name if rel == "." else f"{rel}/{name}".replace(os.sep, "/"))
     return sorted(found)
 

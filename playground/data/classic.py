@@ -68,6 +68,9 @@ def table_info(params: dict) -> DatasetInfo:
         return DatasetInfo("tabular", params["target"], classes, names)
     pts = np.asarray(params["inputs"], dtype=np.float64)
     pts = pts[: len(pts) // 2 * 2].reshape(-1, 2)
+    if not len(pts):  # fewer values than one sample: generation says so, naming the field
+        return DatasetInfo("points2d", params["target"], classes, names,
+                           domain=((-1.0, 1.0), (-1.0, 1.0)))
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     pad = np.maximum(0.5 * (hi - lo), 1.0)  # room around a handful of points
     domain = tuple((float(a - p), float(b + p)) for a, b, p in zip(lo, hi, pad))

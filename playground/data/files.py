@@ -4,8 +4,11 @@ Every failure is a :class:`~playground.errors.DataError` whose location names
 the file and, for tables, the row (the file's line number, from 1, as an editor
 shows it) and the column (its header name, else "column k" counted from 1).
 Readers never trust a header's sizes: a file whose header claims more data than
-it holds is refused before anything that large is allocated. Nothing is
-unpickled.
+it holds is refused before anything that large is allocated (the binary
+readers are in :mod:`playground.data.arrayfiles`). Nothing is unpickled. CSV
+files are streamed a block of rows at a time, so memory stays near the
+float32 result; limits (:data:`MAX_CSV_BYTES`, :data:`MAX_COLUMNS`) refuse
+what would take too long.
 
 The dataset info (class names, feature names, kind) depends on the contents,
 so it is remembered per (path, size, mtime, params); the arrays are not kept.
@@ -13,22 +16,34 @@ so it is remembered per (path, size, mtime, params); the arrays are not kept.
 
 from __future__ import annotations
 
+import codecs
 import csv
-import gzip
 import io
+import itertools
 import os
 import zipfile
 import zlib
+from collections.abc import Iterator
 
 import numpy as np
 
+from playground.data.arrayfiles import (  # noqa: F401  (re-exported: the IDX format's names)
+    IDX_IMAGES_MAGIC,
+    IDX_LABELS_MAGIC,
+    MAX_ARRAY_BYTES,
+    read_idx,
+    read_npz_member,
+)
 from playground.data.base import Arrays, DatasetInfo, DatasetType, register_dataset
 from playground.errors import DataError
 from playground.params import choice_param, str_param
 
 MAX_CLASSES = 1000
-IDX_IMAGES_MAGIC = 0x00000803  # unsigned bytes, 3 dimensions
-IDX_LABELS_MAGIC = 0x00000801  # unsigned bytes, 1 dimension
+#: Largest CSV file: it is streamed, but parsing takes about 20 s per 256 MB.
+MAX_CSV_BYTES = 256 * 2**20
+#: Columns of a CSV table (a 256 x 256 image flattened is 65 536); wider data belongs in .npz.
+MAX_COLUMNS = 65_536
+_CHUNK_CELLS = 1 << 18  # CSV cells turned into numbers at a time: bounds the str overhead
 _DELIMITERS = {",": ",", ";": ";", "tab": "\t"}
 _MISSING = ("", "nan", "na", "n/a", "null", "none")
 _INFOS: dict = {}  # (file stats, params) -> DatasetInfo of the last few files read
@@ -45,6 +60,8 @@ def _existing(path: str, param: str) -> str:
         raise DataError("no file chosen", f"data.params.{param}")
     full = os.path.expanduser(path)
     if not os.path.isfile(full):
+        if os.path.exists(full):  # a folder, a device, a pipe: reading it could block forever
+            raise DataError(f"not a regular file: {full}", _name(path))
         raise DataError(f"file not found: {full}", _name(path))
     return full
 
@@ -102,29 +119,65 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _read_rows(path: str, delimiter: str) -> list[tuple[int, list[str]]]:
-    """(line number, cells) of every non-blank row."""
+def _check_text(path: str) -> None:
+    """Refuse a file too big to read, or that is not UTF-8 text (a BOM allowed), cheaply:
+    a streaming decode that names the first bad byte."""
     name = _name(path)
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            text = f.read()
-    except UnicodeDecodeError as exc:
-        raise DataError(f"not a UTF-8 text file (byte {exc.start})", name) from None
-    if delimiter == "auto":
-        delimiter = detect_delimiter(text)
-    reader = csv.reader(io.StringIO(text), delimiter=_DELIMITERS[delimiter])
-    try:
-        rows = [(reader.line_num, cells) for cells in reader if any(c.strip() for c in cells)]
-    except csv.Error as exc:
-        raise DataError(str(exc), f"{name} row {reader.line_num}") from None
-    if not rows:
-        raise DataError("file is empty (no rows)", name)
-    return rows
+    size = os.path.getsize(path)
+    if size > MAX_CSV_BYTES:
+        raise DataError(f"file is {size / 2**20:.0f} MB; CSV files may be at most "
+                        f"{MAX_CSV_BYTES // 2**20} MB: save bigger tables as .npz", name)
+    decoder, offset = codecs.getincrementaldecoder("utf-8-sig")(), 0
+    with open(path, "rb") as f:
+        while True:
+            chunk = f.read(1 << 20)
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                at = offset + exc.start - len(decoder.getstate()[0])
+                raise DataError(f"not a UTF-8 text file (byte {max(at, 0)}); if it is text, "
+                                "save it as UTF-8", name) from None
+            if b"\0" in chunk:  # valid UTF-8, but no text file holds NUL characters
+                raise DataError(f"binary data (a NUL byte at byte {offset + chunk.index(0)}): "
+                                "not a text file", name)
+            if not chunk:
+                return
+            offset += len(chunk)
+
+
+def _rows(path: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of every non-blank row, streamed from the file (never held
+    whole); a row with too many columns is an error. Call :func:`_check_text` first."""
+    name = _name(path)
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        number, first = next(((i, line) for i, line in enumerate(f, 1) if line.strip()),
+                             (1, ""))
+        if delimiter == "auto":
+            delimiter = detect_delimiter(first)
+        columns = first.count(_DELIMITERS[delimiter]) + 1
+        if columns > MAX_COLUMNS:  # refused before the csv module makes a million cells
+            raise DataError(_too_wide(columns), f"{name} row {number}")
+        f.seek(0)
+        # strict: an unclosed quote is an error, not the rest of the file in one cell
+        reader = csv.reader(f, delimiter=_DELIMITERS[delimiter], strict=True)
+        try:
+            for cells in reader:
+                if len(cells) > MAX_COLUMNS:
+                    raise DataError(_too_wide(len(cells)), f"{name} row {reader.line_num}")
+                if any(c.strip() for c in cells):
+                    yield reader.line_num, cells
+        except csv.Error as exc:
+            raise DataError(str(exc), f"{name} row {reader.line_num}") from None
+
+
+def _too_wide(columns: int) -> str:
+    return (f"{columns:,} columns; at most {MAX_COLUMNS:,} (one per feature): save wider "
+            "data, such as images, as .npz")
 
 
 def detect_delimiter(text: str) -> str:
     """The delimiter choice (",", ";" or "tab") the first non-blank line uses most."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = next((line for line in io.StringIO(text) if line.strip()), "")
     return max(_DELIMITERS, key=lambda d: first.count(_DELIMITERS[d]))
 
 
@@ -179,6 +232,9 @@ def _numbers(cells: np.ndarray, lines: np.ndarray, columns: tuple, name: str) ->
 def read_csv(params: dict) -> tuple[np.ndarray, np.ndarray, DatasetInfo]:
     """Parse the CSV file of the ``csv`` dataset's ``params``.
 
+    The file is streamed and its rows turned into numbers a block at a time, so
+    memory stays near the float32 result (files of at most :data:`MAX_CSV_BYTES`).
+
     Returns
     -------
     x : ndarray
@@ -193,33 +249,53 @@ def read_csv(params: dict) -> tuple[np.ndarray, np.ndarray, DatasetInfo]:
         Naming the file, row and column of the first problem.
     """
     path = _existing(params["path"], "path")
-    name, rows = _name(path), _read_rows(path, params["delimiter"])
-    width = len(rows[0][1])
+    name = _name(path)
+    _check_text(path)
+    rows = _rows(path, params["delimiter"])
+    head = list(itertools.islice(rows, 2))  # enough to tell a header from data
+    if not head:
+        raise DataError("file is empty (no rows)", name)
+    width = len(head[0][1])
     columns = tuple(f"column {j + 1}" for j in range(width))
-    if _has_header(rows, params["header"]):
-        columns = tuple(c.strip() or columns[j] for j, c in enumerate(rows.pop(0)[1]))
-    if not rows:
+    if _has_header(head, params["header"]):
+        columns = tuple(c.strip() or columns[j] for j, c in enumerate(head.pop(0)[1]))
+    data = itertools.chain(head, rows)
+    first = next(data, None)
+    if first is None:
         raise DataError("no data rows after the header", name)
     if width < 2:
         raise DataError("needs at least two columns (features and a target)", name)
-    for line, cells in rows:
-        if len(cells) != width:
-            raise DataError(f"expected {width} cells (as in row {rows[0][0]}), got {len(cells)}",
-                            f"{name} row {line}")
-    lines = np.array([line for line, _ in rows])
-    cells = np.array([cells for _, cells in rows], dtype=str)  # (N, width)
     t = _target_column(params["target"], columns, name)
     keep = [j for j in range(width) if j != t]
     features = tuple(columns[j] for j in keep)
-    x = _numbers(cells[:, keep], lines, features, name).astype(np.float32)
-    if params["task"] == "regression":
-        y = _numbers(cells[:, [t]], lines, (columns[t],), name).astype(np.float32)
-        return x, y, _table_info(x, "regression", (), features)
-    labels = np.char.strip(cells[:, t])
-    for i in np.flatnonzero(labels == ""):
-        raise DataError("missing value", f"{name} row {lines[i]}, column {columns[t]!r}")
-    y, classes = encode_classes(labels, f"{name} column {columns[t]!r}")
+    regression = params["task"] == "regression"
+    xs, ys = [], []
+    for block in _blocks(itertools.chain([first], data), max(1, _CHUNK_CELLS // width)):
+        for line, cells in block:
+            if len(cells) != width:
+                raise DataError(f"expected {width} cells (as in row {first[0]}), got "
+                                f"{len(cells)}", f"{name} row {line}")
+        lines = np.array([line for line, _ in block])
+        cells = np.array([cells for _, cells in block], dtype=str)  # (rows, width)
+        xs.append(_numbers(cells[:, keep], lines, features, name).astype(np.float32))
+        if regression:
+            ys.append(_numbers(cells[:, [t]], lines, (columns[t],), name).astype(np.float32))
+            continue
+        labels = np.char.strip(cells[:, t])
+        for i in np.flatnonzero(labels == ""):
+            raise DataError("missing value", f"{name} row {lines[i]}, column {columns[t]!r}")
+        ys.append(labels)
+    x = np.concatenate(xs)
+    if regression:
+        return x, np.concatenate(ys), _table_info(x, "regression", (), features)
+    y, classes = encode_classes(np.concatenate(ys), f"{name} column {columns[t]!r}")
     return x, y, _table_info(x, "class", classes, features)
+
+
+def _blocks(rows: Iterator, size: int) -> Iterator[list]:
+    """Lists of up to ``size`` consecutive rows."""
+    while block := list(itertools.islice(rows, size)):
+        yield block
 
 
 def gen_csv(params: dict, rng: np.random.Generator) -> Arrays:
@@ -230,31 +306,6 @@ def gen_csv(params: dict, rng: np.random.Generator) -> Arrays:
 
 
 # NPZ -------------------------------------------------------------------------
-
-def _npz_member(zf: zipfile.ZipFile, key: str, path: str) -> np.ndarray:
-    """Array ``key``, read only after its header agrees with the member's size."""
-    name, members = _name(path), [m[:-4] for m in zf.namelist() if m.endswith(".npy")]
-    if key not in members:
-        raise DataError(f"no array named {key!r} (the file has: {', '.join(members) or 'none'})",
-                        name)
-    member = zf.getinfo(f"{key}.npy")
-    if member.compress_type == zipfile.ZIP_STORED and member.file_size > os.path.getsize(path):
-        raise DataError(f"array {key!r} claims more bytes than the file holds", name)
-    with zf.open(member) as f:
-        version = np.lib.format.read_magic(f)
-        shape, _, dtype = (np.lib.format.read_array_header_1_0(f) if version == (1, 0)
-                           else np.lib.format.read_array_header_2_0(f))
-        if dtype.hasobject:
-            raise DataError(f"array {key!r} holds Python objects; only numeric arrays load",
-                            name)
-        nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-        left = member.file_size - f.tell()
-        if nbytes > left:
-            raise DataError(f"array {key!r} is truncated: its header claims shape {shape} "
-                            f"({nbytes} bytes) but {left} follow", name)
-    with zf.open(member) as f:
-        return np.lib.format.read_array(f, allow_pickle=False)
-
 
 def _npz_inputs(x: np.ndarray, key: str, name: str) -> np.ndarray:
     """Float32 inputs: (N,) -> (N, 1); (N, H, W) -> (N, 1, H, W); NHWC -> NCHW;
@@ -277,6 +328,10 @@ def _npz_targets(y: np.ndarray, task: str, key: str, name: str) -> tuple:
     if task == "classification":
         if y.ndim == 2 and y.shape[1] > 1:
             y = y.argmax(axis=1)  # one-hot rows -> class index
+        if y.size != len(y):
+            raise DataError(f"array {key!r} of shape {y.shape} is not one label per sample: "
+                            "classification needs (N,) labels or (N, classes) one-hot rows",
+                            name)
         return encode_classes(y.reshape(len(y)), f"{name} array {key!r}")
     if y.dtype.kind not in "biuf":
         raise DataError(f"array {key!r} must be numeric for regression, got {y.dtype}", name)
@@ -298,13 +353,16 @@ def read_npz(params: dict) -> tuple[np.ndarray, np.ndarray | None, DatasetInfo]:
     name, x_key, y_key = _name(path), params["x_key"], params["y_key"]
     try:
         with zipfile.ZipFile(path) as zf:
-            x = _npz_member(zf, x_key, path)
-            y = _npz_member(zf, y_key, path) if y_key else None
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+            x = read_npz_member(zf, x_key, path)
+            y = read_npz_member(zf, y_key, path) if y_key else None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
+            NotImplementedError, RuntimeError) as exc:  # zip features we do not read, passwords
         raise DataError(f"not a readable .npz archive ({exc})", name) from None
     x = _npz_inputs(x, x_key, name)
     if y is None:
         return x, None, _table_info(x, "none", ())
+    if y.ndim == 0:
+        raise DataError(f"array {y_key!r} is a single value; it needs one per sample", name)
     if len(y) != len(x):
         raise DataError(f"{len(x)} samples in {x_key!r} but {len(y)} in {y_key!r}", name)
     y, classes = _npz_targets(y, params["task"], y_key, name)
@@ -320,48 +378,6 @@ def gen_npz(params: dict, rng: np.random.Generator) -> Arrays:
 
 
 # MNIST IDX -------------------------------------------------------------------
-
-def _read_exact(f, count: int, what: str, name: str) -> bytes:
-    """``count`` bytes read in chunks, so a lying header cannot make us allocate."""
-    chunks, got = [], 0
-    while got < count:
-        chunk = f.read(min(1 << 20, count - got))
-        if not chunk:
-            raise DataError(f"file is truncated: expected {what} ({count} bytes), "
-                            f"found {got}", name)
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
-
-
-def read_idx(path: str, magic: int, what: str) -> np.ndarray:
-    """An unsigned-byte IDX file (gzipped or not) as uint8 of its header's shape.
-
-    ``magic`` is :data:`IDX_IMAGES_MAGIC` (N, rows, cols) or :data:`IDX_LABELS_MAGIC`
-    (N,); ``what`` ("images", "labels") is for messages.
-    """
-    name, ndim = _name(path), magic & 0xFF
-    with open(path, "rb") as f:
-        gz = f.read(2) == b"\x1f\x8b"
-    try:
-        with gzip.open(path, "rb") if gz else open(path, "rb") as f:
-            found = int.from_bytes(_read_exact(f, 4, "a 4-byte magic number", name), "big")
-            if found != magic:
-                raise DataError(f"not an IDX {what} file: magic number 0x{found:08X}, "
-                                f"expected 0x{magic:08X}", name)
-            shape = tuple(int(d) for d in np.frombuffer(
-                _read_exact(f, 4 * ndim, "the header", name), ">u4"))
-            count, left = int(np.prod(shape, dtype=np.int64)), os.path.getsize(path) - f.tell()
-            if not gz and left < count:
-                raise DataError(f"file is truncated: header claims {what} of shape {shape} "
-                                f"({count} bytes) but {left} follow", name)
-            data = _read_exact(f, count, f"{what} of shape {shape}", name)
-            if f.read(1):
-                raise DataError(f"file has data after the {what} its header describes", name)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise DataError(f"cannot read: {exc}", name) from None
-    return np.frombuffer(data, np.uint8).reshape(shape)
-
 
 def _idx_info(labels: np.ndarray) -> DatasetInfo:
     count = int(labels.max()) + 1 if len(labels) else 0

@@ -83,6 +83,8 @@ def read_text(params: dict) -> str:
         stat = os.stat(path)
     except OSError:
         raise DataError("text file not found", path) from None
+    if not os.path.isfile(path):  # a pipe or a device would be read forever (or be zeros)
+        raise DataError("not a regular file", path)
     return _read_text(path, stat.st_mtime, stat.st_size, params["max_chars"],
                       params["lowercase"])
 

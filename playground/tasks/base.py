@@ -19,7 +19,7 @@ from torch import nn
 
 from playground.compiler import CompiledGraph, compile_graph
 from playground.data.base import Dataset
-from playground.errors import TrainingError
+from playground.errors import GraphError, TrainingError
 from playground.graph import Graph
 from playground.params import Param
 from playground.registry import Registry
@@ -212,6 +212,11 @@ def compile_model(ctx: TaskContext, name: str = "model") -> CompiledGraph:
         shapes = {n.id: ctx.dataset.input_shape for n in graph.nodes_of_type("input")
                   if not n.params.get("shape")}
     compiled = compile_graph(graph, shapes, seed=ctx.config.seed)
+    if len(compiled.input_nodes) > 1:  # every task calls model(x) with one tensor
+        first, extra = compiled.input_nodes[0], compiled.input_nodes[1]
+        raise GraphError(f"is a second Input: the task feeds the network one input tensor "
+                         f"(graph inputs: {', '.join(compiled.input_nodes)})", node=extra,
+                         fix=f"delete it and connect its layers to '{first}'")
     compiled.module.to(ctx.device)
     return compiled
 
