@@ -7,13 +7,15 @@ Modules: :mod:`~playground.data.toy2d` (TensorFlow Playground's 2-D sets),
 :mod:`~playground.data.generative` (samples of known distributions, for GANs),
 :mod:`~playground.data.sequences` (windowed time series), :mod:`~playground.data.text`
 (character-level text) and
-:mod:`~playground.data.files` (CSV, ``.npz``, MNIST IDX), with
+:mod:`~playground.data.csv_table` (CSV) and :mod:`~playground.data.arrayfiles`
+(``.npz``, MNIST IDX), with
 :mod:`~playground.data.image_folder` (a folder of images per class).
 """
 
 # Registration order is the data panel's order: TF Playground's sets first, files last.
 from playground.data import toy2d  # noqa: I001
-from playground.data import books, tabular, images, generative, sequences, text, files
+from playground.data import books, tabular, images, generative, sequences, text
+from playground.data import csv_table, arrayfiles
 from playground.data import image_folder
 from playground.data import classic, literal
 from playground.data.base import (
@@ -31,6 +33,7 @@ from playground.data.base import (
 
 __all__ = [
     "DATASETS", "Arrays", "DataSpec", "Dataset", "DatasetInfo", "DatasetType", "Split",
-    "books", "classic", "files", "generative", "image_folder", "images", "literal", "load_dataset",
-    "parse_data_spec", "register_dataset", "sequences", "tabular", "text", "toy2d",
+    "arrayfiles", "books", "classic", "csv_table", "generative", "image_folder", "images",
+    "literal", "load_dataset", "parse_data_spec", "register_dataset", "sequences", "tabular",
+    "text", "toy2d",
 ]

@@ -1,4 +1,4 @@
-"""Arrays from untrusted binary files: ``.npy`` members of ``.npz`` archives and MNIST IDX.
+"""The ``npz`` and ``mnist_idx`` datasets: arrays from untrusted binary files.
 
 Readers never trust a header's sizes: a file whose header claims more data than
 it holds is refused before anything that large is allocated, and so is an
@@ -17,16 +17,25 @@ import zlib
 
 import numpy as np
 
+from playground.data.base import Arrays, DatasetInfo, DatasetType, register_dataset
+from playground.data.filecommon import (
+    TASK_PARAM,
+    encode_classes,
+    existing_file,
+    file_name,
+    info_from_file,
+    one_path,
+    remember_info,
+    table_fallback,
+    table_info,
+)
 from playground.errors import DataError
+from playground.params import str_param
 
 #: Largest array (npz member, IDX payload) read into memory, in bytes.
 MAX_ARRAY_BYTES = 2**30
 IDX_IMAGES_MAGIC = 0x00000803  # unsigned bytes, 3 dimensions
 IDX_LABELS_MAGIC = 0x00000801  # unsigned bytes, 1 dimension
-
-
-def _name(path: str) -> str:
-    return os.path.basename(path) or path
 
 
 def size_text(nbytes: int) -> str:
@@ -46,7 +55,7 @@ def read_npz_member(zf: zipfile.ZipFile, key: str, path: str) -> np.ndarray:
     DataError
         Missing key, object arrays, a header claiming more than the member holds.
     """
-    name, members = _name(path), [m[:-4] for m in zf.namelist() if m.endswith(".npy")]
+    name, members = file_name(path), [m[:-4] for m in zf.namelist() if m.endswith(".npy")]
     if key not in members:
         raise DataError(f"no array named {key!r} (the file has: {', '.join(members) or 'none'})",
                         name)
@@ -101,7 +110,7 @@ def read_idx(path: str, magic: int, what: str) -> np.ndarray:
     ``magic`` is :data:`IDX_IMAGES_MAGIC` (N, rows, cols) or :data:`IDX_LABELS_MAGIC`
     (N,); ``what`` ("images", "labels") is for messages.
     """
-    name, ndim = _name(path), magic & 0xFF
+    name, ndim = file_name(path), magic & 0xFF
     with open(path, "rb") as f:
         gz = f.read(2) == b"\x1f\x8b"
     try:
@@ -127,3 +136,117 @@ def read_idx(path: str, magic: int, what: str) -> np.ndarray:
     except (OSError, EOFError, zlib.error) as exc:
         raise DataError(f"cannot read: {exc}", name) from None
     return np.frombuffer(data, np.uint8).reshape(shape)
+
+
+# Datasets ---------------------------------------------------------------------
+
+def _npz_inputs(x: np.ndarray, key: str, name: str) -> np.ndarray:
+    """Float32 inputs: (N,) -> (N, 1); (N, H, W) -> (N, 1, H, W); NHWC -> NCHW;
+    uint8 images scaled to [0, 1]."""
+    if x.dtype.kind not in "biuf" or not 1 <= x.ndim <= 4:
+        raise DataError(f"array {key!r} must be numeric with 1 to 4 dimensions, got "
+                        f"{x.dtype} {x.shape}", name)
+    x = x.astype(np.float32) / (255.0 if x.dtype == np.uint8 and x.ndim >= 3 else 1.0)
+    if x.ndim in (1, 3):
+        x = x[:, None]
+    elif x.ndim == 4 and x.shape[1] not in (1, 3, 4) and x.shape[-1] in (1, 3, 4):
+        x = np.ascontiguousarray(x.transpose(0, 3, 1, 2))
+    bad = np.argwhere(~np.isfinite(x))
+    if len(bad):
+        raise DataError(f"{key}[{', '.join(map(str, bad[0]))}] is not a finite number", name)
+    return x
+
+
+def _npz_targets(y: np.ndarray, task: str, key: str, name: str) -> tuple:
+    if task == "classification":
+        if y.ndim == 2 and y.shape[1] > 1:
+            y = y.argmax(axis=1)  # one-hot rows -> class index
+        if y.size != len(y):
+            raise DataError(f"array {key!r} of shape {y.shape} is not one label per sample: "
+                            "classification needs (N,) labels or (N, classes) one-hot rows",
+                            name)
+        return encode_classes(y.reshape(len(y)), f"{name} array {key!r}")
+    if y.dtype.kind not in "biuf":
+        raise DataError(f"array {key!r} must be numeric for regression, got {y.dtype}", name)
+    y = y.astype(np.float32).reshape(len(y), -1)
+    if not np.isfinite(y).all():
+        raise DataError(f"array {key!r} has values that are not finite numbers", name)
+    return y, ()
+
+
+def read_npz(params: dict) -> tuple[np.ndarray, np.ndarray | None, DatasetInfo]:
+    """Inputs ``x_key`` and targets ``y_key`` (none if empty) of an ``.npz`` archive.
+
+    Raises
+    ------
+    DataError
+        Missing keys, mismatched lengths, non-numeric or truncated arrays.
+    """
+    path = existing_file(params["path"], "path")
+    name, x_key, y_key = file_name(path), params["x_key"], params["y_key"]
+    try:
+        with zipfile.ZipFile(path) as zf:
+            x = read_npz_member(zf, x_key, path)
+            y = read_npz_member(zf, y_key, path) if y_key else None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
+            NotImplementedError, RuntimeError) as exc:  # zip features we do not read, passwords
+        raise DataError(f"not a readable .npz archive ({exc})", name) from None
+    x = _npz_inputs(x, x_key, name)
+    if y is None:
+        return x, None, table_info(x, "none", ())
+    if y.ndim == 0:
+        raise DataError(f"array {y_key!r} is a single value; it needs one per sample", name)
+    if len(y) != len(x):
+        raise DataError(f"{len(x)} samples in {x_key!r} but {len(y)} in {y_key!r}", name)
+    y, classes = _npz_targets(y, params["task"], y_key, name)
+    target = "class" if params["task"] == "classification" else "regression"
+    return x, y, table_info(x, target, classes)
+
+
+def gen_npz(params: dict, rng: np.random.Generator) -> Arrays:
+    """Arrays ``x_key`` and ``y_key`` of an ``.npz`` archive."""
+    x, y, info = read_npz(params)
+    remember_info((existing_file(params["path"], "path"),), params, info)
+    return Arrays(x, y)
+
+
+def _idx_info(labels: np.ndarray) -> DatasetInfo:
+    count = int(labels.max()) + 1 if len(labels) else 0
+    return DatasetInfo("image", "class", tuple(str(k) for k in range(count)))
+
+
+def _idx_paths(params: dict) -> tuple:
+    return existing_file(params["images"], "images"), existing_file(params["labels"], "labels")
+
+
+def gen_mnist_idx(params: dict, rng: np.random.Generator) -> Arrays:
+    """MNIST-format images x (N, 1, rows, cols) in [0, 1] and labels y (N,)."""
+    images, labels = _idx_paths(params)
+    x = read_idx(images, IDX_IMAGES_MAGIC, "images")  # (N, rows, cols) uint8
+    y = read_idx(labels, IDX_LABELS_MAGIC, "labels")  # (N,) uint8
+    if len(x) != len(y):
+        raise DataError(f"{len(x)} images in {file_name(images)} but {len(y)} labels in "
+                        f"{file_name(labels)}", f"{file_name(images)}, {file_name(labels)}")
+    remember_info((images, labels), params, _idx_info(y))
+    return Arrays(x[:, None].astype(np.float32) / 255.0, y.astype(np.int64))
+
+
+register_dataset(DatasetType(
+    "npz", "NumPy .npz file", "Files",
+    (str_param("path", "", help="An archive written by numpy.savez."),
+     str_param("x_key", "x", help="Name of the inputs array: (N, F), (N, H, W) or images."),
+     str_param("y_key", "y", help="Name of the targets array; empty for no targets."),
+     TASK_PARAM),
+    gen_npz, info_from_file(lambda p: read_npz(p)[2], one_path, table_fallback),
+    "Your own arrays saved with numpy.savez (no pickled objects).",
+    file_params=("path",)))
+
+register_dataset(DatasetType(
+    "mnist_idx", "MNIST IDX files", "Files",
+    (str_param("images", "", help="e.g. train-images-idx3-ubyte(.gz)"),
+     str_param("labels", "", help="e.g. train-labels-idx1-ubyte(.gz)")),
+    gen_mnist_idx,
+    info_from_file(lambda p: _idx_info(read_idx(_idx_paths(p)[1], IDX_LABELS_MAGIC, "labels")),
+                    _idx_paths, lambda p: DatasetInfo("image", "class")),
+    "Images and labels in the MNIST IDX format (also Fashion-MNIST, KMNIST), .gz or not.",
+    file_params=("images", "labels")))

@@ -2,7 +2,7 @@
 
 :func:`preview_csv` reads at most the first 256 kB, detects the delimiter
 and the header the way the ``csv`` dataset does (same rules, from
-:mod:`playground.data.files`) and tells, per column, whether it is numeric
+:mod:`playground.data.csv_table`) and tells, per column, whether it is numeric
 or categorical (text), so the dialog can propose the target column and task.
 """
 
@@ -13,7 +13,13 @@ import io
 import os
 from typing import NamedTuple
 
-from playground.data.files import _DELIMITERS, _MISSING, _has_header, _is_number, detect_delimiter
+from playground.data.csv_table import (
+    _DELIMITERS,
+    _MISSING,
+    _has_header,
+    _is_number,
+    detect_delimiter,
+)
 from playground.errors import DataError
 
 PREVIEW_BYTES = 1 << 18

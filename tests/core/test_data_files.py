@@ -273,3 +273,28 @@ def test_idx_count_mismatch_and_short_header(tmp_path, mnist):
     short = write_idx(tmp_path, "short", b"\0\0")
     assert data_error("mnist_idx", images=short, labels=lab).startswith("short: file is truncated")
     assert data_error("mnist_idx", labels=lab).startswith("data.params.images:")
+
+
+def test_csv_feature_columns_can_be_chosen(tmp_path):
+    from playground.data import load_dataset, parse_data_spec
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,c,label\n1,2,3,x\n4,5,6,y\n7,8,9,x\n")
+    spec = {"type": "csv", "params": {"path": str(path), "features": "c, 1"}}
+    ds = load_dataset(parse_data_spec(spec))
+    assert ds.train.x.tolist() == [[3, 1], [6, 4], [9, 7]]
+    assert ds.info.feature_names == ("c", "a")
+
+
+@pytest.mark.parametrize("features, fragment", [
+    ("zzz", "no feature column named 'zzz'"),
+    ("9", "feature column number 9 is out of range"),
+    ("label", "'label' is the target"),
+])
+def test_bad_feature_columns_are_named(tmp_path, features, fragment):
+    from playground.data import load_dataset, parse_data_spec
+    from playground.errors import DataError
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,label\n1,2,x\n3,4,y\n")
+    with pytest.raises(DataError, match=fragment):
+        load_dataset(parse_data_spec({"type": "csv", "params": {"path": str(path),
+                                                                "features": features}}))
