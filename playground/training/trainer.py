@@ -21,83 +21,17 @@ import copy
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import torch
 
 from playground.errors import PlaygroundError, TrainingError, ValidationError
-from playground.events import Signal
 from playground.tasks.base import Task
 from playground.training.config import TrainingConfig
 from playground.training.history import MetricHistory, Throttle
 from playground.training.optimizers import set_hyper
 from playground.training.schedules import build_schedulers, step_schedulers
-
-STATES = ("ready", "running", "paused", "finished", "stopped", "diverged", "failed")
-
-#: A probe computes view data on the trainer thread: probe(trainer) -> payload.
-Probe = Callable[["Trainer"], Any]
-
-
-@dataclass
-class TrainerEvents:
-    """The trainer's signals (all emitted on the trainer thread).
-
-    Attributes
-    ----------
-    metrics : Signal
-        ``(record: dict)`` after each evaluation: epoch, step and metric values.
-    snapshot : Signal
-        ``(snapshot: Snapshot)`` every snapshot interval and when pausing or finishing.
-    state_changed : Signal
-        ``(state: str)``.
-    finished : Signal
-        ``(state: str, reason: str)`` when a run ends for any reason.
-    diverged : Signal
-        ``(step: int, value: float)`` when the loss becomes NaN or infinite.
-    failed : Signal
-        ``(message: str)`` when an error stops the run.
-    """
-
-    metrics: Signal = field(default_factory=Signal)
-    snapshot: Signal = field(default_factory=Signal)
-    state_changed: Signal = field(default_factory=Signal)
-    finished: Signal = field(default_factory=Signal)
-    diverged: Signal = field(default_factory=Signal)
-    failed: Signal = field(default_factory=Signal)
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """An immutable picture of a run for views (numpy data only).
-
-    Attributes
-    ----------
-    step : int
-        Batches done.
-    epoch : float
-        Epochs done, fractional within an epoch.
-    state : str
-        One of :data:`STATES`.
-    metrics : dict
-        Latest evaluated metrics plus ``loss`` (the latest epoch's mean batch loss).
-    history : dict
-        Series name -> (x, y) arrays; x is the epoch.
-    probes : dict
-        Probe name -> payload.
-    steps_per_second : float
-        Recent training speed.
-    """
-
-    step: int
-    epoch: float
-    state: str
-    metrics: dict
-    history: dict
-    probes: dict = field(default_factory=dict)
-    steps_per_second: float = 0.0
+from playground.training.snapshot import STATES, Probe, Snapshot, TrainerEvents  # noqa: F401
 
 
 class Trainer:
