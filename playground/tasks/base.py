@@ -169,12 +169,17 @@ class Batches:
     gradient does not depend on sample order, so there is nothing to permute.
     """
 
-    def __init__(self, tensors: tuple[torch.Tensor, ...], batch_size: int | None, shuffle: bool):
+    def __init__(self, tensors: tuple[torch.Tensor, ...], batch_size: int | None, shuffle: bool,
+                 drop_single: bool = False):
         self.tensors = tensors
         self.n = len(tensors[0])
         self.size = self.n if batch_size is None else min(batch_size, self.n)
         self.shuffle = shuffle and self.size < self.n
         self.steps = math.ceil(self.n / self.size)
+        if drop_single and self.steps > 1 and self.n % self.size == 1:
+            # A last batch of one sample breaks BatchNorm's batch statistics; skip it (with
+            # shuffling a different sample sits out each epoch), as drop_last would.
+            self.steps -= 1
         self._order: torch.Tensor | None = None
         self._i = 0
 
@@ -219,6 +224,40 @@ def compile_model(ctx: TaskContext, name: str = "model") -> CompiledGraph:
                          fix=f"delete it and connect its layers to '{first}'")
     compiled.module.to(ctx.device)
     return compiled
+
+
+def single_sample_batchnorm(compiled: CompiledGraph) -> str | None:
+    """The first BatchNorm that sees one value per channel per sample, or None.
+
+    Such a layer cannot train on a batch of one sample (its variance would be
+    over a single value); callers refuse batch size 1 and skip a last batch of one.
+    """
+    children = dict(compiled.module.named_children())
+    for node_id, attr in compiled.attr_names.items():
+        if isinstance(children.get(attr), nn.modules.batchnorm._BatchNorm):
+            shape = next(iter(compiled.report.nodes[node_id].inputs.values()), None)
+            # shape is per sample, (C,) or (C, L) or (C, H, W): values per channel = prod(rest)
+            if shape is not None and math.prod(shape[1:]) == 1:
+                return node_id
+    return None
+
+
+def check_batch_for_batchnorm(compiled: CompiledGraph, batch_size: int | None, n: int) -> bool:
+    """Raise if a BatchNorm would train on single samples; True if the graph has such a layer.
+
+    Raises
+    ------
+    GraphError
+        The batch size (or the training set) is a single sample.
+    """
+    node = single_sample_batchnorm(compiled)
+    if node is None:
+        return False
+    if (batch_size if batch_size is not None else n) < 2 or n < 2:
+        raise GraphError("cannot train on one sample per batch: BatchNorm needs at least two "
+                         "to compute batch statistics", node=node,
+                         fix="set training.batch_size to 2 or more, or use LayerNorm")
+    return True
 
 
 def make_optimizer(ctx: TaskContext, module: nn.Module) -> torch.optim.Optimizer:

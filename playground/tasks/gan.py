@@ -44,7 +44,15 @@ import torch.nn.functional as F
 from playground.compiler import CompiledGraph, compile_graph
 from playground.errors import GraphError, TrainingError, ValidationError
 from playground.params import choice_param, floats_param, int_param, resolve
-from playground.tasks.base import Batches, Task, TaskContext, TaskType, register_task, to_tensor
+from playground.tasks.base import (
+    Batches,
+    Task,
+    TaskContext,
+    TaskType,
+    check_batch_for_batchnorm,
+    register_task,
+    to_tensor,
+)
 from playground.tasks.supervised import output_kind
 from playground.training.losses import PROB_EPS
 from playground.training.optimizers import OPTIMIZERS, build_optimizer
@@ -125,7 +133,9 @@ class GANTask(Task):
         self.optimizers = [self.d_optimizer, self.g_optimizer]
         self._probabilities = output_kind(ctx.graphs["discriminator"]) == "probabilities"
         real = to_tensor(ctx.dataset.train.x, ctx.device)
-        self.batches = Batches((real,), cfg.batch_size, cfg.shuffle)
+        has_bn = any([check_batch_for_batchnorm(c, cfg.batch_size, len(real))
+                      for c in (gen, disc)])
+        self.batches = Batches((real,), cfg.batch_size, cfg.shuffle, drop_single=has_bn)
         self._clip = cfg.grad_clip
         # Separate seeded streams: training noise, evaluation noise, the samples view's batch.
         self._noise_gen = torch.Generator().manual_seed(cfg.seed * 7919 + 11)

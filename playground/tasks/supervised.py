@@ -16,6 +16,7 @@ from playground.tasks.base import (
     TaskContext,
     TaskType,
     apply_update,
+    check_batch_for_batchnorm,
     compile_model,
     evaluating,
     make_optimizer,
@@ -80,7 +81,9 @@ class GradientTask(Task):
         self.loss_fn = self._make_loss()
         self.splits = {name: self._tensors(name) for name in SPLITS}
         cfg = ctx.config
-        self.batches = Batches(self.splits["train"], cfg.batch_size, cfg.shuffle)
+        has_bn = check_batch_for_batchnorm(compiled, cfg.batch_size, len(self.splits["train"][0]))
+        self.batches = Batches(self.splits["train"], cfg.batch_size, cfg.shuffle,
+                               drop_single=has_bn)
         self._penalty = cfg.l1 > 0 or cfg.l2 > 0
         self._clip = cfg.grad_clip
 
