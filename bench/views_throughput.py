@@ -11,15 +11,22 @@
    recording too).
 2. Frames/s of the boundary view drawing a new 100 x 100 heatmap and
    repainting, offscreen (target >= 30).
+3. In the desktop app: the spiral preset's training speed in the main window
+   with its default views open against the same window with the view docks
+   closed (``bench/ui_latency.py`` run twice in subprocesses, alternating):
+   what the views' drawing on the UI thread costs the training thread (they
+   share the interpreter lock and, here, two cores).
 
-Run: ``python bench/views_throughput.py [--seconds 1] [--repeats 9]``
+Run: ``python bench/views_throughput.py [--seconds 1] [--repeats 9] [--gui-runs 2]``
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -168,11 +175,29 @@ def boundary_fps(frames: int) -> float:
     return frames / (time.perf_counter() - start)
 
 
+def gui_rates(runs: int, seconds: float) -> dict[str, list[float]]:
+    """Training steps/s in the main window, views open vs docks closed, ``runs`` alternating
+    pairs of ``bench/ui_latency.py`` subprocesses of ``seconds`` each."""
+    script = Path(__file__).with_name("ui_latency.py")
+    out: dict[str, list[float]] = {"views open": [], "docks closed": []}
+    for _ in range(runs):
+        for label, extra in (("views open", []), ("docks closed", ["--no-views"])):
+            done = subprocess.run([sys.executable, str(script), "--seconds", str(seconds),
+                                   *extra], capture_output=True, text=True, check=False)
+            found = re.search(r"training at ([\d,]+) steps/s", done.stdout)
+            if found:
+                out[label].append(float(found.group(1).replace(",", "")))
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=1.0, help="seconds per timed run")
     parser.add_argument("--repeats", type=int, default=9, help="alternating repeats")
     parser.add_argument("--frames", type=int, default=300, help="boundary frames to draw")
+    parser.add_argument("--gui-runs", type=int, default=2,
+                        help="pairs of main-window runs (views open / closed); 0 skips")
+    parser.add_argument("--gui-seconds", type=float, default=6.0)
     args = parser.parse_args(argv)
     every = [v for v in VIEW_PROBES if v not in ("loss",)]
     configs = {"no views (trainer only)": [], "default views": DEFAULT_VIEWS,
@@ -192,6 +217,15 @@ def main(argv: list[str] | None = None) -> None:
     for label, r in rows[1:]:
         print(f"last probe costs ({label}): " +
               ", ".join(f"{k} {v:.2f} ms" for k, v in r["costs"].items()))
+    if args.gui_runs > 0:
+        gui = gui_rates(args.gui_runs, args.gui_seconds)
+        if all(gui.values()):
+            shown, closed = (statistics.median(v) for v in gui.values())
+            print(f"{'main window steps/s, views open':<34} {shown:>8.0f} "
+                  f"{'(' + ', '.join(f'{v:.0f}' for v in gui['views open']) + ')'}")
+            print(f"{'main window steps/s, docks closed':<34} {closed:>8.0f} "
+                  f"{'(' + ', '.join(f'{v:.0f}' for v in gui['docks closed']) + ')'}  "
+                  f"views open / closed: {shown / closed:.3f}")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; ratio: wall "
           "steps/s over the bare loop's; cpu ratio: the same per CPU second of this process; "
           "vs no probes: CPU-time rate over the probe-free Trainer's")

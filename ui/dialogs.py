@@ -8,19 +8,13 @@ to answer without a modal dialog.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -73,13 +67,6 @@ class Dialogs:
             f"autosaved?\n\n({path})")
         return answer == QMessageBox.StandardButton.Yes
 
-    def export_target(self, formats: dict, suggested: str) -> tuple[str, str] | None:
-        """Export format id and file path, or None."""
-        dialog = ExportDialog(formats, suggested, self.parent)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return dialog.choice()
-
     def info(self, title: str, html: str) -> None:
         """A message in rich text (About)."""
         QMessageBox.about(self.parent, title, html)
@@ -87,57 +74,6 @@ class Dialogs:
     def shortcuts(self, rows: list[tuple[str, str]]) -> None:
         """The keyboard shortcuts, in a table."""
         ShortcutsDialog(rows, self.parent).exec()
-
-
-class ExportDialog(QDialog):
-    """Choose an export format and a file."""
-
-    def __init__(self, formats: dict, suggested: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("Export model")
-        self.formats = formats
-        self.format = QComboBox(objectName="export_format")
-        for fmt in formats.values():
-            self.format.addItem(fmt.label, fmt.id)
-        self.doc = QLabel(wordWrap=True)
-        self.path = QLineEdit(suggested, objectName="export_path")
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse)
-        self.format.currentIndexChanged.connect(self._on_format)
-        row = QHBoxLayout()
-        row.addWidget(self.path, 1)
-        row.addWidget(browse)
-        form = QFormLayout()
-        form.addRow("Format", self.format)
-        form.addRow("", self.doc)
-        form.addRow("File", row)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
-        self.resize(520, 0)
-        self._on_format()
-
-    def _on_format(self, *_: Any) -> None:
-        fmt = self.formats[self.format.currentData()]
-        self.doc.setText(fmt.doc)
-        path = Path(self.path.text() or "model")
-        self.path.setText(str(path.with_suffix(fmt.suffix)))
-
-    def _browse(self) -> None:
-        fmt = self.formats[self.format.currentData()]
-        path, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text(),
-                                              f"{fmt.label} (*{fmt.suffix});;All files (*)")
-        if path:
-            self.path.setText(path)
-
-    def choice(self) -> tuple[str, str] | None:
-        """(format id, path) as chosen."""
-        text = self.path.text().strip()
-        return (self.format.currentData(), text) if text else None
 
 
 class ShortcutsDialog(QDialog):
@@ -175,9 +111,6 @@ learn: decision boundaries, neuron maps, filters, latent spaces, optimizer paths
 if __name__ == "__main__":
     from PySide6.QtWidgets import QApplication
 
-    from playground.export import FORMATS
-
     app = QApplication([])
-    dialog = ExportDialog(FORMATS, "model.pt")
-    dialog.show()
+    ShortcutsDialog([("Play / pause", "Space")]).show()
     app.exec()

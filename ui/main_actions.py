@@ -22,6 +22,10 @@ SPECS: dict[str, tuple[str, tuple, str, Any]] = {
     "save_as": ("Save &As…", ("Ctrl+Shift+S",), "Save the project under a new name", None),
     "export": ("&Export…", ("Ctrl+E",), "Export the model (checkpoint, TorchScript, ONNX, "
                "Python)", None),
+    "import_data": ("&Import data…", ("Ctrl+I",), "Import a CSV, NPZ or MNIST IDX file or a "
+                    "folder of images as the project's data", None),
+    "export_metrics": ("Export &metrics as CSV…", (), "Save the current run's metrics, one "
+                       "row per epoch", None),
     "quit": ("&Quit", (QKeySequence.StandardKey.Quit,), "Close the window", None),
     "play_pause": ("Play / Pause", ("Space",), "Start or pause training", None),
     "play": ("Play", ("F5",), "Train (rebuilds the model first after edits)",
@@ -40,6 +44,9 @@ SPECS: dict[str, tuple[str, tuple, str, Any]] = {
                   "List the keyboard shortcuts", None),
     "about": ("&About", (), "About this program", None),
 }
+#: Actions whose handler is the window's FileController (``window.file_ops``) method of the
+#: same name, when ``handlers`` has none.
+FILE_OPS_KEYS = ("import_data", "export_metrics")
 RUN_KEYS = ("play_pause", "play", "pause", "step", "step_epoch", "stop", "reset")
 THEMES = (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark"))
 
@@ -61,6 +68,8 @@ def make_actions(window: QMainWindow, handlers: dict[str, Callable[[], object]]
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         if key in handlers:
             action.triggered.connect(lambda _=False, f=handlers[key]: f())
+        elif key in FILE_OPS_KEYS and hasattr(window, "file_ops"):
+            action.triggered.connect(lambda _=False, k=key: getattr(window.file_ops, k)())
         window.addAction(action)
         actions[key] = action
     return actions
@@ -76,8 +85,9 @@ def build_menus(window: Any, actions: dict[str, QAction], editor_actions: dict[s
         file_menu.addAction(actions[key])
     menus["recent"] = file_menu.addMenu("Open &Recent")
     menus["recent"].setObjectName("menu_recent")
+    file_menu.addAction(actions["import_data"])
     file_menu.addSeparator()
-    for key in ("save", "save_as", "export"):
+    for key in ("save", "save_as", "export", "export_metrics"):
         file_menu.addAction(actions[key])
     file_menu.addSeparator()
     file_menu.addAction(actions["quit"])
@@ -90,6 +100,7 @@ def build_menus(window: Any, actions: dict[str, QAction], editor_actions: dict[s
 
     view = menus["view"] = bar.addMenu("&View")
     menus["docks"] = view.addMenu("&Panels")
+    menus["view_images"] = view.addMenu("&Export view image")
     for key in ("zoom_in", "zoom_out", "fit", "auto_layout"):
         view.addAction(editor_actions[key])
     view.addSeparator()

@@ -1,4 +1,4 @@
-"""The main window's File menu: New, Open, Open Recent, Save, Save As, Export, autosave.
+"""The main window's File menu: New, Open, Open Recent, Import, Save, Save As, Export, autosave.
 
 :class:`FileController` asks through the window's :class:`~ui.dialogs.Dialogs`
 and does the work through :class:`~ui.files.ProjectFiles`, so every path is
@@ -130,7 +130,17 @@ class FileController(QObject):
             menu.addAction("Clear list").triggered.connect(lambda: self.files.clear_recent())
 
     def export(self) -> None:
-        """File > Export: format and file, then the export runs where the model lives."""
+        """File > Export: format and file, then the export runs where the model lives.
+
+        With the real dialogs this is the export dialog (:mod:`ui.dialogs_export`);
+        scripted dialogs (tests) answer ``export_target`` and the status bar reports.
+        """
+        from ui.dialogs import Dialogs
+
+        if isinstance(self.window.dialogs, Dialogs):
+            from ui.dialogs_export import open_export_dialog
+            open_export_dialog(self.window)
+            return
         try:
             from playground.export import FORMATS, export
         except ImportError as exc:
@@ -161,6 +171,25 @@ class FileController(QObject):
             return
         notes = "".join(f" · note: {note}" for note in result.notes)
         self.window.show_status(result.summary() + notes, timeout=0)
+
+    def export_metrics(self) -> None:
+        """File > Export metrics as CSV (:func:`ui.dialogs_export.export_metrics`)."""
+        from ui.dialogs_export import export_metrics
+        export_metrics(self.window)
+
+    def import_data(self) -> None:
+        """File > Import data: the import dialog; the DataSpec it returns (with the files'
+        checksums) becomes the project's data, as if chosen in the data panel."""
+        from ui.dialogs_import import ask_import
+
+        spec = ask_import(self.window, self.window.project.data)
+        if spec is None:
+            return
+        panel = self.window.data_panel
+        panel.set_spec(spec)
+        panel.spec_changed.emit(spec)  # the window's usual path: project, training panel
+        self.window.panel_docks["data"].raise_()
+        self.window.show_status(f"Imported {spec.type} data")
 
     # -- autosave and recovery ---------------------------------------------------------------
     def edited(self) -> None:

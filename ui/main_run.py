@@ -19,12 +19,15 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 
 from ui.panels.preset_browser import book_vs_ours
+from ui.run_status import metrics_text
+from ui.run_variants import VariantRunner
 from ui.worker import TrainingWorker
 
 FRAME_MS = 100
-#: Neuron maps on the editor's nodes refresh at most this often (s): each refresh
-#: rebuilds every thumbnail and repaints the canvas.
-MAPS_SECONDS = 0.3
+#: Neuron maps on the editor's nodes refresh at most this often (s) while training: each
+#: refresh rebuilds every thumbnail and repaints the canvas (~10 ms for the spiral preset).
+#: A paused or ended run shows its newest maps at once.
+MAPS_SECONDS = 1.0
 #: States in which the worker thread has ended: Play starts a fresh run.
 ENDED = ("finished", "stopped", "diverged", "failed", "empty")
 
@@ -64,6 +67,14 @@ class RunController(QObject):
         self._maps: Any = None
         self._maps_time = 0.0
         self._runs = 0
+        #: The session on screen is a variant's, not the window's project.
+        self.foreign = False
+        self._run_name: str | None = None  # a variant's name for its stored run
+        self._stored: Any = None  # the session whose curves are in the run store
+        self.variants = VariantRunner(self)
+        self.variants.variant_started.connect(self._on_variant_started)
+        self.variants.finished.connect(self._on_variants_finished)
+        self.variants.aborted.connect(self._on_variants_aborted)
         self._timer = QTimer(self, interval=FRAME_MS)
         self._timer.timeout.connect(self._frame)
         self._timer.start()
@@ -77,6 +88,7 @@ class RunController(QObject):
         w.failed.connect(self._on_failed)
         w.diverged.connect(self._on_diverged)
         w.checks_ready.connect(self._on_checks)
+        w.run_result.connect(self._on_result)
 
     @property
     def session(self) -> Any:
@@ -90,6 +102,8 @@ class RunController(QObject):
 
     # -- actions -----------------------------------------------------------------------------
     def _needs_build(self) -> bool:
+        if self.variants.active:  # Play / Step resume the variant on screen
+            return not self.worker.is_running() or self.state in ENDED
         return self.stale or not self.worker.is_running() or self.state in ENDED
 
     def prepare(self, autoplay: bool = False, epochs: int | None = None) -> bool:
@@ -99,20 +113,48 @@ class RunController(QObject):
 
         if self.window.closed:
             return False
-        self._keep_previous_run()
+        self.variants.cancel()
         try:
             project = self.window.project.copy()
         except PlaygroundError as exc:
             self._show_error(str(exc))
             return False
+        self.launch(project, autoplay=autoplay, epochs=epochs)
+        return True
+
+    def launch(self, project: Any, autoplay: bool = False, epochs: int | None = None,
+               own: bool = True) -> None:
+        """Build and start a session of ``project`` (a private copy) in the worker thread.
+
+        ``own``: ``project`` is the window's (else a variant's: its neuron maps are not
+        drawn on the editor's graph, and the next Play after the variants rebuilds the
+        window's project).
+        """
+        self._keep_previous_run()
         view_ids = [*self.window.views.view_ids, "neurons"]  # neurons also feed the editor
-        self.stale = False
+        self.stale = not own
+        self.foreign = not own
+        current = self.variants.current
+        self._run_name = current.name if current is not None and not own else None
         self.latest = self._shown = self._maps = None
         self.checks = []
         self.build_error = None
         self.window.editor.set_neuron_maps(None)
         self.worker.start(project, view_ids, autoplay=autoplay, epochs=epochs)
-        return True
+
+    def run_variants(self) -> bool:
+        """Train every variant of the window's project in turn, curves side by side, then
+        check the preset's expectations on their merged metrics (as ``playground run``)."""
+        from playground.errors import PlaygroundError
+
+        if self.window.closed:
+            return False
+        try:
+            project = self.window.project.copy()
+        except PlaygroundError as exc:
+            self._show_error(str(exc))
+            return False
+        return self.variants.start(project)
 
     def play(self) -> None:
         """Train: resume, or build first when edited, ended or never built."""
@@ -149,6 +191,9 @@ class RunController(QObject):
     def stop_session(self) -> None:
         """Stop and forget the current session (another project is opening); its thread
         finishes in the background so the window does not wait for it."""
+        self.variants.cancel()
+        self.foreign = False
+        self._stored = None
         self.worker.retire()
         self.worker.session = None
         self.worker.state = "empty"
@@ -169,7 +214,7 @@ class RunController(QObject):
         Returns True when every difference was applied (optimizer hyperparameters
         of the same optimizer, the number of epochs), False when a rebuild is needed.
         """
-        if not self.worker.is_running() or self.state in ENDED:
+        if not self.worker.is_running() or self.state in ENDED or self.foreign:
             return False
         racers = (self.window.project.task_params or {}).get("racers")
         changed = {k for k, v in new.to_dict().items() if old.to_dict()[k] != v}
@@ -186,10 +231,36 @@ class RunController(QObject):
 
     # -- worker events ---------------------------------------------------------------------
     def _keep_previous_run(self) -> None:
+        """A new run starts: the stored current run becomes an overlay; a run replaced
+        before it ended (a Reset while training) is stored now."""
+        runs = self.window.views.runs
+        if runs is not None:
+            runs.release_current()
         snap = self.latest
-        if snap is not None and snap.step > 0 and snap.history:
+        if snap is not None and snap.step > 0 and snap.history and \
+                self._stored is not self.session:
+            self._store_run(snap, current=False)
+
+    def _store_run(self, snap: Any, current: bool, metrics: dict | None = None) -> None:
+        """Keep ``snap``'s curves (and optimizer trajectories) as a named run."""
+        if self._run_name is not None:
+            name, label = self._run_name, self.variants.label_of(self._run_name)
+        else:
             self._runs += 1
-            self.window.views.add_run(f"run {self._runs}", snap.history)
+            name, label = f"run {self._runs}", ""
+        paths = snap.probes.get("paths")
+        self.window.views.add_run(name, snap.history, label=label, current=current,
+                                  trajectories=paths.get("trajectories") if paths else None,
+                                  summary=metrics_text(metrics or snap.metrics))
+        self._stored = self.session
+
+    def _on_result(self, state: str, metrics: dict) -> None:
+        """A run ended: keep its curves (still on screen, so not overlaid yet), and let a
+        variant sequence go on."""
+        snap = self.latest
+        if snap is not None and snap.history and self._stored is not self.session:
+            self._store_run(snap, current=True, metrics=metrics)
+        self.variants.on_result(state, metrics)
 
     def _on_preparing(self) -> None:
         self.window.run_status.reset()
@@ -219,19 +290,27 @@ class RunController(QObject):
 
     def _frame(self) -> None:
         snap = self.latest
-        if snap is None or snap is self._shown:
+        if snap is None:
             return
-        self._shown = snap
-        session = self.session
-        target = session.trainer.target_epochs if session is not None else 0
-        self.window.run_status.show_snapshot(snap, target)
-        # The worker's state is newer than a snapshot's (a snapshot may predate a Play).
-        self.window.run_status.set_state(self.state, snap.step)
+        if snap is not self._shown:
+            self._shown = snap
+            session = self.session
+            target = session.trainer.target_epochs if session is not None else 0
+            self.window.run_status.show_snapshot(snap, target)
+            # The worker's state is newer than a snapshot's (a snapshot may predate a Play).
+            self.window.run_status.set_state(self.state, snap.step)
+        self._show_maps(snap)
+
+    def _show_maps(self, snap: Any) -> None:
+        """Neuron maps on the editor's nodes: at most every MAPS_SECONDS while training,
+        only when the editor shows the main graph (a hidden editor catches up later)."""
         maps = snap.probes.get("neurons")
+        if maps is self._maps or self.stale or self.foreign \
+                or not self.window.editing_main_graph() \
+                or not self.window.editor.isVisible():
+            return
         now = time.monotonic()
-        due = now - self._maps_time >= MAPS_SECONDS or snap.state != "running"
-        if maps is not self._maps and due and not self.stale and \
-                self.window.editing_main_graph():
+        if now - self._maps_time >= MAPS_SECONDS or snap.state != "running":
             self._maps, self._maps_time = maps, now
             self.window.editor.set_neuron_maps(maps)
 
@@ -248,6 +327,7 @@ class RunController(QObject):
         self._update_actions()
 
     def _on_failed(self, message: str) -> None:
+        self.variants.on_failed(message)
         self._show_error(f"Training failed: {message}")
         self.window.run_status.set_state("failed")
         self._update_actions()
@@ -269,6 +349,31 @@ class RunController(QObject):
             where = " (details in Presets)" if project.id else ""
             self.window.show_status(f"Book vs this run: {held}/{len(checks)} expectations hold"
                                     f"{where} · {lines[0]}", timeout=0)
+
+    # -- variants ----------------------------------------------------------------------------
+    def _on_variant_started(self, index: int, count: int, name: str) -> None:
+        label = self.variants.label_of(name)
+        self.window.training_panel.show_message(
+            f"Variant {index + 1} of {count}: {label}")
+
+    def _on_variants_finished(self, checks: list) -> None:
+        count = len(self.variants.results)
+        self.window.training_panel.show_message(
+            f"{count} variants done: their curves are overlaid in Curves"
+            + (f"; book checks: {sum(c.passed for c in checks)}/{len(checks)} hold"
+               if checks else ""))
+        self._on_checks(checks)
+
+    def _on_variants_aborted(self, message: str) -> None:
+        self._show_error(message)
+
+    def show_checks(self, checks: list) -> None:
+        """Show ``checks`` in the preset browser and the status bar."""
+        self._on_checks(checks)
+
+    def show_error(self, message: str) -> None:
+        """One line in red in the training panel and the status bar."""
+        self._show_error(message)
 
     def _show_error(self, message: str) -> None:
         line = message.splitlines()[0] if message else "error"

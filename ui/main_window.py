@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QShowEvent, QUndoStack
+from PySide6.QtGui import QAction, QCloseEvent, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -115,6 +116,9 @@ class MainWindow(QMainWindow):
         self.menus["recent"].aboutToShow.connect(
             lambda: self.file_ops.fill_recent(self.menus["recent"]))
         self.menus["docks"].aboutToShow.connect(self._fill_docks_menu)
+        self.menus["view_images"].aboutToShow.connect(
+            lambda: self.views.fill_export_menu(self.menus["view_images"]))
+        self._add_variants_action()
         self.training_panel.set_actions(self.actions)
         self._space = SpaceForCanvas(self.actions["play_pause"], self)
         self.editor.view.installEventFilter(self._space)
@@ -165,6 +169,20 @@ class MainWindow(QMainWindow):
         docks["data"].raise_()
         return docks
 
+    def _add_variants_action(self) -> None:
+        """Train > Run all variants (and its button in the training panel)."""
+        action = QAction("Run all &variants", self, objectName="action_run_variants")
+        action.setStatusTip("Train each side-by-side configuration of this preset in turn, "
+                            "overlay their curves and check the book's results")
+        action.setToolTip(action.statusTip())
+        action.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward))
+        action.triggered.connect(lambda _=False: self.run.run_variants())
+        action.setEnabled(False)
+        self.addAction(action)
+        self.menus["train"].addSeparator()
+        self.menus["train"].addAction(action)
+        self.actions["run_variants"] = action
+
     def _fill_docks_menu(self) -> None:
         """View > Panels: a check item per dock (the panels, then the current views)."""
         menu = self.menus["docks"]
@@ -214,6 +232,7 @@ class MainWindow(QMainWindow):
         self.banner.hide()
         self.data_panel.set_spec(project.data, load=self._shown_once)
         self.training_panel.set_project(project, target_of(project.data))
+        self.actions["run_variants"].setEnabled(bool(project.variants))
         layout = list(project.views.get("layout") or TASKS.get(project.task).views)
         self.views.clear_runs()
         self.views.set_layout(layout, curves_below=bool(project.graphs))
@@ -263,13 +282,21 @@ class MainWindow(QMainWindow):
         """A message in the status bar (red for errors)."""
         bar = self.statusBar()
         bar.setStyleSheet("QStatusBar { color: #d64545; }" if error else "")
-        bar.showMessage(text, timeout)
+        # The bar clips a long message flush against the run status; end it with "…"
+        # and a gap instead, the whole text in the tooltip.
+        room = bar.width() - self.run_status.width() - 40
+        shown = text
+        if room > 100 and bar.fontMetrics().horizontalAdvance(text) > room:
+            shown = bar.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room)
+        bar.setToolTip(text if shown != text else "")
+        bar.showMessage(shown, timeout)
 
     # -- edits -------------------------------------------------------------------------------
     def _connect(self) -> None:
         self.editor.graph_edited.connect(lambda: None if self._quiet else self.mark_edited())
         self.data_panel.spec_changed.connect(self._on_spec_changed)
         self.data_panel.dataset_loaded.connect(self._on_dataset_loaded)
+        self.data_panel.import_requested.connect(self.actions["import_data"].trigger)
         self.training_panel.task_changed.connect(self._on_task_changed)
         self.training_panel.config_changed.connect(self._on_config_changed)
         self.preset_browser.open_requested.connect(self.file_ops.open_preset)
@@ -295,9 +322,7 @@ class MainWindow(QMainWindow):
         self.mark_edited()
 
     def _on_dataset_loaded(self, dataset: Any) -> None:
-        shapes = {n.id: dataset.input_shape for n in self.editor.graph.nodes_of_type("input")
-                  if not n.params.get("shape")}
-        self.editor.set_input_shapes(shapes)
+        self.editor.set_data_shape(dataset.input_shape)
         note = dataset.info.substitute
         self.banner.setText(f"Substitute data: {note}" if note else "")
         self.banner.setVisible(bool(note))

@@ -54,6 +54,8 @@ class RunStatus(QWidget):
         for label, sample in samples:
             label.setFixedSize(self.fontMetrics().horizontalAdvance(sample) + 16, height)
         self.progress.setFixedHeight(12)
+        #: Badge restyles so far (one per state change, not per frame).
+        self.state_changes = 0
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 6, 0)
         layout.setSpacing(12)
@@ -65,6 +67,9 @@ class RunStatus(QWidget):
         """Show ``state`` as a coloured badge ("paused" at step 0 reads "ready")."""
         if state == "paused" and step == 0:
             state = "ready"
+        if self.state.property("state") == state:
+            return  # a new style sheet re-polishes the badge: only when the state changes
+        self.state_changes += 1
         self.state.setProperty("state", state)
         colour = STATE_COLOURS.get(state, "#6b7a8f")
         self.state.setText(STATE_TEXT.get(state, state))

@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QWidget
 
 CURVES = "curves"
 #: View ids that mean the curves view.
@@ -23,7 +23,9 @@ CURVE_IDS = ("loss", "curves")
 #: Side-by-side (stacked) docks in the right column before further ones become tabs.
 MAX_STACKED = 2
 #: Milliseconds between handing the newest snapshot to the next view (see show_snapshot).
-PACE_MS = 60
+PACE_MS = 30
+#: Earlier runs kept for overlays (the five configurations of a preset and a few more).
+RUNS_KEPT = 12
 
 
 class ViewHost(QWidget):
@@ -115,6 +117,10 @@ class ViewDocks:
             dock = QDockWidget(vid.replace("_", " ").capitalize(), self.window)
             dock.setObjectName(f"view_{vid}")
             dock.setWidget(QLabel("Loading…", alignment=Qt.AlignmentFlag.AlignCenter))
+            # Right-click on the title: export the view as a PNG or SVG figure.
+            dock.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            dock.customContextMenuRequested.connect(
+                lambda pos, v=vid, d=dock: self._dock_menu(v).exec(d.mapToGlobal(pos)))
             self.docks[vid] = dock
             if vid == CURVES and (curves_below or not column):
                 self.window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
@@ -138,7 +144,7 @@ class ViewDocks:
 
         self._pending = False
         if self.runs is None:
-            self.runs = RunHistory(capacity=4)
+            self.runs = RunHistory(capacity=RUNS_KEPT)
         self.skipped = [vid for vid in self.docks if vid not in VIEWS]
         for vid in self.skipped:
             dock = self.docks.pop(vid)
@@ -150,7 +156,7 @@ class ViewDocks:
             if vid in self.views:
                 continue
             view = create_view(vid)
-            if vid == CURVES:
+            if hasattr(view, "set_run_history"):  # curves, optimizer paths
                 view.set_run_history(self.runs)
             dock.setWindowTitle(view.title)
             old = dock.widget()
@@ -161,18 +167,45 @@ class ViewDocks:
             if self.session is not None:
                 view.set_session(self.session)
 
-    def _release(self, view: Any) -> None:
-        """Detach ``view`` from the shared run store before it is deleted (the store is plain
-        Python and would keep calling the dead widget)."""
-        if hasattr(view, "set_run_history"):
-            from ui.views import RunHistory
-            view.set_run_history(RunHistory())
-        view.deleteLater()
+    # -- figures -----------------------------------------------------------------------------
+    def _dock_menu(self, vid: str) -> QMenu:
+        menu = QMenu(self.window)
+        action = menu.addAction("Export image (PNG, SVG)…")
+        action.setEnabled(vid in self.views)
+        action.triggered.connect(lambda _=False: self.export_view(vid))
+        return menu
+
+    def fill_export_menu(self, menu: QMenu) -> None:
+        """One "export as image" item per view (View > Export view image)."""
+        menu.clear()
+        for vid, view in self.views.items():
+            menu.addAction(f"{view.title}…").triggered.connect(
+                lambda _=False, v=vid: self.export_view(v))
+        if not self.views:
+            menu.addAction("No views yet").setEnabled(False)
+
+    def export_view(self, vid: str, ask: Any = None) -> str | None:
+        """Ask for a file and save view ``vid`` there as PNG or SVG; the path, or None.
+
+        ``ask`` replaces the file question (tests): ``ask(view) -> (path, error)``.
+        The outcome is reported in the window's status bar.
+        """
+        from ui.dialogs_export import save_view_figure
+
+        view = self.views.get(vid)
+        if view is None:
+            return None
+        path, error = (ask or (lambda v: save_view_figure(v, self.window)))(view)
+        report = getattr(self.window, "show_status", None)
+        if report is not None and (path or error):
+            report(f"Could not export {view.title}: {error}" if error
+                   else f"Saved {view.title} to {path}", error=bool(error))
+        return path
 
     def clear(self) -> None:
         """Remove every dock and view."""
         for view in self.views.values():
-            self._release(view)
+            view.deleteLater()  # views subscribed to the run store drop out on their own
         for dock in self.docks.values():
             self.window.removeDockWidget(dock)
             dock.deleteLater()
@@ -187,7 +220,7 @@ class ViewDocks:
             view = self.views.pop(vid, None)
             if view is not None:
                 dock.setWidget(QLabel("Loading…", alignment=Qt.AlignmentFlag.AlignCenter))
-                self._release(view)
+                view.deleteLater()
         self._pending = True
         self.materialise()
 
@@ -233,10 +266,11 @@ class ViewDocks:
                 self._fed[vid] = self._latest
                 view.flush()
 
-    def add_run(self, name: str, history: dict) -> None:
-        """Keep a finished run's curves as an overlay."""
+    def add_run(self, name: str, history: dict, **kwargs: Any) -> None:
+        """Keep a finished run's curves as an overlay (``kwargs``: label, current,
+        trajectories, summary; see :meth:`ui.views.runs.RunHistory.add_run`)."""
         if self.runs is not None and history:
-            self.runs.add_run(name, history)
+            self.runs.add_run(name, history, **kwargs)
 
     def clear_runs(self) -> None:
         """Forget the overlaid runs (another project)."""

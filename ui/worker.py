@@ -67,6 +67,10 @@ class TrainingWorker(QObject):
         The newest snapshot / metrics record (older ones are dropped).
     state_changed(str), finished(str, str), failed(str), diverged(int, float)
         The trainer's events.
+    run_result(str, dict)
+        After a run ends (finished, stopped or diverged): its state and final metrics
+        (the trainer's, the task's final ones, ``epochs`` and ``steps``), computed in the
+        worker thread; side-by-side variants merge these.
     checks_ready(list)
         :class:`~playground.expect.CheckResult` list after a run that finished or stopped.
     call_done(int, object, str)
@@ -82,6 +86,7 @@ class TrainingWorker(QObject):
     finished = Signal(str, str)
     failed = Signal(str)
     diverged = Signal(int, float)
+    run_result = Signal(str, dict)
     checks_ready = Signal(list)
     call_done = Signal(int, object, str)
 
@@ -278,17 +283,30 @@ class TrainingWorker(QObject):
         with self._lock:
             if self._live is session:
                 self._live = None
-        if state in ("finished", "stopped") and session.project.expect:
-            self._post_checks(gen, session)
+        if state in ("finished", "stopped", "diverged"):
+            metrics = self._final_metrics(gen, session, state)
+            self._post(gen, "result", (state, metrics))
+            if state != "diverged" and session.project.expect:
+                self._post_checks(gen, session, metrics)
 
-    def _post_checks(self, gen: int, session: Any) -> None:
+    def _final_metrics(self, gen: int, session: Any, state: str) -> dict:
+        """The run's final metrics as ``playground run`` reports them (worker thread)."""
+        trainer = session.trainer
+        metrics = dict(trainer.metrics)
+        if state != "diverged":
+            try:
+                metrics.update(session.task.final_metrics())
+            except Exception as exc:  # reported, the trainer's metrics still count
+                self._post(gen, "failed", f"cannot compute the final metrics: "
+                                          f"{error_line(exc)}")
+        metrics["epochs"] = float(trainer.epoch)
+        metrics["steps"] = float(trainer.step)
+        return metrics
+
+    def _post_checks(self, gen: int, session: Any, metrics: dict) -> None:
         from playground.expect import evaluate_checks
 
         try:
-            metrics = dict(session.trainer.metrics)
-            metrics.update(session.task.final_metrics())
-            metrics["epochs"] = float(session.trainer.epoch)
-            metrics["steps"] = float(session.trainer.step)
             checks = evaluate_checks(session.project.expect, metrics, session.task)
         except Exception as exc:  # a check that cannot be read is reported, not raised
             self._post(gen, "failed", f"cannot check the book's results: {error_line(exc)}")
@@ -346,6 +364,8 @@ class TrainingWorker(QObject):
         elif name == "session_failed":
             self.state = "empty"
             self.session_failed.emit(payload)
+        elif name == "result":
+            self.run_result.emit(*payload)
         elif name == "checks":
             self.checks_ready.emit(payload)
         elif name == "call":

@@ -37,7 +37,7 @@ def test_shape_badge_appears_and_goes_after_a_fix_with_undo_redo(qtbot, window):
     # 8x8 digit images make the first Dense layer wrong: it needs a Flatten in front.
     choose_dataset(qtbot, window, "digits")
     assert window.project.data.type == "digits"
-    assert editor.scene.input_shapes == {"x": (1, 8, 8)}
+    assert editor.scene.effective_input_shapes() == {"x": (1, 8, 8)}
     assert window.banner.isVisible() and "instead of MNIST" in window.banner.text()
     badge = editor.scene.node_items["hidden"].badge
     assert badge.isVisible()

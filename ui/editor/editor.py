@@ -158,6 +158,11 @@ class GraphEditor(QWidget):
         """Per-sample input shapes by Input node id (from the dataset); re-infers."""
         self.scene.set_input_shapes(shapes)
 
+    def set_data_shape(self, shape: Shape | None) -> None:
+        """The dataset's per-sample shape: every Input without its own shape gets it,
+        including Inputs added later; re-infers."""
+        self.scene.set_data_shape(shape)
+
     def total_params(self) -> int:
         """Total parameter count of the nodes whose shapes are known."""
         return self.scene.total_params()

@@ -70,6 +70,9 @@ class GraphScene(QGraphicsScene):
         self.node_items: dict[str, NodeItem] = {}
         self.edge_items: dict[Edge, EdgeItem] = {}
         self.input_shapes: dict[str, Shape] = {}
+        #: The dataset's per-sample shape: for every Input without a shape of its own,
+        #: including ones added later.
+        self.data_shape: Shape | None = None
         self.counts: dict[str, int] = {}
         self.report: ShapeReport = infer(Graph())
         self.neuron_maps: dict[str, np.ndarray] = {}
@@ -191,10 +194,24 @@ class GraphScene(QGraphicsScene):
         self.input_shapes = {k: tuple(v) for k, v in shapes.items()}
         self.refresh()
 
+    def set_data_shape(self, shape: Shape | None) -> None:
+        """The dataset's per-sample shape, for every Input without a shape param; re-infers."""
+        self.data_shape = tuple(shape) if shape is not None else None
+        self.refresh()
+
+    def effective_input_shapes(self) -> dict[str, Shape]:
+        """Input node id -> shape used by inference: explicit ones, else the data's."""
+        shapes = dict(self.input_shapes)
+        if self.data_shape is not None:
+            for node in self.graph.nodes_of_type("input"):
+                if node.id not in shapes and not node.params.get("shape"):
+                    shapes[node.id] = self.data_shape
+        return shapes
+
     def refresh(self) -> None:
         """Re-run shape inference and update every item from the report."""
         self._dirty = False
-        self.report = infer(self.graph, self.input_shapes)
+        self.report = infer(self.graph, self.effective_input_shapes())
         self.counts = node_param_counts(self.report, self.graph)
         connected = {(e.dst, e.dst_port, False) for e in self.graph.edges} | {
             (e.src, e.src_port, True) for e in self.graph.edges}

@@ -70,10 +70,13 @@ class DataPanel(QWidget):
         The new DataSpec (None: no dataset) after a valid edit.
     dataset_loaded(object)
         The Dataset built from the current spec (for shapes and task filtering).
+    import_requested()
+        The "Import…" button: the window opens its import dialog.
     """
 
     spec_changed = Signal(object)
     dataset_loaded = Signal(object)
+    import_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -85,6 +88,10 @@ class DataPanel(QWidget):
         self.combo.setModel(dataset_model())
         self.combo.setMaxVisibleItems(24)
         self.combo.activated.connect(self._on_type_chosen)
+        self.import_button = QPushButton("Import…", objectName="import_data",
+                                         toolTip="Use your own CSV, NPZ, MNIST IDX or image "
+                                                 "folder (File > Import data)")
+        self.import_button.clicked.connect(self.import_requested)
         self.doc = QLabel(wordWrap=True, objectName="dataset_doc")
         self.doc.setStyleSheet("color: palette(placeholder-text);")
         self.form_host = QVBoxLayout()
@@ -126,12 +133,15 @@ class DataPanel(QWidget):
         seed.addWidget(self.seed, 1)
         seed.addWidget(regenerate)
         form = QFormLayout()
-        form.addRow("Split", split)
+        form.addRow("Hold out", split)
         form.addRow("Data seed", seed)
         form.addRow("Standardize", self.standardize)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.combo)
+        chooser = QHBoxLayout()
+        chooser.addWidget(self.combo, 1)
+        chooser.addWidget(self.import_button)
+        layout.addLayout(chooser)
         layout.addWidget(self.doc)
         layout.addLayout(self.form_host)
         layout.addLayout(self.files_row)

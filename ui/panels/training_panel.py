@@ -155,7 +155,8 @@ class TrainingPanel(QWidget):
         layout.addWidget(scroll, 1)
 
     def set_actions(self, actions: Mapping[str, QAction]) -> None:
-        """Add a button per run action (Play, Pause, Step, Step epoch, Reset)."""
+        """Add a button per run action (Play, Pause, Step, Step epoch, Reset), and one for
+        "run_variants" when given (visible while that action is enabled)."""
         grid = QGridLayout()
         grid.setSpacing(2)
         for i, key in enumerate(BUTTONS):
@@ -165,7 +166,22 @@ class TrainingPanel(QWidget):
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             self.buttons[key] = button
             grid.addWidget(button, 0 if i < 3 else 1, i if i < 3 else i - 3)
+        variants = actions.get("run_variants")
+        if variants is not None:
+            # Shown only for presets with side-by-side variants (the action is enabled then).
+            button = QToolButton(objectName="button_run_variants")
+            button.setDefaultAction(variants)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            self.buttons["run_variants"] = button
+            grid.addWidget(button, 2, 0, 1, 3)
+            variants.changed.connect(self._sync_variants_button)
+            self._sync_variants_button()
         self.button_row.addLayout(grid, 1)
+
+    def _sync_variants_button(self) -> None:
+        button = self.buttons["run_variants"]
+        button.setVisible(button.defaultAction().isEnabled())
 
     def show_message(self, text: str | None, error: bool = False) -> None:
         """A line under the buttons ("Preparing…", a build error); None hides it."""

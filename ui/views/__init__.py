@@ -24,12 +24,13 @@ from ui.views.neurons import NeuronsView
 from ui.views.paths import PathsView
 from ui.views.regression import FitView, ForecastView
 from ui.views.samples import SamplesView
+from ui.views.stepthrough import StepThroughView
 from ui.views.weights import WeightsView
 
 VIEWS: dict[str, type[View]] = {cls.view_id: cls for cls in (
     BoundaryView, NeuronsView, WeightsView, FiltersView, FeatureMapsView, LatentView,
     SamplesView, ConfusionView, RocView, FitView, ForecastView, PathsView, LandscapeView,
-    CurvesView)}
+    CurvesView, StepThroughView)}
 VIEWS["loss"] = CurvesView  # the id presets and task defaults use
 
 

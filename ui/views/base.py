@@ -8,14 +8,22 @@ a fast trainer never queues up paint work and stale snapshots are dropped.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QPoint, QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QLabel,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from playground.probes import VIEW_PROBES, attach_probes
 
@@ -46,6 +54,9 @@ class View(QWidget):
 
     view_id = ""
     title = ""
+    #: Least time between two draws (ms): views slower to paint, or whose pictures change
+    #: slowly, draw less often than the ~30 Hz timer.
+    frame_ms = FRAME_MS
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -53,6 +64,7 @@ class View(QWidget):
         self.frames = 0
         self.drawn_step: int | None = None
         self._pending: Any = None
+        self._drawn_at = -1e9
         self._stack = QStackedWidget(self)
         self.content = QWidget()
         self._message = QLabel()
@@ -66,7 +78,7 @@ class View(QWidget):
         layout.addWidget(self._stack)
         self._timer = QTimer(self)
         self._timer.setInterval(FRAME_MS)
-        self._timer.timeout.connect(self.flush)
+        self._timer.timeout.connect(self._tick)
         self._timer.start()
         self.set_message("Waiting for training to start…")
 
@@ -103,9 +115,21 @@ class View(QWidget):
         snapshot, self._pending = self._pending, None
         if snapshot is None:
             return
+        self._drawn_at = time.monotonic()
         self.draw(snapshot)
         self.frames += 1
         self.drawn_step = snapshot.step
+
+    def _tick(self) -> None:
+        """The timer: draw what is pending unless the last draw is younger than frame_ms
+        (the last snapshot of a run is drawn at once: nothing newer will come)."""
+        pending = self._pending
+        if pending is None:
+            return
+        young = (time.monotonic() - self._drawn_at) * 1000.0 < self.frame_ms - FRAME_MS / 2
+        if young and getattr(pending, "state", "running") == "running":
+            return
+        self.flush()
 
     def draw(self, snapshot: Any) -> None:
         """Update the widgets from ``snapshot`` (override)."""
@@ -165,6 +189,12 @@ class View(QWidget):
         cached = [item.opts["useCache"] for item in scatters]
         for item in scatters:
             item.opts["useCache"] = False
+        # Items cached as pixmaps on screen (axes, legends) would be embedded as images.
+        modes = [(item, item.cacheMode()) for view in self.findChildren(pg.GraphicsView)
+                 for item in view.scene().items()
+                 if item.cacheMode() != QGraphicsItem.CacheMode.NoCache]
+        for item, _ in modes:
+            item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
         painter = QPainter(generator)
         try:
             self.render(painter, QPoint(0, 0))
@@ -172,6 +202,69 @@ class View(QWidget):
             painter.end()
             for item, value in zip(scatters, cached):
                 item.opts["useCache"] = value
+            for item, mode in modes:
+                item.setCacheMode(mode)
+
+
+class StatusLine(QWidget):
+    """A line (or ``lines`` lines) of text that changes every frame without relayouts.
+
+    A QLabel asks its layout for a new geometry at every ``setText``; here the
+    size never depends on the text (fixed height, any width), so a new text
+    only repaints this widget. Text wraps at spaces onto the given number of
+    lines (join words with non-breaking spaces to keep them together); what
+    still does not fit is elided with "…", and the whole text is the tooltip.
+    """
+
+    def __init__(self, parent: QWidget | None = None, lines: int = 1):
+        super().__init__(parent)
+        self._text = ""
+        self.lines = lines
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(self._height())
+
+    def _height(self) -> int:
+        return self.fontMetrics().lineSpacing() * self.lines + 6
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return QSize(120, self._height())
+
+    def text(self) -> str:
+        """The full text (also when elided on screen)."""
+        return self._text
+
+    def setText(self, text: str) -> None:  # noqa: N802 (QLabel's name)
+        """Show ``text`` (a repaint of this line only)."""
+        if text != self._text:
+            self._text = text
+            self.setToolTip(text.replace("\u00a0", " "))
+            self.update()
+
+    def shown_lines(self) -> list[str]:
+        """The lines as painted at the current width (wrapped, the last one elided)."""
+        metrics, width = self.fontMetrics(), max(self.width() - 4, 1)
+        words, lines = self._text.split(" "), []
+        while words and len(lines) < self.lines:
+            line = words.pop(0)
+            while words and metrics.horizontalAdvance(f"{line} {words[0]}") <= width:
+                line = f"{line} {words.pop(0)}"
+            lines.append(line)
+        if words and lines:
+            lines[-1] = " ".join([lines[-1], *words])
+        if lines:
+            lines[-1] = metrics.elidedText(lines[-1], Qt.TextElideMode.ElideRight, width)
+        return lines
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        step = self.fontMetrics().lineSpacing()
+        for i, line in enumerate(self.shown_lines()):
+            rect = self.rect().adjusted(2, 3 + i * step, -2, 0)
+            rect.setHeight(step)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                             line)
+        painter.end()
 
 
 # -- pyqtgraph helpers ---------------------------------------------------------------------
@@ -215,6 +308,37 @@ def style_plot(plot: pg.PlotItem, fg: Any, title: str | None = None, x: str | No
     if y:
         plot.setLabel("left", y, color=fg)
     return plot
+
+
+def cache_static(plot: pg.PlotItem, *items: Any) -> None:
+    """Keep ``plot``'s axes, title (and ``items``, e.g. a legend) as cached pixmaps.
+
+    Axis labels, ticks and grid lines are replayed from a QPicture on every
+    repaint of the plot, which costs more than a few curves; cached, they are
+    redrawn only when they change (a new range, a resize), so a frame that
+    only updates data blits them. :meth:`View.export_svg` turns the caches off.
+    """
+    for name in ("left", "bottom", "right", "top"):
+        cache_tree(plot.getAxis(name))
+    cache_tree(plot.titleLabel)
+    for item in items:
+        cache_tree(item)
+
+
+def cache_tree(item: QGraphicsItem) -> None:
+    """Cache ``item`` and its descendants as device pixmaps (see :func:`cache_static`)."""
+    item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    for child in item.childItems():
+        cache_tree(child)
+
+
+def legend_colors(widget: QWidget) -> tuple[Any, Any]:
+    """(brush, pen) of an in-plot legend: the palette's base colour, nearly opaque."""
+    pal = widget.palette()
+    fill = pal.color(QPalette.ColorRole.Base)
+    fill.setAlpha(200)
+    edge = pal.color(QPalette.ColorRole.Mid)
+    return pg.mkBrush(fill), pg.mkPen(edge)
 
 
 def image_item() -> pg.ImageItem:

@@ -13,21 +13,55 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout
 
 from playground.probes.common import plane_domain, raw_inputs
-from ui.views.base import View, image_item, place_image, plot_widget
+from ui.views.base import StatusLine, View, cache_static, image_item, place_image, plot_widget
 from ui.views.colors import (
     SIGNED_LUT,
     class_color,
-    class_rgba,
+    class_ramps,
     lighten,
-    signed_rgba,
+    lut_index,
+    rgba_table,
     to_rgba,
 )
 
 #: How much lighter than the points the heatmap is drawn.
 HEATMAP_LIGHTEN = 0.35
+#: The signed colour scale, lightened: index 0 is -1, index 255 is +1.
+SIGNED_HEAT = lighten(rgba_table(SIGNED_LUT)[None], HEATMAP_LIGHTEN)[0]
+#: Metrics in the footer: (key, short name).
+FOOTER = (("train_loss", "train loss"), ("val_loss", "val loss"), ("test_loss", "test loss"),
+          ("train_accuracy", "train acc"), ("val_accuracy", "val acc"),
+          ("test_accuracy", "test acc"))
+
+
+def heat_indices(payload: dict, discrete: bool, out: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """(indices, table) colouring a boundary payload: ``table[indices]`` is the heatmap.
+
+    Binary and regression payloads index :data:`SIGNED_HEAT` by their signed
+    value (only its two ends when ``discrete``); multiclass ones index one
+    confidence ramp per class (full colour when ``discrete``).
+    """
+    if payload["kind"] == "multiclass":
+        predicted = payload["predicted"]
+        table = class_ramps(int(predicted.max()) + 1, HEATMAP_LIGHTEN)
+        level = 255 if discrete else lut_index(payload["confidence"], 0.0, 1.0)
+        idx = predicted * 256 + level
+        if out is not None:
+            np.copyto(out, idx, casting="unsafe")
+            idx = out
+        return idx, table
+    signed = payload["signed"]
+    if discrete:
+        idx = np.where(signed >= 0, 255, 0)
+        if out is not None:
+            np.copyto(out, idx, casting="unsafe")
+            idx = out
+        return idx, SIGNED_HEAT
+    return lut_index(signed, -1.0, 1.0, out=out), SIGNED_HEAT
 
 
 class BoundaryView(View):
@@ -51,7 +85,7 @@ class BoundaryView(View):
         self.discretize = QCheckBox("Discretize output")
         self.show_test.toggled.connect(self._on_show_test)
         self.discretize.toggled.connect(self._redraw)
-        self.status = QLabel()
+        self.status = StatusLine(lines=2)
         controls = QHBoxLayout()
         controls.addWidget(self.show_test)
         controls.addWidget(self.discretize)
@@ -61,8 +95,11 @@ class BoundaryView(View):
         layout.addLayout(controls)
         layout.addWidget(self.plot_widget, 1)
         layout.addWidget(self.status)
+        cache_static(self.plot)
         self.last_payload: dict | None = None
         self.last_image: np.ndarray | None = None
+        self._index: np.ndarray | None = None  # reused (H, W) indices and RGBA pixels
+        self.point_updates = 0
 
     # -- static data -----------------------------------------------------------------------
     def on_session(self, session: Any) -> None:
@@ -75,6 +112,7 @@ class BoundaryView(View):
         names = ds.info.feature_names or ("x1", "x2")
         self.plot.setLabel("bottom", names[0])
         self.plot.setLabel("left", names[1])
+        self.point_updates += 1  # the points are set once per session, never per snapshot
         self.train_points.setData(**self._points(ds.train, session))
         name = "test" if len(ds.test) else ("val" if len(ds.val) else None)
         part = ds.split(name) if name else None
@@ -115,22 +153,21 @@ class BoundaryView(View):
         if payload is not self.last_payload:  # the probe hands back the same object if unchanged
             self._draw_payload(payload)
         metrics = snapshot.metrics
-        shown = [f"{k.replace('_', ' ')} {metrics[k]:.3f}"
-                 for k in ("train_loss", "val_loss", "test_loss", "train_accuracy",
-                           "val_accuracy", "test_accuracy") if k in metrics]
-        self.status.setText(f"epoch {snapshot.epoch:.0f}    " + "    ".join(shown))
+        shown = [f"{name} {metrics[k]:.3f}" for k, name in FOOTER if k in metrics]
+        # Non-breaking spaces inside a field: the footer wraps between fields only.
+        fields = [f"epoch {snapshot.epoch:.0f}", *shown]
+        self.status.setText("\u00a0· ".join(f.replace(" ", "\u00a0") for f in fields))
 
     def _draw_payload(self, payload: dict) -> None:
+        """Colour the payload into the reused pixel buffer through a lookup table."""
         self.last_payload = payload
-        discrete = self.discretize.isChecked()
-        if payload["kind"] == "multiclass":
-            conf = None if discrete else payload["confidence"]
-            rgba = class_rgba(payload["predicted"], conf)
-        else:
-            rgba = signed_rgba(payload["signed"], discrete)
-        rgba = lighten(rgba, HEATMAP_LIGHTEN)
-        self.last_image = rgba
-        self.image.setImage(rgba, autoLevels=False)
+        shape = payload["signed"].shape if "signed" in payload else payload["predicted"].shape
+        if self._index is None or self._index.shape != shape:
+            self._index = np.empty(shape, np.intp)
+            self.last_image = np.empty((*shape, 4), np.uint8)
+        idx, table = heat_indices(payload, self.discretize.isChecked(), out=self._index)
+        np.take(table, idx, axis=0, out=self.last_image, mode="clip")
+        self.image.setImage(self.last_image, autoLevels=False)
         place_image(self.image, payload["xs"], payload["ys"])
 
 

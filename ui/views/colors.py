@@ -6,6 +6,8 @@ and it keeps NaN gaps of mosaics transparent), so ImageItems never need levels.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 #: TF Playground's colour scale: -1 orange (class 0 / negative), 0 near-white, +1 blue.
@@ -98,3 +100,41 @@ def lighten(rgba: np.ndarray, amount: float) -> np.ndarray:
     out = rgba.copy()
     out[..., :3] = np.round(rgba[..., :3] * (1.0 - amount) + 255.0 * amount).astype(np.uint8)
     return out
+
+
+def rgba_table(rgb: np.ndarray) -> np.ndarray:
+    """(n, 3) uint8 colours as an opaque (n, 4) uint8 lookup table."""
+    table = np.full((len(rgb), 4), 255, np.uint8)
+    table[:, :3] = rgb
+    return table
+
+
+def lut_index(values: np.ndarray, lo: float, hi: float, n: int = 256,
+              out: np.ndarray | None = None) -> np.ndarray:
+    """Indices into an ``n``-entry table for ``values`` mapped linearly from [lo, hi], as
+    :func:`to_rgba` computes them (NaN -> the middle entry)."""
+    span = hi - lo if hi > lo else 1.0
+    v = np.nan_to_num(np.asarray(values, np.float32), nan=(lo + hi) / 2)
+    scaled = np.clip((v - lo) * ((n - 1) / span), 0, n - 1)
+    if out is None:
+        return scaled.astype(np.intp)
+    np.copyto(out, scaled, casting="unsafe")
+    return out
+
+
+@lru_cache(maxsize=32)
+def class_ramps(classes: int, amount: float = 0.0) -> np.ndarray:
+    """(classes * 256, 4) uint8 table: entry ``k * 256 + c`` is class ``k``'s colour at
+    confidence ``c / 255`` (faded to :data:`NEUTRAL` at 0, as :func:`class_rgba`),
+    lightened by ``amount`` (:func:`lighten`)."""
+    c = np.linspace(0.0, 1.0, 256, dtype=np.float32)[:, None]
+    neutral = np.asarray(NEUTRAL, np.float32)
+    ramps = [np.round(neutral * (1.0 - c) + np.asarray(class_color(k), np.float32) * c)
+             for k in range(classes)]
+    rgb = np.concatenate(ramps).astype(np.uint8)
+    table = lighten(rgba_table(rgb)[None], amount)[0]
+    table.flags.writeable = False  # shared by every caller (cached)
+    return table
+
+#: Outline of markers drawn on the pale heatmaps and surfaces (readable in both palettes).
+MARKER = (30, 30, 30)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -55,7 +55,7 @@ class ConfusionView(View):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)  # the class names never get cut to ":las"
         self.summary = QLabel()
         right = QVBoxLayout()
         right.addWidget(self.summary)
@@ -112,17 +112,21 @@ class ConfusionView(View):
             for item in self.texts:
                 self.plot.removeItem(item)
             self.texts = []
+            font = QFont(self.font())
+            font.setPointSizeF(font.pointSizeF() * (1.0 if k <= 5 else 0.75))  # ten classes fit
             for i in range(k):
                 for j in range(k):
                     text = pg.TextItem(anchor=(0.5, 0.5))
+                    text.setFont(font)
                     text.setPos(j + 0.5, i + 0.5)
                     self.plot.addItem(text)
                     self.texts.append(text)
-        _, fg = theme(self)
         for n, text in enumerate(self.texts):
             i, j = divmod(n, k)
             text.setText(str(int(cm[i, j])))
-            text.setColor("w" if share[i, j] > 0.55 else fg)
+            # The cells are pale to dark blue in both palettes: the text contrasts with the
+            # cell, not with the window (a dark theme's light text vanished on pale cells).
+            text.setColor("w" if share[i, j] > 0.55 else (30, 30, 30))
 
 
 def counts_at(scores: np.ndarray, labels: np.ndarray, threshold: float) -> dict[str, int]:

@@ -1,85 +1,51 @@
 """Loss and metric curves of the current run, with earlier runs overlaid.
 
-:class:`RunHistory` keeps finished runs' histories under a name and a colour;
-the main window adds one at the end of each run (or one per side-by-side
-variant of a preset). The view draws the current run's train / validation /
-test curves in full colour and every stored run's thinner, in its colour.
+The current run's train / validation / test curves are drawn thick in the
+split colours; every visible run of the :class:`~ui.views.runs.RunHistory`
+is drawn thinner in its own colour (validation dotted), named in the legend
+row above the plots. The Runs button hides, shows or deletes stored runs.
+
+Drawing is cheap by construction: one persistent ``PlotDataItem`` per series
+(only ``setData``, pens set once), peak downsampling and clipping for long
+curves, ranges that change rarely (:class:`~ui.views.ranges.FollowRange`) and
+axes, title and legend cached as pixmaps, so a frame repaints the curves only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+)
 
-from playground.events import Signal
-from ui.views.base import View, plot_widget, theme
+from ui.views.base import View, cache_static, cache_tree, legend_colors, plot_widget, theme
 from ui.views.colors import BLUE, ORANGE, line_color
+from ui.views.ranges import FollowRange, finite_bounds
+from ui.views.runs import Run, RunHistory, RunsLink
+
+__all__ = ["CurvesView", "Run", "RunHistory", "loss_series", "metric_names"]
 
 SPLIT_STYLE = {"train": (BLUE, Qt.PenStyle.SolidLine), "val": (ORANGE, Qt.PenStyle.SolidLine),
                "test": ((44, 160, 44), Qt.PenStyle.DashLine)}
 #: Preferred metric per task, first match wins.
 METRIC_ORDER = ("accuracy", "r2", "mse", "f1", "mae", "precision", "recall")
-
-
-@dataclass
-class Run:
-    """A finished run: ``history`` is ``Snapshot.history`` (name -> (x, y) arrays)."""
-
-    name: str
-    history: dict
-    color: tuple
-
-
-class RunHistory:
-    """Named earlier runs for overlays (plain Python; ``changed`` fires on every change).
-
-    Parameters
-    ----------
-    capacity : int
-        Runs kept; adding more drops the oldest.
-    """
-
-    def __init__(self, capacity: int = 12):
-        self.capacity = capacity
-        self._runs: dict[str, Run] = {}
-        self._count = 0
-        self.changed = Signal()
-
-    def add_run(self, name: str, history: dict, color: tuple | None = None) -> Run:
-        """Store (or replace) run ``name``; the colour defaults to the next distinct one."""
-        if color is None:
-            color = line_color(self._count + 2)  # skip the current run's blue and orange
-        self._count += 1
-        self._runs.pop(name, None)
-        run = Run(name, {k: (np.asarray(x), np.asarray(y)) for k, (x, y) in history.items()},
-                  tuple(color))
-        self._runs[name] = run
-        while len(self._runs) > self.capacity:
-            self._runs.pop(next(iter(self._runs)))
-        self.changed.emit()
-        return run
-
-    def remove(self, name: str) -> None:
-        """Forget run ``name`` (no error if absent)."""
-        if self._runs.pop(name, None) is not None:
-            self.changed.emit()
-
-    def clear(self) -> None:
-        """Forget every run."""
-        self._runs.clear()
-        self.changed.emit()
-
-    def runs(self) -> list[Run]:
-        """Stored runs, oldest first."""
-        return list(self._runs.values())
-
-    def __len__(self) -> int:
-        return len(self._runs)
+#: Metrics that fall as a model learns (their legend stays top right, like the loss's).
+LOWER_IS_BETTER = ("mse", "mae", "rmse", "loss")
+#: Pen widths: the current run's solid curves, and everything else. Wider dashed or dotted
+#: pens are stroked as paths by Qt, many times slower than 1-pixel ones.
+CURRENT_WIDTH, OVERLAY_WIDTH = 2.0, 1.0
 
 
 def metric_names(history: dict) -> list[str]:
@@ -96,29 +62,70 @@ def loss_series(history: dict) -> list[str]:
     return out + [k for k in ("val_loss", "test_loss") if k in history]
 
 
+def pen_style(run: Run | None, name: str, index: int) -> tuple:
+    """(colour, width, Qt pen style) of series ``name`` of ``run`` (None: the current run)."""
+    split = "train" if name == "loss" else name.split("_", 1)[0]
+    if run is None:
+        color, style = SPLIT_STYLE.get(split, (line_color(index), Qt.PenStyle.SolidLine))
+        width = CURRENT_WIDTH if style == Qt.PenStyle.SolidLine else OVERLAY_WIDTH
+        return tuple(color), width, style
+    style = {"val": Qt.PenStyle.DotLine, "test": Qt.PenStyle.DashLine}.get(
+        split, Qt.PenStyle.SolidLine)
+    return tuple(run.color), OVERLAY_WIDTH * (1.3 if style == Qt.PenStyle.SolidLine else 1), \
+        style
+
+
 class CurvesView(View):
-    """Loss curves (left) and a chosen metric (right), log-scale toggle, earlier runs."""
+    """Loss curves (left) and a chosen metric (right), log-scale toggle, earlier runs.
+
+    Attributes
+    ----------
+    items : dict
+        (plot, run name or None, series) -> its persistent PlotDataItem.
+    created : int
+        PlotDataItems created so far (a redraw reuses them; tests read this).
+    redraws : int
+        Redraws so far.
+    """
 
     view_id = "curves"
     title = "Curves"
+    frame_ms = 150  # curves change slowly: six or seven frames a second are plenty
 
     def __init__(self, parent=None, runs: RunHistory | None = None):
         super().__init__(parent)
         self.loss_widget = plot_widget(self, title="loss", x="epoch")
         self.metric_widget = plot_widget(self, title="metric", x="epoch")
         _, fg = theme(self)
+        brush, pen = legend_colors(self)
         self.loss_plot = self.loss_widget.getPlotItem()
         self.metric_plot = self.metric_widget.getPlotItem()
+        self.ranges: dict[Any, FollowRange] = {}
+        self.legends: dict[Any, pg.LegendItem] = {}
         for plot in (self.loss_plot, self.metric_plot):
             plot.showGrid(x=True, y=True, alpha=0.2)
-            plot.addLegend(offset=(-6, 6), labelTextColor=fg, brush=pg.mkBrush(255, 255, 255, 180))
+            self.legends[plot] = plot.addLegend(offset=(-6, 6), labelTextColor=fg,
+                                                brush=brush, pen=pen)
+            cache_static(plot, self.legends[plot])
+            self.ranges[plot] = FollowRange(plot)
         self.log_scale = QCheckBox("Log scale")
         self.log_scale.toggled.connect(self._set_log)
         self.metric_box = QComboBox()
-        self.metric_box.activated.connect(lambda *_: self._redraw())
+        self.metric_box.activated.connect(lambda *_: self._metric_chosen())
+        self.runs_button = QToolButton(text="Runs", objectName="runs_button")
+        self.runs_button.setToolTip("Earlier runs overlaid on the current one: show, hide "
+                                    "or delete them")
+        self.runs_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.runs_menu = QMenu(self.runs_button)
+        self.runs_menu.aboutToShow.connect(self._fill_runs_menu)
+        self.runs_button.setMenu(self.runs_menu)
+        self.runs_legend = QLabel(objectName="runs_legend")
+        # Ignored width: a long list of runs is cut, it never widens the dock.
+        self.runs_legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row = QHBoxLayout()
         row.addWidget(self.log_scale)
-        row.addStretch(1)
+        row.addWidget(self.runs_button)
+        row.addWidget(self.runs_legend, 1)
         row.addWidget(QLabel("Metric"))
         row.addWidget(self.metric_box)
         plots = QHBoxLayout()
@@ -129,16 +136,23 @@ class CurvesView(View):
         layout.addLayout(row)
         layout.addLayout(plots, 1)
         self.items: dict[tuple, pg.PlotDataItem] = {}
+        self._styles: dict[tuple, tuple] = {}
+        self._sources: dict[tuple, Any] = {}
+        self.created = 0
+        self.redraws = 0
         self.history: dict = {}
+        self._metric_title: str | None = None
+        self._tight = False
+        self._link = RunsLink(self, "_on_runs_changed")
         self.runs = runs if runs is not None else RunHistory()
-        self.runs.changed.connect(self._redraw)
+        self._link.attach(self.runs)
+        self._on_runs_changed()
 
     def set_run_history(self, runs: RunHistory) -> None:
         """Overlay the runs of ``runs`` (e.g. one store shared by the main window)."""
-        self.runs.changed.disconnect(self._redraw)
         self.runs = runs
-        runs.changed.connect(self._redraw)
-        self._redraw()
+        self._link.attach(runs)
+        self._on_runs_changed()
 
     def on_session(self, session: Any) -> None:
         self.history = {}
@@ -147,26 +161,60 @@ class CurvesView(View):
     def draw(self, snapshot: Any) -> None:
         self.set_message(None)
         self.history = snapshot.history
+        self._tight = snapshot.state != "running"  # an ended run needs no room to grow
         self._redraw()
 
-    def _set_log(self, on: bool) -> None:
-        self.loss_plot.setLogMode(y=on)
-        self.metric_plot.setLogMode(y=on)
+    # -- runs ------------------------------------------------------------------------------
+    def _on_runs_changed(self) -> None:
+        stored = self.runs.runs()
+        self.runs_button.setText(f"Runs ({len(stored)})" if stored else "Runs")
+        self.runs_button.setEnabled(bool(stored))
+        shown = self.runs.overlays()
+        parts = [f"<span style='color: rgb{tuple(r.color)};'>&#9632;</span>&nbsp;"
+                 f"{escape(r.name)}" for r in shown]
+        if self.runs.current is not None:  # stored, still drawn as the current run
+            parts.append(f"<b>{escape(self.runs.current)}</b> (current)")
+        self.runs_legend.setText("&nbsp;&nbsp; ".join(parts))
+        self.runs_legend.setToolTip("<br>".join(
+            f"<b>{escape(r.name)}</b>: {escape(r.label)}"
+            + (f" ({escape(r.summary)})" if r.summary else "") for r in shown))
+        self._redraw()
 
-    def _item(self, plot: pg.PlotItem, key: tuple, name: str, color: tuple, width: float,
-              style: Qt.PenStyle) -> pg.PlotDataItem:
-        item = self.items.get(key)
-        if item is None:
-            item = plot.plot([], [], name=name)
-            item.setDownsampling(auto=True, method="peak")
-            item.setClipToView(True)
-            self.items[key] = item
-        item.setPen(pg.mkPen(color, width=width, style=style))
-        return item
+    def _fill_runs_menu(self) -> None:
+        """The Runs menu: a check item per stored run (shown or hidden), then deletions."""
+        menu = self.runs_menu
+        menu.clear()
+        runs = self.runs.runs()
+        for run in runs:
+            text = run.name if run.label in ("", run.name) else f"{run.name} — {run.label}"
+            action = menu.addAction(text)
+            action.setCheckable(True)
+            action.setChecked(run.visible)
+            action.setToolTip(run.summary)
+            action.toggled.connect(lambda on, n=run.name: self.runs.set_visible(n, on))
+        if runs:
+            menu.addSeparator()
+            delete = menu.addMenu("Delete")
+            for run in runs:
+                delete.addAction(run.name).triggered.connect(
+                    lambda _=False, n=run.name: self.runs.remove(n))
+            menu.addAction("Delete all").triggered.connect(lambda _=False: self.runs.clear())
+
+    # -- drawing ---------------------------------------------------------------------------
+    def _set_log(self, on: bool) -> None:
+        for plot, follow in self.ranges.items():
+            plot.setLogMode(y=on)
+            follow.reset()
+        self._redraw()
+
+    def _metric_chosen(self) -> None:
+        self.ranges[self.metric_plot].reset()
+        self._redraw()
 
     def _redraw(self) -> None:
-        sources = [(None, self.history)] + [(run, run.history) for run in self.runs.runs()]
-        metrics = []
+        self.redraws += 1
+        sources = [(None, self.history)] + [(run, run.history) for run in self.runs.overlays()]
+        metrics: list[str] = []
         for _, history in sources:
             metrics += [m for m in metric_names(history) if m not in metrics]
         current = self.metric_box.currentText()
@@ -176,37 +224,77 @@ class CurvesView(View):
             if current in metrics:
                 self.metric_box.setCurrentText(current)
         metric = self.metric_box.currentText()
-        self.set_title(self.metric_plot, metric or "metric")
-        wanted = set()
+        if metric != self._metric_title:  # a new title relayouts the plot: only on change
+            self._metric_title = metric
+            self.set_title(self.metric_plot, metric or "metric")
+            self._place_legend(self.metric_plot, metric not in LOWER_IS_BETTER)
+        wanted: set[tuple] = set()
         for run, history in sources:
-            prefix = "" if run is None else f"{run.name}: "
             for i, name in enumerate(loss_series(history)):
-                label = prefix + ("train_loss (batches)" if name == "loss" else name)
+                label = "train_loss (batches)" if name == "loss" else name
                 wanted.add(self._series(self.loss_plot, run, name, label, history, i))
             for split in SPLIT_STYLE:
                 key = f"{split}_{metric}"
                 if key in history:
-                    wanted.add(self._series(self.metric_plot, run, key, prefix + key, history,
+                    wanted.add(self._series(self.metric_plot, run, key, key, history,
                                             list(SPLIT_STYLE).index(split)))
         for key in [k for k in self.items if k not in wanted]:
             item = self.items.pop(key)
+            self._styles.pop(key, None)
+            self._sources.pop(key, None)
             key[0].removeItem(item)
+        self._fit(wanted)
+
+    def _place_legend(self, plot: pg.PlotItem, bottom: bool) -> None:
+        """Legend in the top right corner, or the bottom right one for metrics that rise
+        (accuracy climbs into the top right corner)."""
+        corner = (1, 1) if bottom else (1, 0)
+        self.legends[plot].anchor(itemPos=corner, parentPos=corner,
+                                  offset=(-6, -6 if bottom else 6))
 
     def _series(self, plot: pg.PlotItem, run: Run | None, name: str, label: str,
                 history: dict, index: int) -> tuple:
-        split = "train" if name == "loss" else name.split("_", 1)[0]
-        if run is None:
-            color, style = SPLIT_STYLE.get(split, (line_color(index), Qt.PenStyle.SolidLine))
-            width = 2.2
-        else:
-            color, width = run.color, 1.3
-            style = SPLIT_STYLE.get(split, (None, Qt.PenStyle.SolidLine))[1]
-            if split == "val":
-                style = Qt.PenStyle.DotLine
         key = (plot, None if run is None else run.name, name)
+        item = self.items.get(key)
+        if item is None:
+            # Only the current run's series are named in the plot's legend; runs are named in
+            # the legend row above the plots.
+            item = pg.PlotDataItem([], [], name=label if run is None else None)
+            item.setDownsampling(auto=True, method="peak")
+            item.setClipToView(True)
+            item.setZValue(1 if run is None else 0)
+            plot.addItem(item)
+            if run is None:
+                cache_tree(self.legends[plot])
+            self.items[key] = item
+            self.created += 1
+        style = pen_style(run, name, index)
+        if self._styles.get(key) != style:
+            color, width, dash = style
+            item.setPen(pg.mkPen(color, width=width, style=dash))
+            self._styles[key] = style
+            if run is None:
+                self.legends[plot].update()
         x, y = history[name]
-        self._item(plot, key, label, color, width, style).setData(x, y)
+        if self._sources.get(key) is not x:  # stored runs' arrays do not change: set once
+            item.setData(x, y)
+            self._sources[key] = x
         return key
+
+    def _fit(self, keys: set[tuple]) -> None:
+        """Follow the drawn data's bounds (log10 of the positive values in log mode)."""
+        log = self.log_scale.isChecked()
+        for plot, follow in self.ranges.items():
+            xs, ys = [], []
+            for key in keys:
+                if key[0] is plot and self.items[key].isVisible():
+                    x, y = self.items[key].getOriginalDataset()
+                    if x is None or not len(x):
+                        continue
+                    y = np.asarray(y, dtype=float)
+                    xs.append(np.asarray(x, dtype=float))
+                    ys.append(np.log10(y[y > 0]) if log else y)
+            follow.update(finite_bounds(xs), finite_bounds(ys), tight=self._tight)
 
 
 if __name__ == "__main__":

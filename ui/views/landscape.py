@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from playground.probes.landscape import LandscapeInputs, LandscapeJob
-from ui.views.base import View, image_item, place_image, plot_widget, theme
-from ui.views.colors import ORANGE, SURFACE_LUT, to_rgba
+from ui.views.base import View, image_item, place_image, plot_widget
+from ui.views.colors import MARKER, ORANGE, SURFACE_LUT, to_rgba
 from ui.views.paths import log_levels
 
 
@@ -84,11 +84,11 @@ class LandscapeView(View):
         self.plot.getViewBox().setAspectLocked(True)
         self.image = image_item()
         self.plot.addItem(self.image)
-        _, fg = theme(self)
         self.path = self.plot.plot([], [], pen=pg.mkPen(ORANGE, width=2.2), symbol="o",
                                    symbolSize=4, symbolBrush=pg.mkBrush(*ORANGE),
                                    symbolPen=pg.mkPen(None))
-        self.start = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(None), pen=pg.mkPen(fg, width=2))
+        self.start = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(None),
+                                        pen=pg.mkPen(MARKER, width=2))
         self.now = pg.ScatterPlotItem(symbol="star", size=16, brush=pg.mkBrush(255, 215, 0),
                                       pen=pg.mkPen("k"))
         self.plot.addItem(self.start)

@@ -17,12 +17,29 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ui.views.base import View
-from ui.views.colors import signed_rgba
+from ui.views.colors import SIGNED_LUT, lut_index, rgba_table
 
 THUMB = 34
 #: Thumbnails per column inside a node's block; more units wrap into further columns.
 ROWS = 8
 LARGE = 200
+#: A thumbnail is redrawn once some pixel moved this much (values span [-1, 1]) since it
+#: was last drawn: most units settle early in a run and stay put for many frames.
+CHANGED = 0.02
+SIGNED_TABLE = rgba_table(SIGNED_LUT)
+
+
+def stack_rgba(stack: np.ndarray) -> np.ndarray:
+    """(units, H, W) values in [-1, 1] as (units, H, W, 4) uint8 colours, in one lookup."""
+    return SIGNED_TABLE[lut_index(stack, -1.0, 1.0)]
+
+
+def changed_units(new: np.ndarray, drawn: np.ndarray | None) -> np.ndarray:
+    """Indices of the units of ``new`` that differ from ``drawn`` by more than CHANGED."""
+    if drawn is None or drawn.shape != new.shape:
+        return np.arange(len(new))
+    diff = np.abs(np.nan_to_num(new) - np.nan_to_num(drawn)).reshape(len(new), -1).max(axis=1)
+    return np.flatnonzero(diff > CHANGED)
 
 
 def to_pixmap(rgba: np.ndarray, side: int) -> QPixmap:
@@ -56,10 +73,17 @@ class Thumb(QLabel):
 
 
 class NeuronsView(View):
-    """A grid of neuron-map thumbnails per node, with hover to enlarge."""
+    """A grid of neuron-map thumbnails per node, with hover to enlarge.
+
+    Attributes
+    ----------
+    thumb_updates : int
+        Thumbnails redrawn so far: only those whose map changed visibly are.
+    """
 
     view_id = "neurons"
     title = "Neurons"
+    frame_ms = 250  # fifty small images: four refreshes a second are live enough
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -88,9 +112,14 @@ class NeuronsView(View):
         self.maps: dict[str, np.ndarray] = {}
         self.selected: tuple[str, int] | None = None
         self._last: Any = None
+        self._drawn: dict[str, np.ndarray] = {}  # node -> the maps its thumbnails show
+        self._large: Any = None  # the map the large panel shows
+        self.thumb_updates = 0
 
     def on_session(self, session: Any) -> None:
         self._last = None
+        self._drawn = {}
+        self._large = None
         self.selected = None
         if session is None or "neurons" not in session.trainer.probes:
             self.set_message("Neuron maps need a network on 2-D points (a Toy 2-D dataset).")
@@ -104,6 +133,7 @@ class NeuronsView(View):
             if item.widget() is not None:
                 item.widget().deleteLater()
         self.thumbs = {}
+        self._drawn = {}
         for nid, units in shape.items():
             block = QWidget()
             column = QVBoxLayout(block)
@@ -132,8 +162,19 @@ class NeuronsView(View):
         self.maps = maps
         self._layout_for(maps)
         for nid, stack in maps.items():
-            for unit, thumb in enumerate(self.thumbs[nid]):
-                thumb.setPixmap(to_pixmap(signed_rgba(stack[unit]), THUMB))
+            drawn = self._drawn.get(nid)
+            units = changed_units(stack, drawn)
+            if not len(units):
+                continue
+            rgba = stack_rgba(stack[units])
+            for k, unit in enumerate(units):
+                self.thumbs[nid][unit].setPixmap(to_pixmap(rgba[k], THUMB))
+            self.thumb_updates += len(units)
+            if drawn is None or drawn.shape != stack.shape:
+                drawn = stack.copy()
+            else:
+                drawn[units] = stack[units]
+            self._drawn[nid] = drawn
         if self.selected is None or self.selected[0] not in maps:
             self.selected = (list(maps)[-1], 0)  # the output until the mouse picks a unit
         self.enlarge(*self.selected)
@@ -142,8 +183,13 @@ class NeuronsView(View):
         """Show unit ``unit`` of ``node`` in the large panel."""
         if node not in self.maps or unit >= len(self.maps[node]):
             return
+        values = self.maps[node][unit]
+        if self.selected == (node, unit) and self._large is not None \
+                and not len(changed_units(values[None], self._large[None])):
+            return  # the large picture has not visibly changed
         self.selected = (node, unit)
-        self.large.setPixmap(to_pixmap(signed_rgba(self.maps[node][unit]), LARGE))
+        self._large = values.copy()
+        self.large.setPixmap(to_pixmap(stack_rgba(values[None])[0], LARGE))
         self.caption.setText(f"{node}, unit {unit}")
 
 

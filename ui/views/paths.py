@@ -17,8 +17,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ui.views.base import View, image_item, place_image, plot_widget, theme
-from ui.views.colors import SURFACE_LUT, line_color, to_rgba
+from ui.views.base import View, cache_static, image_item, place_image, plot_widget
+from ui.views.colors import MARKER, SURFACE_LUT, line_color, to_rgba
+from ui.views.runs import RunHistory, RunsLink
 
 LEVELS = 14
 BADGE = ("background: #c62828; color: white; border-radius: 8px; padding: 2px 8px; "
@@ -53,13 +54,12 @@ class PathsView(View):
         self.map = self.map_widget.getPlotItem()
         self.image = image_item()
         self.map.addItem(self.image)
-        _, fg = theme(self)
         self.minima = pg.ScatterPlotItem(symbol="star", size=16, brush=pg.mkBrush(255, 215, 0),
                                          pen=pg.mkPen("k"))
         self.minima.setZValue(10)  # above the paths
         self.map.addItem(self.minima)
         self.starts = pg.ScatterPlotItem(symbol="o", size=10, brush=pg.mkBrush(None),
-                                         pen=pg.mkPen(fg, width=2))
+                                         pen=pg.mkPen(MARKER, width=2))
         self.map.addItem(self.starts)
         self.loss_widget = plot_widget(self, title="loss", x="iteration", y="loss")
         self.loss = self.loss_widget.getPlotItem()
@@ -91,6 +91,42 @@ class PathsView(View):
         self._grid: Any = None
         self._diverged: tuple = ()
         self._zoomed = False
+        cache_static(self.map)
+        cache_static(self.loss)
+        #: (run name, racer) -> (path item, loss item) of earlier runs' trajectories.
+        self.overlays: dict[tuple[str, str], tuple] = {}
+        self._link = RunsLink(self, "_draw_overlays")
+        self.runs = RunHistory()
+        self._link.attach(self.runs)
+
+    def set_run_history(self, runs: RunHistory) -> None:
+        """Overlay the trajectories of the earlier runs of ``runs`` (dotted, thinner)."""
+        self.runs = runs
+        self._link.attach(runs)
+        self._draw_overlays()
+
+    def _draw_overlays(self) -> None:
+        """Earlier runs' paths in their racers' colours, dotted, under the current ones."""
+        wanted = {}
+        for run in self.runs.overlays():
+            for i, (name, racer) in enumerate((run.trajectories or {}).items()):
+                wanted[(run.name, name)] = (i, racer, run)
+        for key in [k for k in self.overlays if k not in wanted]:
+            path, loss = self.overlays.pop(key)
+            self.map.removeItem(path)
+            self.loss.removeItem(loss)
+        for key, (i, racer, run) in wanted.items():
+            if key not in self.overlays:
+                pen = pg.mkPen(line_color(i), width=1, style=Qt.PenStyle.DotLine)
+                path, loss = self.map.plot([], [], pen=pen), self.loss.plot([], [], pen=pen)
+                path.setZValue(0.5)  # above the surface, under the current paths
+                loss.setZValue(-1)
+                for item in (path, loss):
+                    item.setToolTip(f"{run.name}: {racer['label']}")
+                pts = racer["points"]
+                path.setData(pts[:, 0], pts[:, 1])
+                loss.setData(racer["iterations"], racer["losses"])
+                self.overlays[key] = (path, loss)
 
     def on_session(self, session: Any) -> None:
         self._grid = None
@@ -145,6 +181,7 @@ class PathsView(View):
             color = line_color(i)
             if name not in self.paths:
                 self.paths[name] = self.map.plot([], [], pen=pg.mkPen(color, width=2.2))
+                self.paths[name].setZValue(1)
                 self.heads[name] = pg.ScatterPlotItem(size=9, pen=pg.mkPen("k"))
                 self.map.addItem(self.heads[name])
                 self.losses[name] = self.loss.plot([], [], pen=pg.mkPen(color, width=2))
