@@ -86,6 +86,7 @@ VIEW_PROBES: dict[str, tuple[str, ...]] = {
     "feature_maps": ("feature_maps",),
     "latent": ("latent",),
     "samples": ("samples",),
+    "histogram": ("distribution",),
     "confusion": ("evaluation",),
     "roc": ("evaluation",),
     "fit": ("evaluation",),

@@ -18,6 +18,7 @@ from ui.views.boundary import BoundaryView
 from ui.views.confusion import ConfusionView, RocView
 from ui.views.curves import CurvesView, RunHistory
 from ui.views.filters import FeatureMapsView, FiltersView
+from ui.views.histogram import HistogramView
 from ui.views.landscape import LandscapeView
 from ui.views.latent import LatentView
 from ui.views.neurons import NeuronsView
@@ -29,8 +30,8 @@ from ui.views.weights import WeightsView
 
 VIEWS: dict[str, type[View]] = {cls.view_id: cls for cls in (
     BoundaryView, NeuronsView, WeightsView, FiltersView, FeatureMapsView, LatentView,
-    SamplesView, ConfusionView, RocView, FitView, ForecastView, PathsView, LandscapeView,
-    CurvesView, StepThroughView)}
+    SamplesView, HistogramView, ConfusionView, RocView, FitView, ForecastView, PathsView,
+    LandscapeView, CurvesView, StepThroughView)}
 VIEWS["loss"] = CurvesView  # the id presets and task defaults use
 
 

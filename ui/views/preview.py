@@ -94,6 +94,7 @@ def samples() -> dict[str, tuple[dict, int]]:
                                                "noise_level": 0.3}}), 40),
         "beale": (_preset("dlpi-2-beale"), 100),
         "airline": (_preset("dlpi-5-lstm-airline"), 60),
+        "gan1d": (_preset("dlpi-8-gan-1d"), 3),
     }
 
 
