@@ -24,6 +24,7 @@ from playground.probes.common import (
     is_supervised,
     to_model,
 )
+from playground.probes.distribution import data_dims
 
 #: Samples per row.
 COUNT = 8
@@ -38,7 +39,9 @@ def _reconstructs(session: Any) -> bool:
 
 
 def _applies(session: Any) -> bool:
-    return _reconstructs(session) or callable(getattr(session.task, "generate", None))
+    # One or two numbers per sample make no picture: the distribution probe shows those.
+    return _reconstructs(session) or (callable(getattr(session.task, "generate", None))
+                                      and data_dims(session) is None)
 
 
 def _noise(task: Any, n: int) -> np.ndarray:

@@ -159,3 +159,17 @@ def test_surface_runs_keep_their_trajectories_for_the_paths_view(qtbot, tmp_path
         assert len(paths.overlays) == len(run.trajectories)
     finally:
         close_window(qtbot, window)
+
+
+def test_a_single_run_of_a_variants_project_does_not_fail_the_variant_checks():
+    from playground.expect import CheckResult
+    from ui.main_run import checks_summary
+
+    mine = CheckResult("train_accuracy", 1.0, True, ">= 1", "accuracy 1.0")
+    theirs = CheckResult("relu.train_accuracy", None, False, ">= 1", "relu learns")
+    line = checks_summary([theirs, mine], True, "p")
+    assert line.startswith("Book vs this run: 1/1 expectations hold; 1 more after Run all "
+                           "variants (details in Presets) · book: accuracy 1.0")
+    assert "compare the variants" in checks_summary([theirs], True, None)
+    assert checks_summary([theirs, mine], False, None).startswith(
+        "Book vs this run: 1/2 expectations hold")

@@ -39,7 +39,8 @@ class SamplesView(View):
         self.rows = {}
         if session is None or "samples" not in session.trainer.probes:
             self.set_message("Samples need an autoencoder (output shaped like the input) or a "
-                             "generative model.")
+                             "generative model of images (a GAN on one or two numbers per "
+                             "sample is shown by the Distributions view).")
 
     def draw(self, snapshot: Any) -> None:
         p = self.payload(snapshot)
