@@ -113,7 +113,8 @@ def test_paste_gives_fresh_ids_and_keeps_internal_edges(stack):
     new = list(cmd.id_map.values())
     assert new == ["dense_1", "dense_2"]
     assert Edge("dense_1", "dense_2") in g.edges
-    assert g.nodes["dense_1"].pos == (220, 40)
+    hx, hy = g.nodes["hidden"].pos
+    assert g.nodes["dense_1"].pos == (hx + 40, hy + 40)
     assert g.nodes["dense_1"].params == g.nodes["hidden"].params
 
 

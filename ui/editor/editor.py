@@ -30,7 +30,7 @@ from ui.editor import clipboard, style
 from ui.editor.actions import make_actions
 from ui.editor.commands import PasteNodes, selection_payload
 from ui.editor.inspector import Inspector
-from ui.editor.layout import auto_layout
+from ui.editor.layout import auto_layout, best_wrap
 from ui.editor.palette import LayerPalette
 from ui.editor.scene import GraphScene
 from ui.editor.view import GraphView
@@ -259,7 +259,11 @@ class GraphEditor(QWidget):
         return new_ids
 
     def auto_layout(self) -> bool:
-        """Lay the graph out left to right (one undo step) and fit the view."""
+        """Lay the graph out left to right (one undo step) and fit the view.
+
+        A chain too long for the canvas wraps into bands below one another,
+        whichever number of columns per band shows the graph largest.
+        """
         if not self.graph.nodes:
             return False
         items = self.scene.node_items
@@ -267,7 +271,11 @@ class GraphEditor(QWidget):
         top = min(n.pos[1] for n in self.graph.nodes.values())
         centre_y = top + max(heights.values()) / 2
         left = min(n.pos[0] for n in self.graph.nodes.values())
-        positions = auto_layout(self.graph, heights, style.NODE_WIDTH, origin=(left, centre_y))
+        viewport = self.view.viewport().size()
+        wrap = best_wrap(self.graph, heights, style.NODE_WIDTH,
+                         (max(viewport.width(), 200), max(viewport.height(), 200)))
+        positions = auto_layout(self.graph, heights, style.NODE_WIDTH, origin=(left, centre_y),
+                                wrap=wrap)
         changed = self.scene.move_nodes(positions, "Auto-layout")
         self.fit_view()
         return changed

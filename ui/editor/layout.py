@@ -49,7 +49,8 @@ def layer_of_nodes(graph: Graph) -> dict[str, int]:
 
 def auto_layout(graph: Graph, heights: Mapping[str, float], width: float,
                 h_gap: float = 96.0, v_gap: float = 36.0,
-                origin: tuple[float, float] = (0.0, 0.0)) -> dict[str, tuple[float, float]]:
+                origin: tuple[float, float] = (0.0, 0.0), wrap: int | None = None,
+                band_gap: float = 72.0) -> dict[str, tuple[float, float]]:
     """Positions for every node, columns left to right, each column centred vertically.
 
     Parameters
@@ -63,32 +64,91 @@ def auto_layout(graph: Graph, heights: Mapping[str, float], width: float,
         Space between columns (room for edge shape labels) and between nodes.
     origin : tuple of float
         Top-left of the first column's centre line.
+    wrap : int, optional
+        At most this many columns side by side: further columns continue in
+        a band below, left to right again (as text wraps), so a long chain
+        fits a squarish canvas at a readable zoom.
+    band_gap : float
+        Space between bands (the wrapped edges run through it).
 
     Returns
     -------
     dict
         Node id -> (x, y) top-left position.
     """
-    column = layer_of_nodes(graph)
-    columns: dict[int, list[str]] = {}
-    for nid in graph.nodes:  # insertion order breaks ties, so the result is stable
-        columns.setdefault(column[nid], []).append(nid)
+    columns = _columns(graph)
+    wrap = max(1, wrap or len(columns) or 1)
     parents: dict[str, list[str]] = {nid: [] for nid in graph.nodes}
     for e in graph.edges:
         if e.dst in parents and e.src in graph.nodes:
             parents[e.dst].append(e.src)
+
+    def column_height(ids: list[str]) -> float:
+        return sum(heights.get(n, 60.0) for n in ids) + v_gap * (len(ids) - 1)
+
+    band_heights: dict[int, float] = {}
+    for col, ids in columns.items():
+        band = col // wrap
+        band_heights[band] = max(band_heights.get(band, 0.0), column_height(ids))
+    centre_line, y = {}, origin[1]
+    for band in sorted(band_heights):
+        if band:
+            y += band_heights[band - 1] / 2 + band_gap + band_heights[band] / 2
+        centre_line[band] = y
     centre: dict[str, float] = {}
     positions = {}
     for col in sorted(columns):
         ids = sorted(columns[col], key=lambda nid: _barycentre(nid, parents, centre))
-        total = sum(heights.get(n, 60.0) for n in ids) + v_gap * (len(ids) - 1)
-        y = origin[1] - total / 2
+        y = centre_line[col // wrap] - column_height(ids) / 2
+        x = origin[0] + (col % wrap) * (width + h_gap)
         for nid in ids:
             h = heights.get(nid, 60.0)
             centre[nid] = y + h / 2
-            positions[nid] = (origin[0] + col * (width + h_gap), round(y, 2))
+            positions[nid] = (x, round(y, 2))
             y += h + v_gap
     return positions
+
+
+def _columns(graph: Graph) -> dict[int, list[str]]:
+    """Column index -> node ids in it (insertion order breaks ties: stable results)."""
+    column = layer_of_nodes(graph)
+    columns: dict[int, list[str]] = {}
+    for nid in graph.nodes:
+        columns.setdefault(column[nid], []).append(nid)
+    return columns
+
+
+#: Zoom below which node text gets hard to read: only then does auto-layout wrap.
+READABLE_ZOOM = 0.6
+
+
+def best_wrap(graph: Graph, heights: Mapping[str, float], width: float,
+              viewport: tuple[float, float], h_gap: float = 96.0, v_gap: float = 36.0,
+              band_gap: float = 72.0, max_zoom: float = 1.0) -> int:
+    """Columns per band for auto-layout in a ``viewport`` of (w, h) pixels.
+
+    All columns in one row unless the whole graph would then show below
+    :data:`READABLE_ZOOM`; then the balanced banding (bands as equal as
+    possible, no lone node on the last one) that shows it largest.
+    """
+    columns = _columns(graph)
+    count = len(columns)
+    if not count:
+        return 1
+    tallest = {col: sum(heights.get(n, 60.0) for n in ids) + v_gap * (len(ids) - 1)
+               for col, ids in columns.items()}
+
+    def zoom(wrap: int) -> float:
+        bands = [max(tallest[c] for c in tallest if c // wrap == b)
+                 for b in range(-(-count // wrap))]
+        w = wrap * (width + h_gap) - h_gap + 80  # the view's fit margin, both sides
+        h = sum(bands) + band_gap * (len(bands) - 1) + 80
+        return min(viewport[0] / w, viewport[1] / h, max_zoom)
+
+    if zoom(count) >= READABLE_ZOOM:
+        return count
+    wraps = sorted({-(-count // bands) for bands in range(1, count + 1)}, reverse=True)
+    return max(wraps, key=lambda w: (round(zoom(w), 6), w))
 
 
 def _barycentre(nid: str, parents: Mapping[str, list[str]],

@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -60,11 +61,19 @@ class ConfusionView(View):
         right = QVBoxLayout()
         right.addWidget(self.summary)
         right.addWidget(self.table, 1)
-        layout = QHBoxLayout(self.content)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.plot_widget, 1)
-        layout.addLayout(right, 1)
+        # Side by side in a wide dock, stacked in a tall one (the usual right column).
+        self.box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.content)
+        self.box.setContentsMargins(4, 4, 4, 4)
+        self.box.addWidget(self.plot_widget, 3)
+        self.box.addLayout(right, 2)
         self._last: Any = None
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        size = event.size()
+        wide = size.width() >= 1.6 * size.height()
+        self.box.setDirection(QBoxLayout.Direction.LeftToRight if wide
+                              else QBoxLayout.Direction.TopToBottom)
+        super().resizeEvent(event)
 
     def on_session(self, session: Any) -> None:
         self._last = None
@@ -85,7 +94,11 @@ class ConfusionView(View):
         share = np.divide(cm, rows, out=np.zeros(cm.shape), where=rows > 0)  # recall per cell
         self.image.setImage(to_rgba(share, BLUES_LUT, 0.0, 1.0), autoLevels=False)
         ticks = [[(i + 0.5, names[i][:12]) for i in range(k)]]
-        self.plot.getAxis("bottom").setTicks(ticks)
+        numbered = max(len(n) for n in names) > 3 and k > 2  # long names would overlap
+        if numbered:  # columns by number, the rows say which number is which class
+            ticks = [[(i + 0.5, f"{names[i][:12]} {i}") for i in range(k)]]
+        self.plot.getAxis("bottom").setTicks(
+            [[(i + 0.5, str(i)) for i in range(k)]] if numbered else ticks)
         left = self.plot.getAxis("left")
         left.setTicks(ticks)
         # A fixed width fitting the longest name: otherwise long names are dropped until the
