@@ -19,7 +19,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 
 from ui.panels.preset_browser import book_vs_ours
-from ui.run_status import metrics_text
+from ui.run_status import checks_summary, metrics_text
 from ui.run_variants import VariantRunner
 from ui.worker import TrainingWorker
 
@@ -388,21 +388,3 @@ class RunController(QObject):
         if export is not None:
             export.setEnabled(self.session is not None)
 
-
-def checks_summary(checks: list, single_of_variants: bool, preset_id: str | None) -> str:
-    """The status-bar line after a run: how many of the book's checks hold, and the first.
-
-    Checks on metrics a single run does not produce (a variant's, "relu.val_accuracy")
-    are not counted as failures when the project has variants: they wait for
-    Run all variants.
-    """
-    where = " (details in Presets)" if preset_id else ""
-    waiting = [c for c in checks if c.value is None] if single_of_variants else []
-    counted = [c for c in checks if c not in waiting]
-    if not counted:
-        return (f"Book vs this run: the {len(checks)} checks compare the variants: "
-                "use Run all variants")
-    held = sum(c.passed for c in counted)
-    later = f"; {len(waiting)} more after Run all variants" if waiting else ""
-    return (f"Book vs this run: {held}/{len(counted)} expectations hold{later}{where} · "
-            f"{book_vs_ours(counted[0])}")

@@ -163,7 +163,7 @@ def test_surface_runs_keep_their_trajectories_for_the_paths_view(qtbot, tmp_path
 
 def test_a_single_run_of_a_variants_project_does_not_fail_the_variant_checks():
     from playground.expect import CheckResult
-    from ui.main_run import checks_summary
+    from ui.run_status import checks_summary
 
     mine = CheckResult("train_accuracy", 1.0, True, ">= 1", "accuracy 1.0")
     theirs = CheckResult("relu.train_accuracy", None, False, ">= 1", "relu learns")
