@@ -250,3 +250,11 @@ def test_forecast_view_explains_when_it_does_not_apply(qtbot):
     qtbot.addWidget(view)
     view.set_session(circle_session())
     assert "time-series" in view.message
+
+
+def test_curves_hide_the_metric_plot_when_there_is_no_metric(qtbot, spiral):
+    race = shown(qtbot, "loss", trained(surface_session(), 5))
+    assert not race.metric_widget.isVisibleTo(race) and not race.metric_box.isVisibleTo(race)
+    assert race.loss_widget.isVisibleTo(race)
+    clf = shown(qtbot, "loss", spiral)
+    assert clf.metric_widget.isVisibleTo(clf) and clf.metric_box.count() >= 1

@@ -126,7 +126,8 @@ class CurvesView(View):
         row.addWidget(self.log_scale)
         row.addWidget(self.runs_button)
         row.addWidget(self.runs_legend, 1)
-        row.addWidget(QLabel("Metric"))
+        self.metric_label = QLabel("Metric")
+        row.addWidget(self.metric_label)
         row.addWidget(self.metric_box)
         plots = QHBoxLayout()
         plots.addWidget(self.loss_widget)
@@ -224,6 +225,10 @@ class CurvesView(View):
             if current in metrics:
                 self.metric_box.setCurrentText(current)
         metric = self.metric_box.currentText()
+        if self.metric_widget.isVisibleTo(self) != bool(metrics):
+            # Loss only (an optimizer race, a GAN before its first evaluation): no empty plot.
+            for widget in (self.metric_widget, self.metric_box, self.metric_label):
+                widget.setVisible(bool(metrics))
         if metric != self._metric_title:  # a new title relayouts the plot: only on change
             self._metric_title = metric
             self.set_title(self.metric_plot, metric or "metric")
@@ -277,7 +282,11 @@ class CurvesView(View):
                 self.legends[plot].update()
         x, y = history[name]
         if self._sources.get(key) is not x:  # stored runs' arrays do not change: set once
-            item.setData(x, y)
+            # A line needs two points: a single epoch's value shows as a dot.
+            dot = len(x) == 1
+            item.setData(x, y, symbol="o" if dot else None, symbolSize=7,
+                         symbolBrush=item.opts["pen"].color() if dot else None,
+                         symbolPen=None)
             self._sources[key] = x
         return key
 
