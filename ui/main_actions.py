@@ -100,6 +100,7 @@ def build_menus(window: Any, actions: dict[str, QAction], editor_actions: dict[s
 
     view = menus["view"] = bar.addMenu("&View")
     menus["docks"] = view.addMenu("&Panels")
+    menus["view_list"] = view.addMenu("&Views")
     menus["view_images"] = view.addMenu("&Export view image")
     for key in ("zoom_in", "zoom_out", "fit", "auto_layout"):
         view.addAction(editor_actions[key])

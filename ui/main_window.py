@@ -40,7 +40,7 @@ from ui.panels.preset_browser import PresetBrowser
 from ui.panels.training_panel import TrainingPanel
 from ui.run_status import RunStatus
 from ui.theme import SETTINGS_KEY, apply_theme, saved_mode
-from ui.view_docks import ViewDocks
+from ui.view_docks import ViewDocks, normalise_layout
 
 APP_TITLE = "Neural-network playground"
 STATUS_MS = 8000
@@ -116,6 +116,8 @@ class MainWindow(QMainWindow):
         self.menus["recent"].aboutToShow.connect(
             lambda: self.file_ops.fill_recent(self.menus["recent"]))
         self.menus["docks"].aboutToShow.connect(self._fill_docks_menu)
+        self.menus["view_list"].aboutToShow.connect(
+            lambda: self.views.fill_views_menu(self.menus["view_list"], self.toggle_view))
         self.menus["view_images"].aboutToShow.connect(
             lambda: self.views.fill_export_menu(self.menus["view_images"]))
         self._add_variants_action()
@@ -192,6 +194,18 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         for dock in self.views.docks.values():
             menu.addAction(dock.toggleViewAction())
+
+    def toggle_view(self, vid: str, on: bool) -> None:
+        """Open or close view ``vid``; the project's layout remembers it."""
+        if on:
+            self.views.add_view(vid)
+            self.run.worker.refresh()  # its probe's data now, even while paused
+        else:
+            self.views.remove_view(vid)
+        layout = normalise_layout(self.views.view_ids)  # curves last, as presets have it
+        if layout != list(self.project.views.get("layout") or []):
+            self.project.views = {**self.project.views, "layout": layout}
+            self.mark_edited()
 
     def reset_layout(self) -> None:
         """Put the docks back where they were when the window first showed."""

@@ -114,14 +114,7 @@ class ViewDocks:
         self.skipped = []
         column: list[QDockWidget] = []
         for vid in ids:
-            dock = QDockWidget(vid.replace("_", " ").capitalize(), self.window)
-            dock.setObjectName(f"view_{vid}")
-            dock.setWidget(QLabel("Loading…", alignment=Qt.AlignmentFlag.AlignCenter))
-            # Right-click on the title: export the view as a PNG or SVG figure.
-            dock.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-            dock.customContextMenuRequested.connect(
-                lambda pos, v=vid, d=dock: self._dock_menu(v).exec(d.mapToGlobal(pos)))
-            self.docks[vid] = dock
+            dock = self._new_dock(vid)
             if vid == CURVES and (curves_below or not column):
                 self.window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
             elif vid == CURVES:
@@ -135,6 +128,49 @@ class ViewDocks:
         if column:
             column[0].raise_()
         self._pending = True
+
+    def _new_dock(self, vid: str) -> QDockWidget:
+        dock = QDockWidget(vid.replace("_", " ").capitalize(), self.window)
+        dock.setObjectName(f"view_{vid}")
+        dock.setWidget(QLabel("Loading…", alignment=Qt.AlignmentFlag.AlignCenter))
+        # Right-click on the title: export the view as a PNG or SVG figure.
+        dock.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        dock.customContextMenuRequested.connect(
+            lambda pos, v=vid, d=dock: self._dock_menu(v).exec(d.mapToGlobal(pos)))
+        self.docks[vid] = dock
+        return dock
+
+    def add_view(self, vid: str) -> None:
+        """Open view ``vid`` (View > Views) as a tab of the right column, fed the session."""
+        if vid in self.docks:
+            self.docks[vid].show()
+            self.docks[vid].raise_()
+            return
+        column = [d for v, d in self.docks.items() if v != CURVES
+                  and self.window.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea]
+        dock = self._new_dock(vid)
+        if column:
+            self.window.tabifyDockWidget(column[-1], dock)
+        else:
+            self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self._pending = True
+        self.materialise()
+        dock.show()
+        dock.raise_()
+        if self._latest is not None and vid in self.views:
+            self.views[vid].show_snapshot(self._latest)
+
+    def remove_view(self, vid: str) -> None:
+        """Close view ``vid`` and forget its dock (the curves stay)."""
+        if vid == CURVES or vid not in self.docks:
+            return
+        view = self.views.pop(vid, None)
+        if view is not None:
+            view.deleteLater()
+        dock = self.docks.pop(vid)
+        self._fed.pop(vid, None)
+        self.window.removeDockWidget(dock)
+        dock.deleteLater()
 
     def materialise(self) -> None:
         """Put the view widgets into their docks (imports the views on first use)."""
@@ -174,6 +210,21 @@ class ViewDocks:
         action.setEnabled(vid in self.views)
         action.triggered.connect(lambda _=False: self.export_view(vid))
         return menu
+
+    def fill_views_menu(self, menu: QMenu, toggle: Any) -> None:
+        """View > Views: every view, checked when open; ``toggle(view id, on)`` on a click."""
+        from ui.views import VIEWS
+
+        menu.clear()
+        for vid, cls in VIEWS.items():
+            if vid == "loss":  # the presets' name for the curves view
+                continue
+            action = menu.addAction(cls.title)
+            action.setObjectName(f"action_view_{vid}")
+            action.setCheckable(True)
+            action.setChecked(vid in self.docks)
+            action.setEnabled(vid != CURVES)  # always shown
+            action.toggled.connect(lambda on, v=vid: toggle(v, on))
 
     def fill_export_menu(self, menu: QMenu) -> None:
         """One "export as image" item per view (View > Export view image)."""

@@ -206,6 +206,11 @@ class TrainingWorker(QObject):
         self._command(lambda s: s.trainer.post(
             lambda: setattr(s.trainer, "target_epochs", epochs)))
 
+    def refresh(self) -> None:
+        """A fresh snapshot of the current session (after a view was added), if there is one."""
+        if self.session is not None or self._live is not None:
+            self.call_on_trainer(lambda s: s.trainer.publish())
+
     def call_on_trainer(self, fn: Callable[[Any], Any]) -> int:
         """Run ``fn(session)`` where it may touch the live model; returns a token.
 

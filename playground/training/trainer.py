@@ -134,6 +134,11 @@ class Trainer:
         """While paused: do one batch ("batch") or finish the epoch ("epoch")."""
         self.post(self.step_batch if kind == "batch" else self.step_epoch)
 
+    def publish(self) -> None:
+        """Emit a snapshot now (trainer thread, or any thread once the loop has ended):
+        a view opened while paused gets its data without another step."""
+        self._publish()
+
     def add_probe(self, name: str, probe: Probe) -> None:
         """Compute ``probe(trainer)`` into every snapshot under ``name``."""
         self.post(lambda: self.probes.__setitem__(name, probe))

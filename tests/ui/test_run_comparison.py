@@ -173,3 +173,30 @@ def test_a_single_run_of_a_variants_project_does_not_fail_the_variant_checks():
     assert "compare the variants" in checks_summary([theirs], True, None)
     assert checks_summary([theirs, mine], False, None).startswith(
         "Book vs this run: 1/2 expectations hold")
+
+
+def test_view_menu_opens_and_closes_a_view_that_gets_data_while_paused(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, project=small_xor(variants=False))
+    try:
+        qtbot.waitUntil(lambda: window.views.ready, timeout=30_000)
+        menu = window.menus["view_list"]
+        window.views.fill_views_menu(menu, window.toggle_view)
+        by_name = {a.objectName(): a for a in menu.actions()}
+        assert by_name["action_view_boundary"].isChecked()
+        assert not by_name["action_view_curves"].isEnabled()
+        assert "weights" not in window.views.docks
+        click(qtbot, window, "step_epoch")
+        qtbot.waitUntil(lambda: window.run.state == "paused", timeout=TRAIN_TIMEOUT * 1000)
+        by_name["action_view_weights"].trigger()
+        view = window.views.views["weights"]
+        assert window.project.views["layout"][-2:] == ["weights", "curves"]
+        assert window.windowTitle().split(" — ")[0].endswith("*")
+        # The paused run publishes a snapshot with the weights probe: the view draws it.
+        qtbot.waitUntil(lambda: view.drawn_step is not None, timeout=20_000)
+        assert view.message is None
+        window.views.fill_views_menu(menu, window.toggle_view)
+        next(a for a in menu.actions() if a.objectName() == "action_view_weights").trigger()
+        assert "weights" not in window.views.docks and "weights" not in window.project.views[
+            "layout"]
+    finally:
+        close_window(qtbot, window)
