@@ -202,9 +202,7 @@ def attach_probes(session: Any, view_ids: Iterable[str],
             continue
         runner = ProbeRunner(PROBES.get(pid), session, (options or {}).get(pid))
         runners[pid] = runner
-        if trainer.state in ("running", "paused"):
-            trainer.add_probe(pid, runner)  # applied by the trainer thread between steps
-        else:
-            # No loop is running: swap in a new dict (a snapshot being built keeps the old one).
-            trainer.probes = {**trainer.probes, pid: runner}
+        # Swap in a new dict, never mutate: a snapshot being built on the trainer thread keeps
+        # iterating the old one, and the caller's views see the probe at once.
+        trainer.probes = {**trainer.probes, pid: runner}
     return runners
