@@ -166,6 +166,10 @@ class View(QWidget):
         applied), so an export right after a draw shows what the screen will."""
         self.flush()
         QCoreApplication.sendPostedEvents()
+        # Axes size themselves to their tick labels while painting, then ask for a relayout:
+        # one throwaway paint and the posted layout requests, or new labels would be cut off.
+        self.grab()
+        QCoreApplication.sendPostedEvents()
 
     def export_png(self, path: str) -> None:
         """Save the view as a PNG image (what is on screen, at the widget's size)."""

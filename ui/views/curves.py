@@ -284,10 +284,14 @@ class CurvesView(View):
         if self._sources.get(key) is not x:  # stored runs' arrays do not change: set once
             # A line needs two points: a single epoch's value shows as a dot.
             dot = len(x) == 1
+            had_dot = item.opts["symbol"] is not None
             item.setData(x, y, symbol="o" if dot else None, symbolSize=7,
                          symbolBrush=item.opts["pen"].color() if dot else None,
                          symbolPen=None)
             self._sources[key] = x
+            if dot != had_dot and run is None:  # the cached legend sample must redraw too
+                for sample, _ in self.legends[plot].items:
+                    sample.update()
         return key
 
     def _fit(self, keys: set[tuple]) -> None:
