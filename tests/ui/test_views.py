@@ -258,3 +258,13 @@ def test_curves_hide_the_metric_plot_when_there_is_no_metric(qtbot, spiral):
     assert race.loss_widget.isVisibleTo(race)
     clf = shown(qtbot, "loss", spiral)
     assert clf.metric_widget.isVisibleTo(clf) and clf.metric_box.count() >= 1
+
+
+def test_small_weight_matrices_show_their_values(qtbot):
+    session = xor_session()
+    view = shown(qtbot, "weights", session)
+    hidden = session.task.model.get_submodule("hidden")[0]
+    texts = [label.textItem.toPlainText() for label in view.labels["hidden"]]
+    # 6 units x (2 inputs + the gap + bias), row by row; the gap column is blank.
+    assert len(texts) == 6 * 4 and texts[2] == "" and texts[0] == f"{hidden.weight[0, 0]:.2g}"
+    assert texts[3] == f"{hidden.bias[0]:.2g}"

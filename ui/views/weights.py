@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QVBoxLayout
 
 from ui.views.base import View, image_item, layout_widget, place_image, style_plot, theme
@@ -33,6 +34,10 @@ def _ticks(count: int, bias: bool) -> list[tuple[float, str]]:
     return ticks + [(float(count + 1), "b")] if bias else ticks
 
 
+#: Layers with at most this many weights (and biases) show their values as numbers.
+MAX_LABELLED = 48
+
+
 class WeightsView(View):
     """One heatmap per Dense layer."""
 
@@ -46,6 +51,7 @@ class WeightsView(View):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.canvas)
         self.plots: dict[str, tuple[pg.PlotItem, pg.ImageItem]] = {}
+        self.labels: dict[str, list[pg.TextItem]] = {}
         self._last: Any = None
 
     def on_session(self, session: Any) -> None:
@@ -58,6 +64,7 @@ class WeightsView(View):
     def _build(self, payload: dict) -> None:
         self.canvas.clear()
         self.plots = {}
+        self.labels = {}
         _, fg = theme(self)
         for i, (nid, entry) in enumerate(payload.items()):
             units, inputs = entry["shape"]
@@ -72,6 +79,7 @@ class WeightsView(View):
             item = image_item()
             plot.addItem(item)
             self.plots[nid] = (plot, item)
+            self.labels[nid] = []
 
     def draw(self, snapshot: Any) -> None:
         payload = self.payload(snapshot)
@@ -88,6 +96,28 @@ class WeightsView(View):
             # row-major image: rows are units (y), columns inputs (x); y inverted: unit 0 on top
             item.setImage(to_rgba(matrix, SIGNED_LUT, -vmax, vmax), autoLevels=False)
             place_image(item, np.arange(matrix.shape[1]), np.arange(matrix.shape[0]))
+            self._write_values(nid, matrix)
+
+    def _write_values(self, nid: str, matrix: np.ndarray) -> None:
+        """Small layers (the books' hand-sized examples) get each value written in its cell."""
+        if matrix.size > MAX_LABELLED:
+            return
+        plot, _ = self.plots[nid]
+        labels = self.labels[nid]
+        if len(labels) != matrix.size:
+            for label in labels:
+                plot.removeItem(label)
+            font = QFont(self.font())
+            font.setPointSizeF(font.pointSizeF() * 0.8)
+            labels[:] = [pg.TextItem(anchor=(0.5, 0.5), color=(20, 20, 20))
+                         for _ in range(matrix.size)]
+            for label in labels:
+                label.setFont(font)
+                plot.addItem(label)
+        for label, (row, col), value in zip(labels, np.ndindex(matrix.shape), matrix.flat):
+            # The NaN column is the gap between the weights and the bias.
+            label.setText("" if np.isnan(value) else f"{value:.2g}")
+            label.setPos(col, row)
 
 
 if __name__ == "__main__":
