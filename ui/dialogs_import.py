@@ -40,7 +40,7 @@ from playground.errors import PlaygroundError
 from ui.dialogs_import_arrays import IdxPage, NpzPage
 from ui.dialogs_import_images import FolderPage
 from ui.dialogs_import_pages import ERROR_STYLE, CsvPage, SourcePage
-from ui.panels.data_preview import DataPreview, DatasetLoader
+from ui.panels.data_preview import DataPreview, DatasetLoader, summary_parts
 
 #: Milliseconds of quiet after a change before the data is loaded again.
 SETTLE_MS = 200
@@ -49,17 +49,7 @@ PAGES = (CsvPage, NpzPage, IdxPage, FolderPage)
 
 def shapes_text(dataset: Any) -> str:
     """"1797 samples, input (64,), 10 classes · 1437 train, 360 test"."""
-    parts = [(name, len(dataset.split(name))) for name in ("train", "val", "test")]
-    total = sum(n for _, n in parts)
-    dims = dataset.input_shape
-    shape = "(" + ", ".join(str(d) for d in dims) + ("," if len(dims) == 1 else "") + ")"
-    if dataset.info.target == "class":
-        target = f"{dataset.n_classes} classes"
-    elif dataset.info.target == "regression":
-        target = f"targets {dataset.target_shape}"
-    else:
-        target = "no targets"
-    split = ", ".join(f"{n} {name}" for name, n in parts if n)
+    total, split, shape, target = summary_parts(dataset)
     return f"{total} samples, input {shape}, {target} · {split}"
 
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QTableWidgetItem, 
 
 from playground.data.arrayfiles import IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC
 from playground.errors import DataError, PlaygroundError
-from ui.dialogs_import_pages import FileRow, SourcePage, make_table
+from ui.dialogs_import_pages import FileRow, SourcePage, demo_page, make_table
 
 
 def npz_arrays(path: str) -> list[tuple[str, tuple, str]]:
@@ -232,13 +232,4 @@ class IdxPage(SourcePage):
 
 
 if __name__ == "__main__":
-    import sys
-
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication(sys.argv)
-    page = NpzPage()
-    page.changed.connect(lambda: print(page.params()))
-    page.resize(620, 480)
-    page.show()
-    app.exec()
+    demo_page(NpzPage)

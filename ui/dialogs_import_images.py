@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.errors import PlaygroundError
-from ui.dialogs_import_pages import FileRow, SourcePage, make_table
+from ui.dialogs_import_pages import FileRow, SourcePage, demo_page, make_table
 
 #: Thumbnails per class and their size in pixels.
 PER_CLASS = 3
@@ -144,13 +144,4 @@ class FolderPage(SourcePage):
 
 
 if __name__ == "__main__":
-    import sys
-
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication(sys.argv)
-    page = FolderPage()
-    page.changed.connect(lambda: print(page.params()))
-    page.resize(620, 480)
-    page.show()
-    app.exec()
+    demo_page(FolderPage)

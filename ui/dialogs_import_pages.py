@@ -388,14 +388,19 @@ class CsvPage(SourcePage):
         return int(ref) - 1 if ref.isdigit() and 0 < int(ref) <= len(names) else -1
 
 
-if __name__ == "__main__":
+def demo_page(page_class: type) -> None:
+    """Show one source page alone, printing its params on every change (for developers)."""
     import sys
 
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv)
-    page = CsvPage()
+    page = page_class()
     page.changed.connect(lambda: print(page.params()))
     page.resize(620, 480)
     page.show()
     app.exec()
+
+
+if __name__ == "__main__":
+    demo_page(CsvPage)

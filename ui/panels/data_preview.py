@@ -81,20 +81,26 @@ class DatasetLoader(QObject):
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def summary(dataset: Any) -> str:
-    """"600 samples (480 train, 120 test), input (2,), 2 classes"."""
+def summary_parts(dataset: Any) -> tuple[int, str, str, str]:
+    """(total, "480 train, 120 test", "(2,)", "2 classes") of a dataset."""
     parts = [("train", len(dataset.train)), ("val", len(dataset.val)),
              ("test", len(dataset.test))]
     total = sum(n for _, n in parts)
     split = ", ".join(f"{n} {name}" for name, n in parts if n)
-    shape = "(" + ", ".join(str(d) for d in dataset.input_shape) + \
-        ("," if len(dataset.input_shape) == 1 else "") + ")"
+    dims = dataset.input_shape
+    shape = "(" + ", ".join(str(d) for d in dims) + ("," if len(dims) == 1 else "") + ")"
     if dataset.info.target == "class":
         target = f"{dataset.n_classes} classes"
     elif dataset.info.target == "regression":
         target = f"targets {dataset.target_shape}"
     else:
         target = "no targets"
+    return total, split, shape, target
+
+
+def summary(dataset: Any) -> str:
+    """"600 samples (480 train, 120 test), input (2,), 2 classes"."""
+    total, split, shape, target = summary_parts(dataset)
     return f"{total} samples ({split}), input {shape}, {target}"
 
 
