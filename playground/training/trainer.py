@@ -223,13 +223,21 @@ class Trainer:
             self._diverge(offset + int(bad[0]) + 1, float(losses[bad[0]]))
             return False
         pos = 0
-        for end in self._epoch_ends:
-            part = losses[pos:end - offset]
-            mean = (self._epoch_sum + float(part.sum())) / max(self._epoch_count + len(part), 1)
-            self.history.add("loss", end // self._steps_per_epoch, mean)
-            self.metrics["loss"] = mean
+        if self._epoch_ends:
+            # Epoch means in one pass (a tiny model ends thousands of epochs between flushes);
+            # the first epoch also carries the sum and count left from the previous flush.
+            ends = np.asarray(self._epoch_ends) - offset
+            starts = np.concatenate([[0], ends[:-1]])
+            counts = (ends - starts).astype(float)  # every epoch has >= 1 step here
+            sums = np.add.reduceat(losses[:ends[-1]].astype(np.float64), starts)
+            sums[0] += self._epoch_sum
+            counts[0] += self._epoch_count
+            means = sums / np.maximum(counts, 1)
+            self.history.add_many("loss", np.asarray(self._epoch_ends) // self._steps_per_epoch,
+                                  means)
+            self.metrics["loss"] = float(means[-1])
             self._epoch_sum, self._epoch_count = 0.0, 0
-            pos = end - offset
+            pos = int(ends[-1])
         rest = losses[pos:]
         self._epoch_sum += float(rest.sum())
         self._epoch_count += len(rest)
