@@ -23,7 +23,6 @@ import os
 import pstats
 import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -31,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
+from bench import timing  # noqa: E402
 from playground.presets import load_preset  # noqa: E402
 from playground.probes import attach_probes  # noqa: E402
 from playground.session import build_session  # noqa: E402
@@ -50,16 +50,7 @@ def make_session(probes: bool = True):
 
 def time_trainer(session, seconds: float) -> tuple[float, float]:
     """(steps per wall second, steps per thread-CPU second) of ``Trainer.run``."""
-    trainer = session.trainer
-    per_epoch = session.task.steps_per_epoch()
-    start, step0 = time.perf_counter(), trainer.step
-    trainer.run(epochs=trainer.epoch + 20)  # calibrate the epoch count
-    rate = (trainer.step - step0) / (time.perf_counter() - start)
-    epochs = max(1, int(rate * seconds / per_epoch))
-    start, cpu, step0 = time.perf_counter(), time.thread_time(), trainer.step
-    trainer.run(epochs=trainer.epoch + epochs)
-    steps = trainer.step - step0
-    return steps / (time.perf_counter() - start), steps / (time.thread_time() - cpu)
+    return timing.time_trainer(session, seconds, 20)
 
 
 def bare_model() -> nn.Module:
@@ -75,21 +66,9 @@ def time_bare(session, seconds: float) -> tuple[float, float]:
     params = session.project.training.optimizer_params
     opt = torch.optim.Adam(model.parameters(), lr=params["lr"], eps=params["eps"],
                            betas=(params["beta1"], params["beta2"]))
-    loss_fn = nn.MSELoss()
     x, y = session.task.splits["train"]  # y: one-hot float targets (N, 2)
-    n, batch = len(x), session.project.training.batch_size
-    gen = torch.Generator().manual_seed(0)
-    steps, start, cpu = 0, time.perf_counter(), time.thread_time()
-    while time.perf_counter() - start < seconds:
-        perm = torch.randperm(n, generator=gen)
-        for i in range(0, n, batch):
-            idx = perm[i:i + batch]
-            opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(x[idx]), y[idx])
-            loss.backward()
-            opt.step()
-            steps += 1
-    return steps / (time.perf_counter() - start), steps / (time.thread_time() - cpu)
+    return timing.time_loop(model, opt, nn.MSELoss(), x, y,
+                            session.project.training.batch_size, seconds)
 
 
 def compare(seconds: float, repeats: int) -> dict:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import timing  # noqa: E402
 from playground.project import project_from_dict  # noqa: E402
 from playground.session import build_session  # noqa: E402
 
@@ -88,17 +88,8 @@ def make_session(case: dict):
 
 def time_trainer(session, seconds: float) -> tuple[float, float]:
     """(wall, thread-CPU) steps/s of Trainer.run over about ``seconds``."""
-    trainer = session.trainer
-    per_epoch = session.task.steps_per_epoch()
-    probe_epochs = max(1, int(200 / per_epoch))
-    start, step0 = time.perf_counter(), trainer.step
-    trainer.run(epochs=trainer.epoch + probe_epochs)
-    rate = (trainer.step - step0) / (time.perf_counter() - start)
-    epochs = max(1, int(rate * seconds / per_epoch))
-    start, cpu, step0 = time.perf_counter(), time.thread_time(), trainer.step
-    trainer.run(epochs=trainer.epoch + epochs)
-    steps = trainer.step - step0
-    return steps / (time.perf_counter() - start), steps / (time.thread_time() - cpu)
+    return timing.time_trainer(session, seconds,
+                               max(1, int(200 / session.task.steps_per_epoch())))
 
 
 def time_bare(case: dict, session, seconds: float) -> tuple[float, float]:
@@ -109,22 +100,7 @@ def time_bare(case: dict, session, seconds: float) -> tuple[float, float]:
     opt = torch.optim.Adam(model.parameters(), lr=0.001)
     loss_fn = nn.BCELoss() if case["loss"] == "bce" else nn.CrossEntropyLoss()
     x, y = session.task.splits["train"]
-    batch, n = case["batch"], len(x)
-    gen = torch.Generator().manual_seed(0)
-    steps, start, cpu = 0, time.perf_counter(), time.thread_time()
-    while time.perf_counter() - start < seconds:
-        if batch >= n:
-            batches = [(x, y)]
-        else:
-            perm = torch.randperm(n, generator=gen)
-            batches = ((x[perm[i:i + batch]], y[perm[i:i + batch]]) for i in range(0, n, batch))
-        for xb, yb in batches:
-            opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(xb), yb)
-            loss.backward()
-            opt.step()
-            steps += 1
-    return steps / (time.perf_counter() - start), steps / (time.thread_time() - cpu)
+    return timing.time_loop(model, opt, loss_fn, x, y, case["batch"], seconds)
 
 
 def measure(name: str, seconds: float, repeats: int) -> Result:

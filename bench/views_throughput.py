@@ -38,6 +38,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
+from bench import timing  # noqa: E402
 from playground.probes import VIEW_PROBES, attach_probes  # noqa: E402
 from playground.project import project_from_dict  # noqa: E402
 from playground.session import build_session  # noqa: E402
@@ -79,16 +80,7 @@ def make_session(views: list[str]):
 def time_trainer(session, seconds: float) -> tuple[float, float]:
     """(steps per wall second, steps per CPU second) of ``Trainer.run`` over about
     ``seconds``, snapshots and probes included."""
-    trainer = session.trainer
-    per_epoch = session.task.steps_per_epoch()
-    start, step0 = time.perf_counter(), trainer.step
-    trainer.run(epochs=trainer.epoch + 5)  # calibrate the epoch count
-    rate = (trainer.step - step0) / (time.perf_counter() - start)
-    epochs = max(1, int(rate * seconds / per_epoch))
-    start, cpu, step0 = time.perf_counter(), time.process_time(), trainer.step
-    trainer.run(epochs=trainer.epoch + epochs)
-    steps = trainer.step - step0
-    return steps / (time.perf_counter() - start), steps / (time.process_time() - cpu)
+    return timing.time_trainer(session, seconds, 5, time.process_time)
 
 
 def time_bare(session, seconds: float) -> tuple[float, float]:
@@ -97,21 +89,8 @@ def time_bare(session, seconds: float) -> tuple[float, float]:
     model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(),
                           nn.Linear(16, 16), nn.Sigmoid(), nn.Linear(16, 1), nn.Sigmoid())
     opt = torch.optim.Adam(model.parameters(), lr=LR)
-    loss_fn = nn.BCELoss()
     x, y = session.task.splits["train"]
-    n = len(x)
-    gen = torch.Generator().manual_seed(0)
-    steps, start, cpu = 0, time.perf_counter(), time.process_time()
-    while time.perf_counter() - start < seconds:
-        perm = torch.randperm(n, generator=gen)
-        for i in range(0, n, BATCH):
-            idx = perm[i:i + BATCH]
-            opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(x[idx]), y[idx])
-            loss.backward()
-            opt.step()
-            steps += 1
-    return steps / (time.perf_counter() - start), steps / (time.process_time() - cpu)
+    return timing.time_loop(model, opt, nn.BCELoss(), x, y, BATCH, seconds, time.process_time)
 
 
 def throughput(configs: dict[str, list[str]], seconds: float, repeats: int) -> dict:
