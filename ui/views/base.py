@@ -64,6 +64,7 @@ class View(QWidget):
         self.frames = 0
         self.drawn_step: int | None = None
         self._pending: Any = None
+        self._last: Any = None  # the payload drawn last (see take)
         self._drawn_at = -1e9
         self._stack = QStackedWidget(self)
         self.content = QWidget()
@@ -95,6 +96,7 @@ class View(QWidget):
         """Show ``session`` from now on: attaches the probes this view needs to its trainer."""
         self.session = session
         self._pending = None
+        self._last = None
         self.drawn_step = None
         if session is not None and self.probes:
             attach_probes(session, [self.view_id])
@@ -102,6 +104,15 @@ class View(QWidget):
 
     def on_session(self, session: Any) -> None:
         """Set up static data for a new session (override)."""
+
+    def take(self, payload: Any) -> Any:
+        """``payload`` if there is one and it is not the one drawn last (the message is
+        cleared and it becomes the last), else None: what ``draw`` starts with."""
+        if payload is None or payload is self._last:
+            return None
+        self.set_message(None)
+        self._last = payload
+        return payload
 
     def show_snapshot(self, snapshot: Any) -> None:
         """Keep ``snapshot`` for the next repaint; an older one than the kept one is dropped."""

@@ -66,7 +66,6 @@ class ConfusionView(View):
         self.box.setContentsMargins(4, 4, 4, 4)
         self.box.addWidget(self.plot_widget, 3)
         self.box.addLayout(right, 2)
-        self._last: Any = None
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
         size = event.size()
@@ -76,17 +75,14 @@ class ConfusionView(View):
         super().resizeEvent(event)
 
     def on_session(self, session: Any) -> None:
-        self._last = None
         if session is None or "evaluation" not in session.trainer.probes or \
                 session.dataset.info.target != "class":
             self.set_message("The confusion matrix needs a classification task.")
 
     def draw(self, snapshot: Any) -> None:
-        c = _classification(self, snapshot)
-        if c is None or c is self._last:
+        c = self.take(_classification(self, snapshot))
+        if c is None:
             return
-        self.set_message(None)
-        self._last = c
         payload = self.payload(snapshot)
         cm, k = c["confusion"], c["n_classes"]
         names = list(payload["class_names"]) or [str(i) for i in range(k)]
@@ -187,10 +183,8 @@ class RocView(View):
         layout.addLayout(row)
         layout.addWidget(self.counts)
         self.data: dict | None = None
-        self._last: Any = None
 
     def on_session(self, session: Any) -> None:
-        self._last = None
         self.data = None
         if session is None or "evaluation" not in session.trainer.probes or \
                 session.dataset.n_classes != 2:

@@ -33,10 +33,8 @@ class MosaicView(View):
         self.layout_.setContentsMargins(2, 2, 2, 2)
         self.layout_.addWidget(self.canvas, 1)
         self.panels: dict[str, tuple[pg.PlotItem, pg.ImageItem]] = {}
-        self._last: Any = None
 
     def on_session(self, session: Any) -> None:
-        self._last = None
         self.canvas.clear()
         self.panels = {}
         if session is None or not all(p in session.trainer.probes for p in self.probes):
@@ -71,12 +69,10 @@ class FiltersView(MosaicView):
     empty_text = "No convolution layer to show."
 
     def draw(self, snapshot: Any) -> None:
-        payload = self.payload(snapshot)
-        if payload is None or payload is self._last:
-            return
-        self.set_message(None)
         first = self._last is None
-        self._last = payload
+        payload = self.take(self.payload(snapshot))
+        if payload is None:
+            return
         titles = {}
         for nid, entry in payload.items():
             out_c, in_c, kh, kw = entry["kernels"].shape
@@ -121,11 +117,9 @@ class FeatureMapsView(MosaicView):
             self.show_snapshot(self.session.trainer.make_snapshot())
 
     def draw(self, snapshot: Any) -> None:
-        payload = self.payload(snapshot)
-        if payload is None or payload is self._last:
+        payload = self.take(self.payload(snapshot))
+        if payload is None:
             return
-        self.set_message(None)
-        self._last = payload
         self.index.blockSignals(True)
         self.index.setRange(0, payload["count"] - 1)
         self.index.setValue(payload["index"])

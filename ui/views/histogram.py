@@ -73,10 +73,8 @@ class HistogramView(View):
         layout.addWidget(self.canvas, 1)
         layout.addWidget(self.info)
         self.dims: int | None = None
-        self._last: Any = None
 
     def on_session(self, session: Any) -> None:
-        self._last = None
         if session is None or "distribution" not in session.trainer.probes:
             self.set_message("The distributions view needs a GAN on data with one or two "
                              "numbers per sample.")
@@ -100,11 +98,9 @@ class HistogramView(View):
         self.top.getViewBox().setAspectLocked(not one)
 
     def draw(self, snapshot: Any) -> None:
-        p = self.payload(snapshot, "distribution")
-        if p is None or p is self._last:
+        p = self.take(self.payload(snapshot, "distribution"))
+        if p is None:
             return
-        self.set_message(None)
-        self._last = p
         self._set_dims(p["dims"])
         if p["dims"] == 1:
             edges = p["edges"]

@@ -58,11 +58,9 @@ class LatentView(View):
         layout.addLayout(row)
         layout.addWidget(self.canvas, 1)
         layout.addWidget(self.info)
-        self._last: Any = None
         self._legend_key: Any = None
 
     def on_session(self, session: Any) -> None:
-        self._last = None
         self._legend_key = None
         self.node.clear()
         if session is None or "latent" not in session.trainer.probes:
@@ -77,11 +75,9 @@ class LatentView(View):
             self.show_snapshot(self.session.trainer.make_snapshot())
 
     def draw(self, snapshot: Any) -> None:
-        p = self.payload(snapshot)
-        if p is None or p is self._last:
+        p = self.take(self.payload(snapshot))
+        if p is None:
             return
-        self.set_message(None)
-        self._last = p
         self._sync_controls(p)
         coords = p["coords"]
         self.scatter.setData(x=coords[:, 0], y=coords[:, 1], brush=self._brushes(p))

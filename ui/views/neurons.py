@@ -111,13 +111,11 @@ class NeuronsView(View):
         self.thumbs: dict[str, list[Thumb]] = {}
         self.maps: dict[str, np.ndarray] = {}
         self.selected: tuple[str, int] | None = None
-        self._last: Any = None
         self._drawn: dict[str, np.ndarray] = {}  # node -> the maps its thumbnails show
         self._large: Any = None  # the map the large panel shows
         self.thumb_updates = 0
 
     def on_session(self, session: Any) -> None:
-        self._last = None
         self._drawn = {}
         self._large = None
         self.selected = None
@@ -154,11 +152,9 @@ class NeuronsView(View):
             self.grid.addWidget(block, 0, Qt.AlignmentFlag.AlignTop)
 
     def draw(self, snapshot: Any) -> None:
-        maps = self.payload(snapshot)
-        if maps is None or maps is self._last:
+        maps = self.take(self.payload(snapshot))
+        if maps is None:
             return
-        self._last = maps
-        self.set_message(None)
         self.maps = maps
         self._layout_for(maps)
         for nid, stack in maps.items():

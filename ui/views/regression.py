@@ -35,20 +35,16 @@ class FitView(View):
         layout.addWidget(self.plot_widget, 1)
         layout.addWidget(self.info)
         self.mode: str | None = None
-        self._last: Any = None
 
     def on_session(self, session: Any) -> None:
-        self._last = None
         if session is None or "evaluation" not in session.trainer.probes or \
                 session.dataset.info.target != "regression":
             self.set_message("The fit view needs a regression task.")
 
     def draw(self, snapshot: Any) -> None:
         p = self.payload(snapshot)
-        if p is None or p is self._last or "regression" not in p:
+        if p is None or "regression" not in p or self.take(p) is None:
             return
-        self.set_message(None)
-        self._last = p
         r2 = snapshot.metrics.get(f"{p['split']}_r2")
         extra = "" if r2 is None else f", R² {r2:.3f}"
         if p["fit"] is not None:
@@ -101,20 +97,16 @@ class ForecastView(View):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.plot_widget, 1)
         layout.addWidget(self.info)
-        self._last: Any = None
 
     def on_session(self, session: Any) -> None:
-        self._last = None
         if session is None or session.dataset is None or \
                 session.dataset.info.kind != "series":
             self.set_message("The forecast view needs a time-series dataset.")
 
     def draw(self, snapshot: Any) -> None:
         p = self.payload(snapshot)
-        if p is None or p is self._last or not p.get("forecast"):
+        if p is None or not p.get("forecast") or self.take(p) is None:
             return
-        self.set_message(None)
-        self._last = p
         f = p["forecast"]
         self.actual.setData(f["index"], f["actual"])
         self.predicted.setData(f["index"], f["predicted"])

@@ -31,10 +31,8 @@ class SamplesView(View):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.canvas)
         self.rows: dict[str, Any] = {}
-        self._last: Any = None
 
     def on_session(self, session: Any) -> None:
-        self._last = None
         self.canvas.clear()
         self.rows = {}
         if session is None or "samples" not in session.trainer.probes:
@@ -43,11 +41,9 @@ class SamplesView(View):
                              "sample is shown by the Distributions view).")
 
     def draw(self, snapshot: Any) -> None:
-        p = self.payload(snapshot)
-        if p is None or p is self._last:
+        p = self.take(self.payload(snapshot))
+        if p is None:
             return
-        self.set_message(None)
-        self._last = p
         if list(p["rows"]) != list(self.rows):
             self.canvas.clear()
             self.rows = {}

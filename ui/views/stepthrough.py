@@ -145,7 +145,6 @@ class StepThroughView(View):
         self.expect: list = []
         self.total_steps = 0
         self._payload: Any = None
-        self._last: Any = None
         self.heading = QLabel(wordWrap=True, objectName="stepthrough_heading")
         self.tree = QTreeWidget(objectName="stepthrough_tree")
         self.tree.setColumnCount(3)
@@ -184,7 +183,7 @@ class StepThroughView(View):
 
     # -- session and snapshots -----------------------------------------------------------------
     def on_session(self, session: Any) -> None:
-        self._payload = self._last = None
+        self._payload = None
         self.expect, self.total_steps = [], 0
         if session is None:
             self.set_message("Waiting for training to start…")

@@ -52,10 +52,8 @@ class WeightsView(View):
         layout.addWidget(self.canvas)
         self.plots: dict[str, tuple[pg.PlotItem, pg.ImageItem]] = {}
         self.labels: dict[str, list[pg.TextItem]] = {}
-        self._last: Any = None
 
     def on_session(self, session: Any) -> None:
-        self._last = None
         self.canvas.clear()
         self.plots = {}
         if session is None or "weights" not in session.trainer.probes:
@@ -82,11 +80,9 @@ class WeightsView(View):
             self.labels[nid] = []
 
     def draw(self, snapshot: Any) -> None:
-        payload = self.payload(snapshot)
-        if payload is None or payload is self._last:
+        payload = self.take(self.payload(snapshot))
+        if payload is None:
             return
-        self.set_message(None)
-        self._last = payload
         if list(payload) != list(self.plots):
             self._build(payload)
         for nid, entry in payload.items():
