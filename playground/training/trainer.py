@@ -134,15 +134,6 @@ class Trainer:
         """While paused: do one batch ("batch") or finish the epoch ("epoch")."""
         self.post(self.step_batch if kind == "batch" else self.step_epoch)
 
-    def publish(self) -> None:
-        """Emit a snapshot now (trainer thread, or any thread once the loop has ended):
-        a view opened while paused gets its data without another step."""
-        self._publish()
-
-    def add_probe(self, name: str, probe: Probe) -> None:
-        """Compute ``probe(trainer)`` into every snapshot under ``name``."""
-        self.post(lambda: self.probes.__setitem__(name, probe))
-
     # -- stepping (trainer thread only) ----------------------------------------------------
     def step_batch(self) -> None:
         """One batch update, with epoch bookkeeping."""
@@ -159,7 +150,7 @@ class Trainer:
         self.step_batch()
         while self._batch and self.state not in ("diverged", "stopped"):
             self.step_batch()
-        self._publish()
+        self.publish()
 
     def _end_epoch(self) -> None:
         self._batch = 0
@@ -285,7 +276,7 @@ class Trainer:
                 break
             if self._paused:
                 self._set_state("paused")
-                self._publish()
+                self.publish()
                 self._wake.wait(0.1)
                 self._wake.clear()
                 continue
@@ -294,7 +285,7 @@ class Trainer:
                 self._speed = (time.perf_counter(), self.step, self._speed[2])
             self.step_batch()
             if self._snap_throttle.due(time.perf_counter()):
-                self._publish()
+                self.publish()
 
     def _finish(self, state: str, reason: str) -> None:
         if self._flush_losses() and state != "diverged" and self._batch == 0 \
@@ -307,7 +298,7 @@ class Trainer:
             state = "diverged"
         self.stop_reason = self.stop_reason or reason
         self._set_state(state)
-        self._publish()
+        self.publish()
         self.events.finished.emit(self.state, self.stop_reason)
 
     def _evaluated_at(self, epoch: int) -> bool:
@@ -326,7 +317,9 @@ class Trainer:
             self.events.state_changed.emit(state)
 
     # -- snapshots -------------------------------------------------------------------------
-    def _publish(self) -> None:
+    def publish(self) -> None:
+        """Emit a snapshot now (trainer thread, or any thread once the loop has ended):
+        a view opened while paused gets its data without another step."""
         started = time.perf_counter()
         if self.state != "diverged":
             self._flush_losses()
