@@ -83,23 +83,17 @@ def auto_layout(graph: Graph, heights: Mapping[str, float], width: float,
         if e.dst in parents and e.src in graph.nodes:
             parents[e.dst].append(e.src)
 
-    def column_height(ids: list[str]) -> float:
-        return sum(heights.get(n, 60.0) for n in ids) + v_gap * (len(ids) - 1)
-
-    band_heights: dict[int, float] = {}
-    for col, ids in columns.items():
-        band = col // wrap
-        band_heights[band] = max(band_heights.get(band, 0.0), column_height(ids))
-    centre_line, y = {}, origin[1]
-    for band in sorted(band_heights):
+    band_heights = _band_heights(_column_heights(columns, heights, v_gap), wrap)
+    centre_line, y = [], origin[1]
+    for band, height in enumerate(band_heights):
         if band:
-            y += band_heights[band - 1] / 2 + band_gap + band_heights[band] / 2
-        centre_line[band] = y
+            y += band_heights[band - 1] / 2 + band_gap + height / 2
+        centre_line.append(y)
     centre: dict[str, float] = {}
     positions = {}
     for col in sorted(columns):
         ids = sorted(columns[col], key=lambda nid: _barycentre(nid, parents, centre))
-        y = centre_line[col // wrap] - column_height(ids) / 2
+        y = centre_line[col // wrap] - _column_height(ids, heights, v_gap) / 2
         x = origin[0] + (col % wrap) * (width + h_gap)
         for nid in ids:
             h = heights.get(nid, 60.0)
@@ -116,6 +110,23 @@ def _columns(graph: Graph) -> dict[int, list[str]]:
     for nid in graph.nodes:
         columns.setdefault(column[nid], []).append(nid)
     return columns
+
+
+def _column_height(ids: list[str], heights: Mapping[str, float], v_gap: float) -> float:
+    return sum(heights.get(n, 60.0) for n in ids) + v_gap * (len(ids) - 1)
+
+
+def _column_heights(columns: Mapping[int, list[str]], heights: Mapping[str, float],
+                    v_gap: float) -> dict[int, float]:
+    return {col: _column_height(ids, heights, v_gap) for col, ids in columns.items()}
+
+
+def _band_heights(column_heights: Mapping[int, float], wrap: int) -> list[float]:
+    """Height of each band: its tallest column (columns 0..wrap-1 are band 0, and so on)."""
+    bands = [0.0] * (-(-(max(column_heights) + 1) // wrap) if column_heights else 0)
+    for col, height in column_heights.items():
+        bands[col // wrap] = max(bands[col // wrap], height)
+    return bands
 
 
 #: Zoom below which node text gets hard to read: only then does auto-layout wrap.
@@ -135,12 +146,10 @@ def best_wrap(graph: Graph, heights: Mapping[str, float], width: float,
     count = len(columns)
     if not count:
         return 1
-    tallest = {col: sum(heights.get(n, 60.0) for n in ids) + v_gap * (len(ids) - 1)
-               for col, ids in columns.items()}
+    tallest = _column_heights(columns, heights, v_gap)
 
     def zoom(wrap: int) -> float:
-        bands = [max(tallest[c] for c in tallest if c // wrap == b)
-                 for b in range(-(-count // wrap))]
+        bands = _band_heights(tallest, wrap)
         w = wrap * (width + h_gap) - h_gap + 80  # the view's fit margin, both sides
         h = sum(bands) + band_gap * (len(bands) - 1) + 80
         return min(viewport[0] / w, viewport[1] / h, max_zoom)

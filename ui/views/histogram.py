@@ -91,7 +91,7 @@ class HistogramView(View):
         self.legend.clear()
         for item in ((self.real_hist, self.fake_hist) if one
                      else (self.real_points, self.fake_points)):
-            self.legend.addItem(item, item.name() if hasattr(item, "name") else "")
+            self.legend.addItem(item, item.name())
         self.bottom.setVisible(one)
         self.top.setLabel("left", "density" if one else "x2")
         self.top.setLabel("bottom", "" if one else "x1")
