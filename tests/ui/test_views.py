@@ -268,3 +268,16 @@ def test_small_weight_matrices_show_their_values(qtbot):
     # 6 units x (2 inputs + the gap + bias), row by row; the gap column is blank.
     assert len(texts) == 6 * 4 and texts[2] == "" and texts[0] == f"{hidden.weight[0, 0]:.2g}"
     assert texts[3] == f"{hidden.bias[0]:.2g}"
+
+
+def test_curves_before_the_first_point_then_after(qtbot):
+    session = xor_session()
+    view = shown(qtbot, "loss", session)  # nothing trained: no metric, no legend box
+    assert not view.metric_widget.isVisibleTo(view)
+    assert not any(legend.isVisible() for legend in view.legends.values())
+    session.trainer.run(5)
+    view.show_snapshot(session.trainer.make_snapshot())
+    view.flush()
+    assert view.metric_widget.isVisibleTo(view) and view.legends[view.loss_plot].isVisible()
+    # The metric plot comes back at its full half of the width.
+    assert abs(view.loss_widget.width() - view.metric_widget.width()) <= 2

@@ -130,8 +130,8 @@ class CurvesView(View):
         row.addWidget(self.metric_label)
         row.addWidget(self.metric_box)
         plots = QHBoxLayout()
-        plots.addWidget(self.loss_widget)
-        plots.addWidget(self.metric_widget)
+        plots.addWidget(self.loss_widget, 1)
+        plots.addWidget(self.metric_widget, 1)
         layout = QVBoxLayout(self.content)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(row)
@@ -248,6 +248,9 @@ class CurvesView(View):
             self._styles.pop(key, None)
             self._sources.pop(key, None)
             key[0].removeItem(item)
+        for legend in self.legends.values():  # no empty legend box before the first point
+            if legend.isVisible() != bool(legend.items):
+                legend.setVisible(bool(legend.items))
         self._fit(wanted)
 
     def _place_legend(self, plot: pg.PlotItem, bottom: bool) -> None:
