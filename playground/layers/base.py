@@ -42,7 +42,8 @@ INIT_PARAMS: tuple[Param, ...] = (
                  help="How biases start: Keras uses zeros, TF Playground a constant 0.1.",
                  advanced=True),
     float_param("bias_value", 0.0, -100.0, 100.0,
-                help="Constant for 'constant'; half-width or std for uniform/normal.",
+                help="Constant for 'constant'; its size is the half-width or std for "
+                     "uniform/normal.",
                 advanced=True),
 )
 
@@ -211,10 +212,10 @@ def _init_bias(b: torch.Tensor, w: torch.Tensor, how: str, value: float) -> None
         b.zero_()
     elif how == "constant":
         b.fill_(value)
-    elif how == "uniform":
-        b.uniform_(-value, value)
+    elif how == "uniform":  # a spread: the value's size (it may be negative for 'constant')
+        b.uniform_(-abs(value), abs(value))
     elif how == "normal":
-        b.normal_(0.0, value)
+        b.normal_(0.0, abs(value))
     elif how == "lecun_normal":
         b.normal_(0.0, 1.0 / math.sqrt(_fan_in(w)))
 

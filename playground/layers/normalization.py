@@ -25,7 +25,8 @@ register_layer(LayerSpec(
     params=(float_param("momentum", 0.1, 0.0, 1.0,
                         help="Weight of the new batch in the running statistics "
                              "(PyTorch 0.1 = Keras momentum 0.9... Keras 0.99 is 0.01 here)."),
-            float_param("eps", 1e-5, 0.0, 1.0, help="Added to the variance (Keras: 0.001)."),
+            float_param("eps", 1e-5, 1e-12, 1.0,
+                        help="Added to the variance (Keras: 0.001); PyTorch needs it > 0."),
             bool_param("affine", True, help="Learn a scale and shift.")),
     infer=_infer_bn, build=_build_bn,
     doc="Normalises each feature or channel over the batch, then scales and shifts."))

@@ -50,3 +50,13 @@ def test_batchnorm_over_a_sequence_trains_on_single_samples(tmp_path):
     session = build_session(bn_project(write_data(tmp_path, n=5, shape=(2, 4)), 1))
     assert session.task.batches.steps == 5
     assert session.trainer.run() == "finished"
+
+
+def test_a_zero_eps_is_refused_as_a_parameter_error(tmp_path):
+    """PyTorch's BatchNorm refuses eps = 0 while training: the parameter's range says so first."""
+    from playground.errors import PlaygroundError
+
+    project = bn_project(write_data(tmp_path), 3)
+    project.graph.nodes["bn"].params["eps"] = 0.0
+    with pytest.raises(PlaygroundError, match="eps"):
+        build_session(project)

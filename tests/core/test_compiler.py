@@ -135,6 +135,15 @@ def test_seed_makes_initialisation_repeatable():
     assert not all(torch.equal(a[k], c[k]) for k in a)
 
 
+def test_a_negative_bias_value_is_a_spread_for_uniform_and_normal():
+    """bias_value may be negative (for 'constant'); uniform/normal use its size."""
+    for how in ("uniform", "normal"):
+        g, shapes = chain(("dense", {"units": 200, "bias_init": how, "bias_value": -1.0}),
+                          input_shape=(4,))
+        bias = compile_graph(g, shapes, seed=0).node_module("l0").bias
+        assert bias.std() > 0.3 and (how == "normal" or bias.abs().max() <= 1.0)
+
+
 def test_init_schemes():
     g, shapes = chain(("dense", {"units": 50, "weight_init": "uniform", "init_scale": 0.5,
                                  "bias_init": "constant", "bias_value": 0.1}),
