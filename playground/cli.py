@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("target", metavar="ID_OR_FILE",
                      help="preset id, project file or checkpoint file (.pt)")
     exp.add_argument("--format", required=True,
-                     choices=("checkpoint", "torchscript", "onnx", "python", "script"))
+                     choices=("checkpoint", "pt2", "onnx", "torchscript", "python", "script"))
     exp.add_argument("-o", "--output", required=True, metavar="PATH", help="file to write")
     exp.add_argument("--epochs", type=int,
                      help="train this many epochs first (default: export the saved weights)")

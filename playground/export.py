@@ -1,4 +1,4 @@
-"""Export a session's model: checkpoint, TorchScript, ONNX, standalone Python, training script.
+"""Export a session's model: checkpoint, ExportedProgram, ONNX, Python, training script.
 
 One entry point, :func:`export`, used by the GUI's File > Export dialog and by
 ``playground export``; :data:`FORMATS` describes the formats for the dialog.
@@ -6,12 +6,18 @@ One entry point, :func:`export`, used by the GUI's File > Export dialog and by
 =============  ======================================================================
 checkpoint     the whole session (project, weights, optimizer and RNG states,
                metrics): reopens and continues training (:mod:`playground.checkpoint`)
-torchscript    ``torch.jit.script`` of the model, else ``torch.jit.trace`` with the
-               dataset's input shape (:attr:`ExportResult.method` says which);
-               loads with ``torch.jit.load`` in a Python with torch only
-onnx           ``torch.onnx.export`` (TorchScript-based exporter, opset 17, batch
-               axis dynamic), checked with ``onnx.checker`` and, when onnxruntime is
+pt2            ``torch.export.export`` with a dynamic batch dimension, saved with
+               ``torch.export.save``: PyTorch's current compiled format, loads with
+               ``torch.export.load`` in a Python with torch only
+               (:mod:`playground.export_pt2`)
+onnx           ``torch.onnx.export``: the dynamo-based exporter where torch has it and
+               onnxscript is installed (else the TorchScript-based one), batch axis
+               dynamic, checked with ``onnx.checker`` and, when onnxruntime is
                installed, run and compared with the live model (:mod:`playground.export_onnx`)
+torchscript    legacy: ``torch.jit.script`` of the model, else ``torch.jit.trace``
+               with the dataset's input shape (:attr:`ExportResult.method` says
+               which); loads with ``torch.jit.load``. torch 2.14 deprecates
+               TorchScript; offered while torch ships it
 python         ``name.py`` (an ``nn.Module`` written from the graph) and
                ``name.pt`` (its ``state_dict``) (:mod:`playground.export_python`)
 script         ``name.py`` training script for one process or ``torchrun`` (DDP),
@@ -30,6 +36,7 @@ import contextlib
 import copy
 import csv
 import io
+import logging
 import os
 import warnings
 from collections.abc import Iterator, Mapping
@@ -49,7 +56,6 @@ from playground.session import Session
 
 #: Outputs may differ by float rounding only; more than this is reported as a problem.
 TOLERANCE = 1e-5
-ONNX_OPSET = 17
 
 
 @dataclass(frozen=True)
@@ -61,15 +67,22 @@ class ExportFormat:
     suffix: str
     doc: str
     needs: tuple[str, ...] = ()
+    legacy: bool = False  # still offered, but PyTorch recommends another format
 
 
 FORMATS: dict[str, ExportFormat] = {f.id: f for f in (
     ExportFormat("checkpoint", "Checkpoint (.pt)", ".pt",
                  "Project, weights, optimizer state and metrics; reopen to continue training."),
-    ExportFormat("torchscript", "TorchScript (.pt)", ".pt",
-                 "A compiled model for torch.jit.load, in Python or C++ (LibTorch)."),
+    ExportFormat("pt2", "PyTorch ExportedProgram (.pt2)", ".pt2",
+                 "PyTorch's current compiled format: torch.export.load(path).module() runs "
+                 "it with torch only, for any batch size; AOTInductor and ExecuTorch "
+                 "start from it."),
     ExportFormat("onnx", "ONNX (.onnx)", ".onnx",
                  "For ONNX Runtime and other ONNX tools.", ("onnx",)),
+    ExportFormat("torchscript", "TorchScript (.pt), legacy", ".pt",
+                 "A compiled model for torch.jit.load, in Python or C++ (LibTorch). "
+                 "Deprecated by PyTorch since 2.14: prefer the ExportedProgram.",
+                 legacy=True),
     ExportFormat("python", "Python module (.py + .pt)", ".py",
                  "Readable nn.Module source plus its weights; needs torch only."),
     ExportFormat("script", "Training script (.py + .npz + .pt)", ".py",
@@ -140,6 +153,9 @@ def export(session: Session, fmt: str, path: str | os.PathLike, graph: str | Non
         return export_checkpoint(session, path, verify)
     if fmt == "torchscript":
         return export_torchscript(session, path, graph, verify)
+    if fmt == "pt2":
+        from playground.export_pt2 import export_pt2
+        return export_pt2(session, path, graph, verify)
     if fmt == "onnx":
         from playground.export_onnx import export_onnx
         return export_onnx(session, path, graph, verify=verify)
@@ -256,10 +272,32 @@ def max_abs_diff(a, b) -> float:
 
 @contextlib.contextmanager
 def quiet() -> Iterator[None]:
-    """Silence the deprecation and tracer warnings exporters emit; keep the RNGs as they were."""
-    with warnings.catch_warnings(), torch.random.fork_rng(devices=[]):
+    """Silence the deprecation and tracer warnings exporters emit; keep the RNGs as they were.
+
+    What an exporter has to say that matters reaches the user as an error or a
+    note of :class:`ExportResult`, never as warning text on the console.
+    """
+    with warnings.catch_warnings(), torch.random.fork_rng(devices=[]), _quiet_loggers():
         warnings.simplefilter("ignore")
         yield
+
+
+#: torch's loggers that exporters talk through ("torchvision is not installed. Skipping...").
+EXPORTER_LOGGERS = ("torch.onnx", "torch.export", "torch._export", "torch._dynamo",
+                    "torch.fx.experimental.symbolic_shapes")
+
+
+@contextlib.contextmanager
+def _quiet_loggers() -> Iterator[None]:
+    loggers = [logging.getLogger(name) for name in EXPORTER_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
 
 
 # -- TorchScript --------------------------------------------------------------------------
@@ -292,17 +330,17 @@ def export_torchscript(session: Session, path: str | os.PathLike, graph: str | N
             method = "trace"
             notes.append(f"torch.jit.script could not compile the model ({reason}); it was "
                          f"traced with inputs of shape {_shapes(inputs)}")
-    with atomic_output(path) as tmp:
+    with atomic_output(path) as tmp, quiet():
         torch.jit.save(captured, str(tmp))
     result = ExportResult("torchscript", [Path(path)], method, notes=notes)
     if verify:
         with quiet(), torch.no_grad():
             loaded = torch.jit.load(str(path), map_location="cpu")
-            result.max_abs_diff = _check_batches(model, loaded, inputs, notes)
+            result.max_abs_diff = check_batches(model, loaded, inputs, notes)
     return result
 
 
-def _check_batches(model: nn.Module, exported, inputs: tuple, notes: list[str]) -> float:
+def check_batches(model: nn.Module, exported, inputs: tuple, notes: list[str]) -> float:
     """Max difference on the sample batch and on a smaller one (a fixed batch size shows)."""
     diff = max_abs_diff(exported(*inputs), model(*inputs))
     small = tuple(x[:3] for x in inputs)

@@ -1,16 +1,20 @@
 """The ``onnx`` export: write, check, run, and find the layer ONNX cannot take.
 
-The TorchScript-based exporter (opset 17, dynamic batch axis) is used: the
-dynamo exporter would need onnxscript and gives nothing more for these
-graphs. ``onnx`` (and optionally ``onnxruntime``) are imported here only, so
-the rest of the playground works without them (``pip install nn-playground[export]``).
+The exporter is the one torch recommends: the dynamo-based exporter
+(``torch.onnx.export(..., dynamo=True)``, opset 18, a dynamic batch dimension
+through ``torch.export``), which needs ``onnxscript``. Without onnxscript, or
+where the dynamo exporter cannot capture a model, the TorchScript-based exporter
+(opset 17, dynamic batch axis) writes the file and the result says so.
+``onnx``, ``onnxscript`` and ``onnxruntime`` are imported here only, so the
+rest of the playground works without them (``pip install nn-playground[export]``).
 """
 
 from __future__ import annotations
 
-import inspect
-import io
+import importlib.util
 import os
+import re
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -20,7 +24,6 @@ from torch import nn
 from playground.compiler import CompiledGraph
 from playground.errors import GraphError, PlaygroundError
 from playground.export import (
-    ONNX_OPSET,
     TOLERANCE,
     ExportResult,
     export_target,
@@ -34,9 +37,16 @@ from playground.graph import Graph
 from playground.layers import LAYERS
 from playground.session import Session
 
+#: Opsets: the dynamo-based exporter starts at 18; the TorchScript-based one is kept at 17.
+OPSETS = {"dynamo": 18, "torchscript": 17}
+
 
 class _TupleOutputs(nn.Module):
-    """Returns a dict-output model's outputs as a tuple (ONNX outputs are positional)."""
+    """Returns a dict-output model's outputs as a tuple (ONNX outputs are positional).
+
+    Its ``forward(*xs)`` also gives every exported module one calling convention,
+    so one ``dynamic_shapes`` spec fits all of them.
+    """
 
     def __init__(self, model: nn.Module, names: list[str]):
         super().__init__()
@@ -48,7 +58,7 @@ class _TupleOutputs(nn.Module):
 
 
 def export_onnx(session: Session, path: str | os.PathLike, graph: str | None = None,
-                opset: int = ONNX_OPSET, verify: bool = True) -> ExportResult:
+                verify: bool = True) -> ExportResult:
     """Write an ONNX file with a dynamic batch axis, check it, and compare outputs.
 
     Raises
@@ -64,20 +74,33 @@ def export_onnx(session: Session, path: str | os.PathLike, graph: str | None = N
     out_names = list(compiled.output_nodes)
     # eval(): the exporter restores the wrapper's mode afterwards, recursively.
     wrapped = _TupleOutputs(model, out_names).eval()
+    notes: list[str] = []
     with atomic_output(path) as tmp:  # a file that fails a check is not left behind
-        try:
-            with quiet():
-                torch_onnx_export(wrapped, inputs, str(tmp), opset, input_names=in_names,
-                                  output_names=out_names,
-                                  dynamic_axes={n: {0: "batch"} for n in in_names + out_names})
-            check_model(tmp)
-        except Exception as exc:  # noqa: BLE001 - find the layer that is the reason
-            if isinstance(exc, PlaygroundError) and not isinstance(exc, GraphError):
-                raise
-            raise blame_node(model, compiled, graph_obj, inputs, exc, opset) from None
-        ran = run_onnx(tmp, in_names, inputs, model, compiled, graph_obj, opset) \
+        exporter = None
+        for candidate in exporters():
+            try:
+                with quiet():
+                    torch_onnx_export(wrapped, inputs, tmp, candidate, input_names=in_names,
+                                      output_names=out_names)
+                check_model(tmp)
+                exporter = candidate
+                break
+            except Exception as exc:  # noqa: BLE001 - try the next exporter, then blame a node
+                if isinstance(exc, PlaygroundError) and not isinstance(exc, GraphError):
+                    raise
+                failure = exc
+                if candidate == "dynamo":
+                    notes.append(f"the dynamo-based exporter could not capture the model "
+                                 f"({_first_line(exc)}); the TorchScript-based exporter "
+                                 f"wrote the file")
+        if exporter is None:
+            # The preferred exporter names the layer: the fallback's reasons are older.
+            raise blame_node(model, compiled, graph_obj, inputs, failure,
+                             exporters()[0]) from None
+        ran = run_onnx(tmp, in_names, inputs, model, compiled, graph_obj, exporter) \
             if verify else None
-    result = ExportResult("onnx", [Path(path)], f"opset {opset}")
+    method = f"{exporter} exporter, opset {OPSETS[exporter]}"
+    result = ExportResult("onnx", [Path(path)], method, notes=notes)
     if verify:
         if ran is None:
             result.notes.append("onnxruntime is not installed: the file was checked with "
@@ -92,6 +115,12 @@ def export_onnx(session: Session, path: str | os.PathLike, graph: str | None = N
     return result
 
 
+def exporters() -> list[str]:
+    """The ONNX exporters to try, in order: dynamo-based where onnxscript is installed."""
+    has_onnxscript = importlib.util.find_spec("onnxscript") is not None
+    return ["dynamo", "torchscript"] if has_onnxscript else ["torchscript"]
+
+
 def require_onnx():
     """The ``onnx`` module, or a PlaygroundError saying how to install it."""
     try:
@@ -102,16 +131,24 @@ def require_onnx():
     return onnx
 
 
-def torch_onnx_export(module: nn.Module, args: tuple, f, opset: int, **kwargs) -> None:
-    """``torch.onnx.export`` with the TorchScript-based exporter.
+def torch_onnx_export(module: nn.Module, args: tuple, f: str | os.PathLike, exporter: str,
+                      input_names: list[str] | None = None,
+                      output_names: list[str] | None = None) -> None:
+    """``torch.onnx.export`` of ``module`` (a :class:`_TupleOutputs`) with ``exporter``.
 
-    The newer dynamo exporter needs onnxscript; the classic one needs nothing
-    more and covers every layer here. ``dynamo=False`` is passed only where the
-    argument exists (torch >= 2.5).
+    Dimension 0 of every input and output is dynamic: the batch.
     """
-    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
-        kwargs["dynamo"] = False
-    torch.onnx.export(module, args, f, opset_version=opset, **kwargs)
+    kwargs = dict(opset_version=OPSETS[exporter], input_names=input_names,
+                  output_names=output_names)
+    if exporter == "dynamo":
+        batch = torch.export.Dim("batch", min=1)
+        # forward(*xs): one spec for the varargs tuple, one dict per input.
+        kwargs.update(dynamo=True, verbose=False, external_data=False,
+                      dynamic_shapes=(tuple({0: batch} for _ in args),))
+    else:
+        names = list(input_names or []) + list(output_names or [])
+        kwargs.update(dynamo=False, dynamic_axes={n: {0: "batch"} for n in names})
+    torch.onnx.export(module, args, str(f), **kwargs)
 
 
 def check_model(path: str | os.PathLike) -> None:
@@ -130,7 +167,7 @@ def check_model(path: str | os.PathLike) -> None:
 
 
 def run_onnx(path: str | os.PathLike, input_names: list[str], inputs: tuple,
-             model: nn.Module, compiled: CompiledGraph, graph: Graph, opset: int
+             model: nn.Module, compiled: CompiledGraph, graph: Graph, exporter: str
              ) -> list[torch.Tensor] | None:
     """Outputs of the file in onnxruntime for ``inputs``; None without onnxruntime.
 
@@ -147,12 +184,12 @@ def run_onnx(path: str | os.PathLike, input_names: list[str], inputs: tuple,
         session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
         outs = session.run(None, {n: x.numpy() for n, x in zip(input_names, inputs)})
     except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own exception types
-        raise blame_node(model, compiled, graph, inputs, exc, opset) from None
+        raise blame_node(model, compiled, graph, inputs, exc, exporter) from None
     return [torch.from_numpy(o) for o in outs]
 
 
 def blame_node(model: nn.Module, compiled: CompiledGraph, graph: Graph, inputs: tuple,
-               error: BaseException, opset: int) -> PlaygroundError:
+               error: BaseException, exporter: str) -> PlaygroundError:
     """The error to show for a failed ONNX export: names the first node that fails alone.
 
     Each node's module is exported (and run, with onnxruntime) by itself on the
@@ -182,7 +219,8 @@ def blame_node(model: nn.Module, compiled: CompiledGraph, graph: Graph, inputs: 
         if node.op != "call_module" or node.target not in captured:
             continue
         nid = next(n for n, a in compiled.attr_names.items() if a == node.target)
-        problem = node_problem(model.get_submodule(node.target), captured[node.target], opset)
+        problem = node_problem(model.get_submodule(node.target), captured[node.target],
+                               exporter)
         if problem:
             spec = LAYERS.get(graph.nodes[nid].type)
             return GraphError(f"ONNX cannot take this {spec.label} layer (type '{spec.id}'): "
@@ -191,27 +229,35 @@ def blame_node(model: nn.Module, compiled: CompiledGraph, graph: Graph, inputs: 
     return PlaygroundError(f"ONNX export failed: {_first_line(error)}")
 
 
-def node_problem(module: nn.Module, args: tuple, opset: int) -> str | None:
+def node_problem(module: nn.Module, args: tuple, exporter: str) -> str | None:
     """Why ``module`` alone does not export to (or run in) ONNX; None if it does."""
-    buffer = io.BytesIO()
-    try:
-        with quiet():
-            torch_onnx_export(module, args, buffer, opset)
-    except Exception as exc:  # noqa: BLE001
-        return _first_line(exc)
-    try:
-        import onnxruntime as ort
-    except ImportError:
-        return None
-    try:
-        session = ort.InferenceSession(buffer.getvalue(), providers=["CPUExecutionProvider"])
-        feeds = {i.name: a.numpy() for i, a in zip(session.get_inputs(), args)}
-        session.run(None, feeds)
-    except Exception as exc:  # noqa: BLE001
-        return f"onnxruntime cannot run it: {_first_line(exc)}"
+    with tempfile.TemporaryDirectory(prefix="onnx-node-") as folder:
+        path = Path(folder) / "node.onnx"
+        try:
+            with quiet():
+                torch_onnx_export(_TupleOutputs(module, []).eval(), args, path, exporter)
+        except Exception as exc:  # noqa: BLE001
+            return _first_line(exc)
+        try:
+            import onnxruntime as ort
+        except ImportError:
+            return None
+        try:
+            session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+            feeds = {i.name: a.numpy() for i, a in zip(session.get_inputs(), args)}
+            session.run(None, feeds)
+        except Exception as exc:  # noqa: BLE001
+            return f"onnxruntime cannot run it: {_first_line(exc)}"
     return None
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
+    """The first line of the innermost cause of ``exc``, without terminal colour codes.
+
+    The dynamo exporter wraps the reason ("No ONNX function found for
+    prims.zeta...") in errors whose first line is the same for every failure.
+    """
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip()
     return text.splitlines()[0] if text else type(exc).__name__

@@ -104,6 +104,17 @@ def register_surface(entry: SurfaceType, override: bool = False) -> SurfaceType:
 
 # -- numerical minima ----------------------------------------------------------------------
 
+def hessian(f: Callable[[torch.Tensor], torch.Tensor]) -> Callable[[torch.Tensor], torch.Tensor]:
+    """The Hessian of scalar ``f`` at a point, by reverse-over-reverse differentiation.
+
+    ``torch.func.hessian`` is forward-over-reverse; its forward mode loads jvp
+    decompositions through ``torch.jit.script``, which torch 2.14 deprecates with
+    a warning on every first call. Two reverse passes give the same (2, 2)
+    matrix for these small surfaces without touching TorchScript.
+    """
+    return torch.func.jacrev(torch.func.jacrev(f))
+
+
 @functools.lru_cache(maxsize=64)
 def _minima(surface_id: str, params: tuple) -> tuple[Minimum, ...]:
     surface = SURFACES.get(surface_id)
@@ -146,7 +157,7 @@ def refine_minimum(f: Callable[[torch.Tensor], torch.Tensor], guess: Point,
         grad = torch.func.grad(f)(w)
         if not torch.isfinite(grad).all() or float(grad.norm()) < tol:
             break
-        hess = torch.func.hessian(f)(w)
+        hess = hessian(f)(w)
         current = float(f(w))
         # Raise the damping until the step goes downhill: far from a minimum the
         # Hessian may be indefinite, and then a plain Newton step climbs.
@@ -160,7 +171,7 @@ def refine_minimum(f: Callable[[torch.Tensor], torch.Tensor], guess: Point,
         else:
             break
     value = float(f(w))
-    eigenvalues = torch.linalg.eigvalsh(torch.func.hessian(f)(w))
+    eigenvalues = torch.linalg.eigvalsh(hessian(f)(w))
     if not np.isfinite(value) or float(eigenvalues.min()) <= 0.0:
         return None
     return Minimum((float(w[0]), float(w[1])), value)

@@ -1,4 +1,7 @@
-"""Measure what a call costs: wall time, peak RSS growth and peak Python/NumPy allocation.
+"""Measure what a call costs in memory: peak RSS growth and peak Python/NumPy allocation.
+
+Not its time: no test may depend on the clock or on how busy the machine is
+(speed targets live in ``bench/``).
 
 Peak RSS is read from ``/proc/self/status`` (``VmHWM``) after resetting it
 through ``/proc/self/clear_refs`` (Linux); where that is not possible
@@ -9,7 +12,6 @@ arrays, not torch tensors) is known.
 from __future__ import annotations
 
 import re
-import time
 import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +22,6 @@ from typing import Any
 class Cost:
     """What one call took."""
 
-    seconds: float
     rss_growth: int | None  # bytes of peak RSS above the RSS before the call
     py_peak: int  # bytes: tracemalloc's peak during the call
 
@@ -58,15 +59,13 @@ def measure(fn: Callable[[], Any], trace: bool = False
     peak_known = _reset_peak()
     rss_before = _status("VmRSS")
     result, error = None, None
-    started = time.perf_counter()
     try:
         result = fn()
     except Exception as exc:  # noqa: BLE001 - the caller inspects it
         error = exc
-    seconds = time.perf_counter() - started
     hwm = _status("VmHWM") if peak_known else None
     py_peak = tracemalloc.get_traced_memory()[1] if trace else 0
     if trace and not tracing:
         tracemalloc.stop()
     growth = None if hwm is None or rss_before is None else max(hwm - rss_before, 0)
-    return result, error, Cost(seconds, growth, py_peak)
+    return result, error, Cost(growth, py_peak)

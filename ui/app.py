@@ -16,10 +16,12 @@ Environment:
 
 from __future__ import annotations
 
+import ctypes
 import os
 import sys
 from pathlib import Path
 
+import PySide6
 from PySide6.QtCore import QObject, QSettings, QTimer, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
@@ -39,6 +41,47 @@ QUIET_MESSAGES = ("does not support propagateSizeHints",)
 def _qt_message(mode, context, message: str) -> None:
     if not any(text in message for text in QUIET_MESSAGES):
         print(message, file=sys.stderr)
+
+
+#: What Qt's xcb platform plugin needs on a bare Debian or Ubuntu desktop (README: Set up).
+XCB_PACKAGES = ("libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 "
+                "libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 "
+                "libxcb-xkb1 libxkbcommon-x11-0 libegl1 libfontconfig1")
+
+
+def platform_problem(plugins: Path | None = None) -> str | None:
+    """Why Qt could not open a window here, in one line; None when nothing is known wrong.
+
+    Qt aborts the whole process when its platform plugin fails ("could not load
+    the Qt platform plugin xcb"), after printing a page that does not say which
+    system package is missing. This loads the xcb plugin first, the way Qt
+    would, so the loader names the missing library, and says what to install.
+    Only Linux with X11 (no other platform asked for) is checked.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith("xcb"):
+        return None
+    if not platform and os.environ.get("WAYLAND_DISPLAY"):
+        return None  # Qt picks its Wayland plugin
+    if not os.environ.get("DISPLAY"):
+        return ("no display: DISPLAY is not set (start the app from a desktop session; "
+                "screenshots work without one: playground gui --screenshot FILE)")
+    plugin = (plugins or Path(PySide6.__file__).parent / "Qt" / "plugins") / "platforms" \
+        / "libqxcb.so"
+    if not plugin.is_file():
+        return None
+    try:
+        ctypes.CDLL(str(plugin))
+    except OSError as exc:
+        # "libxcb-icccm.so.4: cannot open shared object file: No such file or directory"
+        text = str(exc).strip()
+        detail = text.split(":")[0] + " is missing" if "cannot open shared object" in text \
+            else text
+        return (f"Qt's xcb platform plugin cannot load ({detail}); on Debian or Ubuntu "
+                f"install what it needs: sudo apt install {XCB_PACKAGES}")
+    return None
 
 
 def make_application(headless_ok: bool = False) -> QApplication:
@@ -148,6 +191,11 @@ def run_app(preset: str | None = None, train_epochs: int | None = None,
     """
     probe = os.environ.get(EXIT_WHEN_SHOWN) == "1"
     automated = probe or screenshot is not None  # nobody is there to answer questions
+    if QApplication.instance() is None:
+        problem = None if automated and not os.environ.get("DISPLAY") else platform_problem()
+        if problem:
+            print(f"error: the app cannot open a window: {problem}", file=sys.stderr)
+            return 2
     app = make_application(headless_ok=automated)
     from playground.errors import PlaygroundError
     from playground.presets import load_preset

@@ -81,7 +81,11 @@ class ExportDialog(QDialog):
         self.formats = formats or FORMATS
         self.busy = False
         self.format = QComboBox(objectName="export_format")
-        for fmt in self.formats.values():
+        legacy_started = False  # current formats first, then a separator and legacy ones
+        for fmt in sorted(self.formats.values(), key=lambda f: f.legacy):
+            if fmt.legacy and not legacy_started:
+                self.format.insertSeparator(self.format.count())
+                legacy_started = True
             self.format.addItem(fmt.label, fmt.id)
             missing = missing_packages(fmt)
             if missing:

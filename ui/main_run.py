@@ -13,6 +13,7 @@ so the work per snapshot is bounded however fast the trainer goes.
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -65,7 +66,7 @@ class RunController(QObject):
         self.build_error: str | None = None
         self._shown: Any = None
         self._maps: Any = None
-        self._maps_time = 0.0
+        self._maps_time = -math.inf  # never shown: the first maps are due at once
         self._runs = 0
         #: The session on screen is a variant's, not the window's project.
         self.foreign = False

@@ -39,6 +39,7 @@ import torch
 
 from playground.errors import ValidationError
 from playground.params import choice_param, float_param, int_param, resolve
+from playground.surfaces import hessian
 from playground.tasks.surface import Trajectory
 
 SAMPLERS = ("metropolis_hastings",)
@@ -110,7 +111,7 @@ class MHRacer:
         kind = self.hyper["proposal"]
         if kind == "identity":
             return s2 * np.eye(2)
-        hess = torch.func.hessian(f)(w).detach().numpy()
+        hess = hessian(f)(w).detach().numpy()
         if not np.all(np.isfinite(hess)):
             return s2 * np.eye(2)
         vals, vecs = np.linalg.eigh(0.5 * (hess + hess.T))

@@ -13,24 +13,28 @@ from tests.helpers import make_project
 
 ROOT = Path(__file__).resolve().parents[2]
 
-#: Prepended to code run in a subprocess: the playground (and this repo) cannot be imported.
+#: Prepended to code run in a subprocess: the playground (and this repo) cannot be imported,
+#: nor any other top-level package named in BLOCKED.
 NO_PLAYGROUND = f"""
 import importlib.abc, sys
 sys.path[:] = [p for p in sys.path if p and not p.startswith({str(ROOT)!r})]
+BLOCKED = ('playground', 'ui', 'tests') + EXTRA_BLOCKED
 class _Block(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
-        if name.split('.')[0] in ('playground', 'ui', 'tests'):
+        if name.split('.')[0] in BLOCKED:
             raise ImportError('the exported file must not need ' + name)
 sys.meta_path.insert(0, _Block())
 """
 
 
-def run_isolated(code: str, cwd: Path, args: tuple[str, ...] = (), timeout: float = 120
-                 ) -> subprocess.CompletedProcess:
-    """Run ``code`` with ``python -I`` in ``cwd``, the playground made unimportable."""
+def run_isolated(code: str, cwd: Path, args: tuple[str, ...] = (), timeout: float = 300,
+                 blocked: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    """Run ``code`` with ``python -I`` in ``cwd``, the playground (and ``blocked``) made
+    unimportable: a client that is not this project."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["OMP_NUM_THREADS"] = "1"
-    return subprocess.run([sys.executable, "-I", "-c", NO_PLAYGROUND + code, *args], cwd=cwd,
+    prelude = f"EXTRA_BLOCKED = {tuple(blocked)!r}\n" + NO_PLAYGROUND
+    return subprocess.run([sys.executable, "-I", "-c", prelude + code, *args], cwd=cwd,
                           capture_output=True, text=True, timeout=timeout, env=env)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
@@ -139,10 +137,8 @@ def test_shapes_are_told_apart_by_a_nearest_centroid():
     assert (pred == y).mean() > 0.5  # far above chance (1/6): classes differ visibly
 
 
-def test_shapes_are_fast():
+def test_shapes_come_in_equal_classes():
     entry = DATASETS.get("shapes")
     params = parse_data_spec({"type": "shapes", "params": {"n_per_class": 334}}).params
-    start = time.perf_counter()
     arrays = entry.generate(params, np.random.default_rng(0))
-    assert time.perf_counter() - start < 0.5
-    assert len(arrays.x) == 2004
+    assert len(arrays.x) == 2004 and np.bincount(arrays.y).tolist() == [334] * 6

@@ -1,5 +1,5 @@
-"""Hostile files too big to commit, made in tmp_path: refused (or read) within bounded memory
-and time, with a one-line message naming the file."""
+"""Hostile files too big to commit, made in tmp_path: refused (or read) within bounded memory,
+with a one-line message naming the file."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def test_a_csv_with_a_million_columns_is_refused_at_its_first_row(tmp_path):
     assert isinstance(error, DataError)
     assert str(error) == ("wide.csv row 1: 1,000,000 columns; at most 65,536 (one per feature): "
                           "save wider data, such as images, as .npz")
-    assert cost.seconds < 10 and (cost.rss_growth is None or cost.rss_growth < 64 * MB)
+    assert cost.rss_growth is None or cost.rss_growth < 64 * MB
 
 
 def test_a_wide_but_allowed_csv_is_read_in_bounded_memory(tmp_path):
@@ -38,15 +38,19 @@ def test_a_wide_but_allowed_csv_is_read_in_bounded_memory(tmp_path):
     assert error is None and result.train.x.shape == (400, 19_999)
     # the float32 table is 32 MB; the text is streamed, a block of rows at a time
     assert cost.rss_growth is None or cost.rss_growth < 200 * MB
-    assert cost.seconds < 60
 
 
-def test_a_csv_over_the_size_limit_is_refused_before_reading(tmp_path):
+def test_a_csv_over_the_size_limit_is_refused_before_reading(tmp_path, monkeypatch):
+    from playground.data import csv_table
+
+    def read(*_args):
+        raise AssertionError("the file was read")
+
+    monkeypatch.setattr(csv_table, "_rows", read)
     path = make_corpus.make_sparse_file(tmp_path / "huge.csv", 300 * MB)  # a hole: no disk
-    _, error, cost = measure(lambda: load("csv", path=str(path)))
+    _, error, _ = measure(lambda: load("csv", path=str(path)))
     assert str(error) == ("huge.csv: file is 300 MB; CSV files may be at most 256 MB: save "
                           "bigger tables as .npz")
-    assert cost.seconds < 2
 
 
 @pytest.mark.parametrize("side, limit", [(12_000, "89478485"), (20_000, "178956970")])
@@ -61,7 +65,7 @@ def test_a_png_decompression_bomb_in_an_image_folder_is_refused(tmp_path, side, 
     assert isinstance(error, DataError)
     assert str(error).startswith("dog/bomb.png: cannot read this image (Image size "
                                  f"({side * side} pixels) exceeds limit of {limit} pixels")
-    assert cost.seconds < 10 and (cost.rss_growth is None or cost.rss_growth < 64 * MB)
+    assert cost.rss_growth is None or cost.rss_growth < 64 * MB
 
 
 def _run_with_timeout(fn, seconds: float):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from playground import limits
@@ -35,7 +33,6 @@ def test_a_dense_of_ten_billion_weights_is_refused_before_allocation():
     _, error, cost = measure(lambda: compile_graph(graph))
     assert isinstance(error, GraphError) and error.node == "n1"
     assert "10,000,100,000 parameters" in str(error) and "at most 200,000,000" in str(error)
-    assert cost.seconds < 5
     assert cost.rss_growth is None or cost.rss_growth < 100 * 2**20  # 40 GB if it had built
 
 
@@ -84,13 +81,26 @@ def test_models_under_the_limit_build_and_their_count_is_exact():
     assert counted == sum(p.numel() for p in compiled.module.parameters()) == 2 * 16 + 16 + 51
 
 
-def test_build_session_refuses_it_with_the_node_and_quickly():
+def test_build_session_refuses_it_with_the_node_before_building_a_layer(monkeypatch):
+    import dataclasses
+
+    from playground.layers import LAYERS
+
+    original = LAYERS.get("dense").build
+    devices = set()
+
+    def build(*args, **kwargs):  # the size check counts on the meta device, nothing more
+        module = original(*args, **kwargs)
+        devices.update(p.device.type for p in module.parameters())
+        return module
+
+    dense = dataclasses.replace(LAYERS.get("dense"), build=build)
+    monkeypatch.setitem(LAYERS._entries, "dense", dense)
     raw = project_dict()
     nodes = raw["graphs"]["model"]["nodes"]
     nodes[0]["params"] = {"shape": [100_000]}
     nodes[1]["params"]["units"] = 100_000
     project = project_from_dict(raw)
-    started = time.perf_counter()
     with pytest.raises(GraphError, match="node 'hidden': the model would have"):
         build_session(project)
-    assert time.perf_counter() - started < 5
+    assert devices <= {"meta"}

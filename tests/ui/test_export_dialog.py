@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -58,18 +59,41 @@ def run_export(qtbot, dialog: ExportDialog):
     return blocker.args
 
 
-def test_torchscript_written_off_the_ui_thread_loads_back(qtbot, xor_session, tmp_path):
-    path = tmp_path / "xor.pt"
-    dialog = make_dialog(qtbot, xor_session, path, "torchscript")
+def load_torchscript(path):
+    """``torch.jit.load``, which torch deprecates (a DeprecationWarning in 2.13, a
+    FutureWarning in 2.14): the format's own deprecation, and why the dialog calls it legacy."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", r"`torch\.jit\.load` is deprecated")
+        return torch.jit.load(str(path))
+
+
+def test_exported_program_written_off_the_ui_thread_loads_back(qtbot, xor_session, tmp_path):
+    path = tmp_path / "xor.pt2"
+    dialog = make_dialog(qtbot, xor_session, path, "pt2")
     assert not dialog.graph.isVisible()  # one graph: no choice to make
     result, error = run_export(qtbot, dialog)
-    assert error == "" and result.format == "torchscript"
-    assert "wrote xor.pt" in dialog.result.text() and not dialog.error.isVisible()
+    assert error == "" and result.format == "pt2" and result.max_abs_diff <= 1e-6
+    assert "wrote xor.pt2" in dialog.result.text() and not dialog.error.isVisible()
     assert dialog.run_button.isEnabled() and not dialog.progress.isVisible()
     inputs, expected = live_outputs(xor_session)
-    loaded = torch.jit.load(str(path))
+    loaded = torch.export.load(str(path)).module()
     with torch.no_grad():
         assert torch.allclose(loaded(*inputs), expected, atol=1e-6)
+
+
+def test_torchscript_is_offered_as_legacy_and_loads_back(qtbot, xor_session, tmp_path):
+    path = tmp_path / "xor.pt"
+    dialog = make_dialog(qtbot, xor_session, path, "torchscript")
+    label = dialog.format.currentText()
+    assert "legacy" in label and "deprecated" in dialog.doc.text().lower()
+    current = [dialog.format.itemText(i) for i in range(dialog.format.count())]
+    assert current.index(label) > current.index("PyTorch ExportedProgram (.pt2)")
+    result, error = run_export(qtbot, dialog)
+    assert error == "" and result.format == "torchscript"
+    assert "warn" not in dialog.result.text().lower()  # no warning text reaches the user
+    inputs, expected = live_outputs(xor_session)
+    with torch.no_grad():
+        assert torch.allclose(load_torchscript(path)(*inputs), expected, atol=1e-6)
 
 
 def test_checkpoint_python_and_script(qtbot, xor_session, tmp_path):
@@ -120,17 +144,17 @@ def test_onnx_runs_in_onnxruntime(qtbot, xor_session, tmp_path):
 
 def test_gan_exports_the_chosen_graph(qtbot, tmp_path):
     session = build_session(gan_project(), device="cpu")
-    dialog = make_dialog(qtbot, session, tmp_path / "g.pt", "torchscript")
+    dialog = make_dialog(qtbot, session, tmp_path / "g.pt2", "pt2")
     assert dialog.graph.isVisible() and dialog.graph.currentText() == "generator"
     dialog.graph.setCurrentText("discriminator")
-    dialog.path.setText(str(tmp_path / "critic.pt"))
+    dialog.path.setText(str(tmp_path / "critic.pt2"))
     result, error = run_export(qtbot, dialog)
     assert error == ""
-    critic = torch.jit.load(str(tmp_path / "critic.pt"))
+    critic = torch.export.load(str(tmp_path / "critic.pt2")).module()
     with torch.no_grad():
         out = critic(torch.zeros(5, 1))  # the discriminator takes a sample, not noise
     assert out.shape == (5, 1) and bool(((out >= 0) & (out <= 1)).all())
-    assert dialog.choice() == ("torchscript", str(tmp_path / "critic.pt"), "discriminator")
+    assert dialog.choice() == ("pt2", str(tmp_path / "critic.pt2"), "discriminator")
 
 
 def test_bad_choices_and_failures_show_one_line(qtbot, tmp_path):
@@ -178,15 +202,15 @@ def test_file_export_from_the_main_window_pauses_and_writes(qtbot, tmp_path, mon
         qtbot.waitUntil(lambda: window.run.state == "running", timeout=30_000)
         dialog = open_export_dialog(window)
         qtbot.addWidget(dialog)
-        dialog.format.setCurrentIndex(dialog.format.findData("torchscript"))
-        dialog.path.setText(str(tmp_path / "live.pt"))
-        with qtbot.waitSignal(dialog.exported, timeout=60_000) as blocker:
+        dialog.format.setCurrentIndex(dialog.format.findData("pt2"))
+        dialog.path.setText(str(tmp_path / "live.pt2"))
+        with qtbot.waitSignal(dialog.exported, timeout=120_000) as blocker:
             dialog.start()
         result, error = blocker.args
-        assert error == "" and (tmp_path / "live.pt").is_file()
+        assert error == "" and (tmp_path / "live.pt2").is_file()
         assert "paused for the export" in dialog.result.text()
         qtbot.waitUntil(lambda: window.run.state == "paused", timeout=10_000)
-        assert "wrote live.pt" in window.statusBar().currentMessage()
+        assert "wrote live.pt2" in window.statusBar().currentMessage()
 
         # Metrics of the run so far, as CSV.
         qtbot.waitUntil(lambda: window.run.latest is not None and bool(window.run.latest.history),

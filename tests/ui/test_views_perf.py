@@ -324,7 +324,7 @@ def test_editor_neuron_maps_are_throttled_while_training(qtbot, tmp_path, monkey
         monkeypatch.setattr(window.editor, "set_neuron_maps", lambda maps: calls.append(maps))
         monkeypatch.setattr(main_run, "MAPS_SECONDS", 3600.0)
         base = dataclasses.replace(run.latest, state="running")
-        run._maps_time = 0.0
+        run._maps_time = float("-inf")  # as after a Reset: the first maps are due at once
         for k in range(10):
             maps = {nid: m.copy() for nid, m in base.probes["neurons"].items()}
             run.latest = dataclasses.replace(base, step=base.step + k + 1,
