@@ -31,9 +31,9 @@ import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
 from bench import timing  # noqa: E402
-from playground.presets import load_preset  # noqa: E402
 from playground.probes import attach_probes  # noqa: E402
-from playground.session import build_session  # noqa: E402
+from playground.project.presets import load_preset  # noqa: E402
+from playground.run.session import build_session  # noqa: E402
 
 PRESET = "dl4b-6-spirals-deep"
 

@@ -59,10 +59,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtCore import QSettings, Qt, QTimer
 
-    from playground.presets import load_preset
+    from playground.project.presets import load_preset
     from ui.app import make_application
-    from ui.files import ProjectFiles
-    from ui.main_window import MainWindow
+    from ui.window.main_window import MainWindow
+    from ui.window.project_files import ProjectFiles
 
     app = make_application(headless_ok=True)
     import tempfile

@@ -22,8 +22,8 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import timing  # noqa: E402
-from playground.project import project_from_dict  # noqa: E402
-from playground.session import build_session  # noqa: E402
+from playground.project.schema import project_from_dict  # noqa: E402
+from playground.run.session import build_session  # noqa: E402
 
 
 def _dense(nid: str, units: int, act: str, x: int) -> dict:

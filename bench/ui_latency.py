@@ -54,9 +54,9 @@ def main() -> int:
         sys.setswitchinterval(args.switch_interval)
     from PySide6.QtCore import QSettings, Qt, QTimer
 
-    from playground.presets import load_preset
-    from ui.files import ProjectFiles
-    from ui.main_window import MainWindow
+    from playground.project.presets import load_preset
+    from ui.window.main_window import MainWindow
+    from ui.window.project_files import ProjectFiles
 
     folder = Path(tempfile.mkdtemp(prefix="playground-bench-"))
     settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)

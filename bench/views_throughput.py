@@ -40,8 +40,8 @@ from torch import nn  # noqa: E402
 
 from bench import timing  # noqa: E402
 from playground.probes import VIEW_PROBES, attach_probes  # noqa: E402
-from playground.project import project_from_dict  # noqa: E402
-from playground.session import build_session  # noqa: E402
+from playground.project.schema import project_from_dict  # noqa: E402
+from playground.run.session import build_session  # noqa: E402
 
 DEFAULT_VIEWS = ["boundary", "neurons", "curves"]  # dl4b-6-spirals-deep's layout
 BATCH = 32

@@ -88,8 +88,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``playground run``: train headless, print metrics and checks."""
-    from playground.presets import load_preset
-    from playground.session import build_session, run_session
+    from playground.project.presets import load_preset
+    from playground.run.session import build_session, run_session
 
     for name in ("epochs", "seed"):
         value = getattr(args, name)
@@ -115,7 +115,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _run_variants(args: argparse.Namespace, project) -> int:
     """``playground run`` of a project with variants: each one in turn, then the checks."""
-    from playground.variants import run_variants
+    from playground.project.variants import run_variants
 
     bars: list[ProgressBar] = []
 
@@ -159,7 +159,7 @@ def _print_result(result, project) -> None:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """``playground list``: the preset catalogue."""
-    from playground.presets import list_presets
+    from playground.project.presets import list_presets
 
     infos = list_presets()
     if args.json:

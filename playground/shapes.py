@@ -20,6 +20,7 @@ import torch
 from playground.errors import GraphError, ShapeError, ValidationError
 from playground.graph import Edge, Graph
 from playground.layers import LAYERS, LayerSpec, Shape, fmt_shape
+from playground.layers.recurrent import GATES, keras_param_count
 
 
 @dataclass
@@ -324,6 +325,21 @@ def node_param_counts(report: ShapeReport, graph: Graph) -> dict[str, int]:
         if node is None or info.error or info.params is None or not info.outputs:
             continue
         counts[nid] = count_params(node.type, info.params, info.inputs)
+    return counts
+
+
+def keras_param_counts(report: ShapeReport, graph: Graph) -> dict[str, int]:
+    """Per node: the Keras-equivalent count for recurrent nodes, PyTorch's otherwise.
+
+    PyTorch's recurrent layers hold two bias vectors per gate where Keras holds
+    one (or two for GRU's reset-after form): the books print Keras's counts.
+    """
+    counts = node_param_counts(report, graph)
+    for nid in counts:
+        node = graph.nodes[nid]
+        if node.type in GATES:
+            info = report.nodes[nid]
+            counts[nid] = keras_param_count(node.type, info.params, info.inputs["in"])
     return counts
 
 

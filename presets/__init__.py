@@ -1,1 +1,1 @@
-"""Chapter presets as JSON data files (see playground.presets)."""
+"""Chapter presets as JSON data files (see playground.project.presets)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from playground.project import Project, project_from_dict
+from playground.project.schema import Project, project_from_dict
 
 
 def mlp_graph(hidden: int = 6, out: int = 1, activation: str = "relu",

@@ -198,10 +198,10 @@ def run_app(preset: str | None = None, train_epochs: int | None = None,
             return 2
     app = make_application(headless_ok=automated)
     from playground.errors import PlaygroundError
-    from playground.presets import load_preset
-    from ui.files import ProjectFiles
-    from ui.main_window import MainWindow
-    from ui.theme import apply_theme, saved_mode
+    from playground.project.presets import load_preset
+    from ui.window.main_window import MainWindow
+    from ui.window.project_files import ProjectFiles
+    from ui.window.theme import apply_theme, saved_mode
 
     if train_epochs is not None and train_epochs < 1:
         print("error: --train-epochs must be >= 1", file=sys.stderr)
@@ -230,14 +230,3 @@ def run_app(preset: str | None = None, train_epochs: int | None = None,
     window.show()
     code = app.exec()
     return driver.exit_code if driver is not None and screenshot else code
-
-
-def main() -> int:
-    """``python -m ui.app [--preset ...]``: the same as ``playground gui``."""
-    from playground.cli import main as cli_main
-
-    return cli_main(["gui", *sys.argv[1:]])
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -13,13 +13,14 @@ for classification, (N, k) float32 for regression, or None (unsupervised).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from playground.data.checksums import parse_files, verify_files
+from playground.data.checksums import file_digest, parse_files, verify_files
 from playground.errors import DataError, ValidationError
 from playground.params import Param, float_param, resolve
 from playground.registry import Registry
@@ -206,6 +207,40 @@ STANDARDIZE = ("none", "standard", "minmax")
 def register_dataset(entry: DatasetType, override: bool = False) -> DatasetType:
     """Add a dataset type to :data:`DATASETS`."""
     return DATASETS.register(entry, override)
+
+
+def record_checksums(spec: DataSpec, file_params: tuple[str, ...] | None = None) -> DataSpec:
+    """A copy of ``spec`` with ``files`` filled in (:mod:`playground.data.checksums`).
+
+    Call it when the user imports (or re-imports) data: from then on the
+    project remembers exactly which file contents it was made with.
+
+    Parameters
+    ----------
+    spec : DataSpec
+    file_params : tuple of str, optional
+        The params naming files; default: the dataset type's ``file_params``.
+
+    Raises
+    ------
+    DataError
+        When a named file is missing or unreadable.
+    """
+    if file_params is None:
+        file_params = DATASETS.get(spec.type).file_params
+    files = {}
+    for param in file_params:
+        path = spec.params.get(param)
+        if not path:
+            continue
+        full = os.path.expanduser(path)
+        try:
+            digest, size = file_digest(full)
+        except OSError as exc:
+            raise DataError(f"cannot read it to compute its checksum: {exc.strerror or exc}",
+                            os.path.basename(path) or path) from None
+        files[param] = {"sha256": digest, "size": size}
+    return replace(spec, files=files)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 A file-based dataset (csv, npz, mnist_idx, image_folder) names its files in
 params (``path``; ``images`` and ``labels``), listed by the dataset type's
-``file_params``. When data is imported, :func:`record_checksums` stores, in the
+``file_params``. When data is imported, :func:`playground.data.base.record_checksums` stores, in the
 ``data`` section's ``files`` field, each file's digest and size::
 
     "data": {"type": "csv", "params": {"path": "/data/iris.csv", ...},
@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from playground.errors import DataError, ValidationError
@@ -70,41 +69,6 @@ def _folder_files(root: str) -> list[str]:
             if not name.startswith(".") and os.path.isfile(os.path.join(folder, name)):
                 found.append(name if rel == "." else f"{rel}/{name}".replace(os.sep, "/"))
     return sorted(found)
-
-
-def record_checksums(spec, file_params: tuple[str, ...] | None = None):
-    """A copy of ``spec`` (a :class:`~playground.data.base.DataSpec`) with ``files`` filled in.
-
-    Call it when the user imports (or re-imports) data: from then on the
-    project remembers exactly which file contents it was made with.
-
-    Parameters
-    ----------
-    spec : DataSpec
-    file_params : tuple of str, optional
-        The params naming files; default: the dataset type's ``file_params``.
-
-    Raises
-    ------
-    DataError
-        When a named file is missing or unreadable.
-    """
-    if file_params is None:
-        from playground.data.base import DATASETS
-        file_params = DATASETS.get(spec.type).file_params
-    files = {}
-    for param in file_params:
-        path = spec.params.get(param)
-        if not path:
-            continue
-        full = os.path.expanduser(path)
-        try:
-            digest, size = file_digest(full)
-        except OSError as exc:
-            raise DataError(f"cannot read it to compute its checksum: {exc.strerror or exc}",
-                            os.path.basename(path) or path) from None
-        files[param] = {"sha256": digest, "size": size}
-    return replace(spec, files=files)
 
 
 def verify_files(files: Mapping[str, Mapping], params: Mapping[str, Any]) -> None:

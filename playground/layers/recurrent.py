@@ -234,22 +234,6 @@ def keras_param_count(type_id: str, params: dict, in_shape: tuple, gru_reset_aft
     return total
 
 
-def keras_param_counts(report, graph) -> dict[str, int]:
-    """Per node: the Keras-equivalent count for recurrent nodes, PyTorch's otherwise.
-
-    ``report`` is a :class:`~playground.shapes.ShapeReport` of ``graph``.
-    """
-    from playground.shapes import node_param_counts
-
-    counts = node_param_counts(report, graph)
-    for nid in counts:
-        node = graph.nodes[nid]
-        if node.type in GATES:
-            info = report.nodes[nid]
-            counts[nid] = keras_param_count(node.type, info.params, info.inputs["in"])
-    return counts
-
-
 # -- Embedding and RepeatVector ----------------------------------------------------------
 
 class TokenEmbedding(nn.Module):

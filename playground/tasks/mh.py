@@ -40,7 +40,7 @@ import torch
 from playground.errors import ValidationError
 from playground.params import choice_param, float_param, int_param, resolve
 from playground.surfaces import hessian
-from playground.tasks.surface import Trajectory
+from playground.tasks.trajectory import Trajectory
 
 SAMPLERS = ("metropolis_hastings",)
 PROPOSALS = ("identity", "hessian", "inverse_hessian")

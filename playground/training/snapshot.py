@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 from playground.events import Signal
 
-if TYPE_CHECKING:
-    from playground.training.trainer import Trainer
-
 STATES = ("ready", "running", "paused", "finished", "stopped", "diverged", "failed")
-
-#: A probe computes view data on the trainer thread: probe(trainer) -> payload.
-Probe = Callable[["Trainer"], Any]
 
 
 @dataclass

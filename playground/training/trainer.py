@@ -21,6 +21,7 @@ import copy
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import torch
@@ -31,7 +32,10 @@ from playground.training.config import TrainingConfig
 from playground.training.history import MetricHistory, Throttle
 from playground.training.optimizers import set_hyper
 from playground.training.schedules import build_schedulers, step_schedulers
-from playground.training.snapshot import STATES, Probe, Snapshot, TrainerEvents  # noqa: F401
+from playground.training.snapshot import STATES, Snapshot, TrainerEvents  # noqa: F401
+
+#: A probe computes view data on the trainer thread: probe(trainer) -> payload.
+Probe = Callable[["Trainer"], Any]
 
 
 class Trainer:

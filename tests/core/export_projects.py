@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from playground.presets import load_preset
-from playground.project import Project
+from playground.project.presets import load_preset
+from playground.project.schema import Project
 from tests.helpers import make_project
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from playground.errors import GraphError
-from playground.project import project_from_dict
-from playground.session import build_session
+from playground.project.schema import project_from_dict
+from playground.run.session import build_session
 
 
 def bn_project(path, batch_size, in_shape=(1,)):

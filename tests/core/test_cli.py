@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from playground.cli import main
-from playground.project import save_project
+from playground.project.schema import save_project
 from tests.helpers import make_project
 
 

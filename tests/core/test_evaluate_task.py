@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from playground.expect import evaluate_checks
-from playground.session import build_session, run_session
+from playground.project.expect import evaluate_checks
+from playground.run.session import build_session, run_session
 from playground.tasks.evaluate import (
     EvaluateClassificationTask,
     EvaluateOutputsTask,

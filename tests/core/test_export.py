@@ -20,18 +20,18 @@ import torch
 from torch import nn
 
 from playground.errors import GraphError, PlaygroundError
-from playground.export import (
+from playground.export import export
+from playground.export.common import (
     TOLERANCE,
-    export,
-    export_metrics_csv,
     export_target,
     flat_outputs,
     max_abs_diff,
     sample_inputs,
 )
+from playground.export.metrics import export_metrics_csv
 from playground.layers import LAYERS, LayerSpec, register_layer
 from playground.params import float_param
-from playground.session import build_session
+from playground.run.session import build_session
 from tests.core.export_projects import KINDS, chain, gan_project, node, run_isolated
 from tests.helpers import make_project
 
@@ -281,7 +281,7 @@ def test_multi_graph_projects_export_each_graph(tmp_path):
 
 
 def test_graphless_task_has_no_model_to_export(tmp_path):
-    from playground.presets import load_preset
+    from playground.project.presets import load_preset
     session = build_session(load_preset("dlpi-2-beale"), device="cpu")
     for fmt in ("pt2", "torchscript", "onnx", "python"):
         with pytest.raises(PlaygroundError, match="task 'surface' trains no network"):

@@ -7,17 +7,17 @@ import pickle
 import pytest
 import torch
 
-from playground.checkpoint import (
+from playground.cli import main
+from playground.errors import PlaygroundError, ValidationError
+from playground.export.checkpoint import (
     checkpoint_state,
     load_checkpoint,
     open_checkpoint,
     resume_session,
     save_checkpoint,
 )
-from playground.cli import main
-from playground.errors import PlaygroundError, ValidationError
-from playground.presets import load_preset
-from playground.session import build_session
+from playground.project.presets import load_preset
+from playground.run.session import build_session
 from tests.core.export_projects import KINDS, chain, gan_project, node, run_isolated
 from tests.helpers import make_project
 

@@ -18,9 +18,10 @@ import numpy as np
 import pytest
 import torch
 
-from playground.export import TOLERANCE, export, export_target, flat_outputs, sample_inputs
-from playground.presets import list_presets, load_preset
-from playground.session import build_session
+from playground.export import export
+from playground.export.common import TOLERANCE, export_target, flat_outputs, sample_inputs
+from playground.project.presets import list_presets, load_preset
+from playground.run.session import build_session
 from tests.core.export_projects import run_isolated
 
 pytestmark = pytest.mark.slow

@@ -15,7 +15,7 @@ import torch
 
 from playground.errors import PlaygroundError
 from playground.export import export
-from playground.session import build_session
+from playground.run.session import build_session
 from tests.core.export_projects import KINDS, ROOT, chain, node, run_isolated
 from tests.helpers import make_project
 

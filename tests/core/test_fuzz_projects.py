@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from playground.errors import ValidationError
-from playground.presets import preset_paths, validate_preset
-from playground.project import Project, load_project, parse_json, project_from_dict
+from playground.project.presets import preset_paths, validate_preset
+from playground.project.schema import Project, load_project, parse_json, project_from_dict
 
 PRESETS = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in preset_paths()}
 
@@ -125,7 +125,7 @@ def test_damaged_text_is_refused_with_a_validation_error(name, data):
 
 
 def test_every_preset_round_trips_through_a_file(tmp_path):
-    from playground.project import save_project
+    from playground.project.schema import save_project
 
     for name in PRESETS:
         project = load_project(preset_paths()[0].parent / name)

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from playground.errors import PlaygroundError
 from playground.graph import Graph
-from playground.project import project_from_dict
-from playground.session import build_session
+from playground.project.schema import project_from_dict
+from playground.run.session import build_session
 from tests.core import test_fuzz_graphs as graphs
 
 FOLDER = tempfile.mkdtemp(prefix="fuzz-training-")

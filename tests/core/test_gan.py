@@ -8,8 +8,8 @@ import torch
 
 from playground.cli import main
 from playground.errors import GraphError, TrainingError, ValidationError
-from playground.project import project_from_dict
-from playground.session import build_session
+from playground.project.schema import project_from_dict
+from playground.run.session import build_session
 from tests.helpers import project_dict
 
 ADAM = {"type": "adam", "params": {"lr": 0.01, "beta1": 0.5, "beta2": 0.999, "eps": 1e-7,

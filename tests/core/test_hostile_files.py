@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from playground.checkpoint import load_checkpoint
 from playground.data import load_dataset, parse_data_spec
 from playground.errors import DataError, GraphError, PlaygroundError, ValidationError
-from playground.project import load_project
+from playground.export.checkpoint import load_checkpoint
+from playground.project.schema import load_project
 from tests.hostile import make_corpus
 from tests.memory import measure
 
@@ -142,7 +142,7 @@ def test_a_bom_and_mixed_newlines_are_fine():
 
 
 def test_a_model_of_ten_billion_weights_loads_as_a_file_but_is_refused_before_building():
-    from playground.session import build_session
+    from playground.run.session import build_session
 
     project = load_project(CORPUS / "project-too-big-model.json")  # every field is valid
     _, error, cost = measure(lambda: build_session(project))
@@ -155,7 +155,7 @@ def test_a_model_of_ten_billion_weights_loads_as_a_file_but_is_refused_before_bu
 @pytest.mark.parametrize("name", ["project-data-traversal.json", "project-data-absolute.json"])
 def test_user_projects_may_name_any_file_but_shipped_presets_may_not(name, tmp_path,
                                                                      monkeypatch):
-    from playground import presets
+    from playground.project import presets
 
     # A user's project: data paths are the user's own files. /etc/passwd is not a table.
     project = load_project(CORPUS / name)
@@ -173,7 +173,7 @@ def test_user_projects_may_name_any_file_but_shipped_presets_may_not(name, tmp_p
 
 
 def test_shipped_presets_name_no_outside_files():
-    from playground.presets import check_bundled_files, preset_paths
+    from playground.project.presets import check_bundled_files, preset_paths
 
     for path in preset_paths():
         check_bundled_files(load_project(path), path.name)
@@ -183,7 +183,7 @@ def test_a_title_made_of_code_exports_as_text(tmp_path, monkeypatch):
     import py_compile
 
     from playground.export import export
-    from playground.session import build_session
+    from playground.run.session import build_session
 
     monkeypatch.chdir(tmp_path)
     session = build_session(load_project(CORPUS / "project-title-injection.json"))
@@ -201,7 +201,7 @@ def test_a_title_made_of_code_exports_as_text(tmp_path, monkeypatch):
 @pytest.mark.parametrize("fmt", ["checkpoint", "torchscript", "onnx", "python", "script"])
 def test_exports_write_only_inside_the_chosen_folder(fmt, tmp_path):
     from playground.export import FORMATS, export
-    from playground.session import build_session
+    from playground.run.session import build_session
 
     session = build_session(load_project(CORPUS / "project-bom.json"))
     folder = tmp_path / "chosen"
@@ -216,8 +216,8 @@ def test_exports_write_only_inside_the_chosen_folder(fmt, tmp_path):
 def test_a_damaged_trainer_state_in_a_checkpoint_is_reported(tmp_path):
     import torch
 
-    from playground.checkpoint import checkpoint_state, open_checkpoint
-    from playground.session import build_session
+    from playground.export.checkpoint import checkpoint_state, open_checkpoint
+    from playground.run.session import build_session
 
     session = build_session(load_project(CORPUS / "project-bom.json"))
     session.trainer.run(epochs=2)

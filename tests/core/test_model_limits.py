@@ -8,8 +8,8 @@ from playground import limits
 from playground.compiler import compile_graph
 from playground.errors import GraphError
 from playground.graph import Graph
-from playground.project import project_from_dict
-from playground.session import build_session
+from playground.project.schema import project_from_dict
+from playground.run.session import build_session
 from tests.helpers import project_dict
 from tests.memory import measure
 

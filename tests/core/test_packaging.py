@@ -20,6 +20,6 @@ def test_every_package_directory_is_listed():
 
 
 def test_presets_are_found_through_the_package():
-    from playground.presets import preset_paths, presets_dir
+    from playground.project.presets import preset_paths, presets_dir
     assert presets_dir().resolve() == (ROOT / "presets").resolve()
     assert any(p.stem == "launch-xor" for p in preset_paths())

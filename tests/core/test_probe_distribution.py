@@ -7,9 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from playground.presets import presets_dir
 from playground.probes import applicable_probes
 from playground.probes.distribution import COUNT
+from playground.project.presets import presets_dir
 from tests.core.test_probes import probe
 from tests.core.test_probes_projects import session_of, spiral_session, trained
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from playground.probes import PROBES, applicable_probes
-from playground.project import project_from_dict
-from playground.session import Session, build_session
+from playground.project.schema import project_from_dict
+from playground.run.session import Session, build_session
 
 PRESETS = Path(__file__).resolve().parents[2] / "presets"
 TRAINING = {"optimizer": {"type": "adam", "params": {"lr": 0.01}}, "batch_size": 32,

@@ -8,8 +8,8 @@ import torch
 
 from playground.data.classic import gen_nudged_digits, nudge
 from playground.errors import TrainingError
-from playground.project import project_from_dict
-from playground.session import build_session, run_session
+from playground.project.schema import project_from_dict
+from playground.run.session import build_session, run_session
 from playground.tasks.rbm import BernoulliRBM
 
 

@@ -12,9 +12,10 @@ import torch
 
 from playground.cli import main
 from playground.errors import TrainingError, ValidationError
-from playground.project import project_from_dict
-from playground.session import build_session, run_session
-from playground.tasks.surface import Racer, Trajectory
+from playground.project.schema import project_from_dict
+from playground.run.session import build_session, run_session
+from playground.tasks.surface import Racer
+from playground.tasks.trajectory import Trajectory
 
 SGD = {"lr": 0.1, "momentum": 0.0, "dampening": 0.0, "nesterov": False, "weight_decay": 0.0}
 ADAM = {"lr": 0.3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0,

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from playground.session import build_session, run_session
+from playground.run.session import build_session, run_session
 from tests.helpers import make_project
 
 

@@ -5,8 +5,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from playground.project import FORMAT_VERSION, MIGRATIONS, project_from_dict
-from playground.session import build_session, run_session
+from playground.project.schema import FORMAT_VERSION, MIGRATIONS, project_from_dict
+from playground.run.session import build_session, run_session
 from playground.tasks.base import weight_penalty
 from playground.training.losses import make_loss
 from playground.training.metrics import classification_metrics, regression_metrics
@@ -130,7 +130,7 @@ def test_denoising_autoencoder_learns_to_reconstruct():
 
 
 def test_migration_hook_upgrades_old_files(monkeypatch):
-    import playground.project as project_module
+    import playground.project.schema as project_module
     monkeypatch.setattr(project_module, "FORMAT_VERSION", FORMAT_VERSION + 1)
 
     def rename_views(raw):

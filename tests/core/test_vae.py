@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from playground.errors import TrainingError
 from playground.graph import Graph
 from playground.layers.generative import Sampling, gaussian_kl
-from playground.session import build_session
+from playground.run.session import build_session
 from playground.tasks.vae import traversal_codes
 from tests.helpers import make_project
 

@@ -3,8 +3,8 @@
 import pytest
 
 from playground.errors import ValidationError
-from playground.expect import evaluate_checks, validate_expect
-from playground.variants import apply_patch, run_project, run_variants, variant_projects
+from playground.project.expect import evaluate_checks, validate_expect
+from playground.project.variants import apply_patch, run_project, run_variants, variant_projects
 from tests.helpers import make_project, project_dict
 
 

@@ -6,8 +6,8 @@ marked ``slow`` (deselected by plain ``pytest``; ``.ci/run`` runs them too).
 
 import pytest
 
-from playground.presets import load_preset, preset_paths
-from playground.variants import run_project
+from playground.project.presets import load_preset, preset_paths
+from playground.project.variants import run_project
 
 #: Preset ids whose default run is over ~10 s on a 2-core CPU (measured).
 SLOW = {"dl4b-6-spirals-deep", "tfp-spiral", "tfp-reg-gauss", "ldl-9-rnn-forecast",
@@ -49,5 +49,5 @@ def test_preset_meets_its_expectations(preset_id):
 
 
 def test_presets_guide_is_up_to_date():
-    from playground.presets_doc import main
-    assert main(["--check"]) == 0, "run: python -m playground.presets_doc"
+    from tools.presets_doc import main
+    assert main(["--check"]) == 0, "run: python -m tools.presets_doc"

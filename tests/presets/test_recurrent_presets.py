@@ -9,10 +9,9 @@ smoke run of every variant, and full runs that check more than ``expect``
 import pytest
 
 from playground.data import load_dataset
-from playground.layers.recurrent import keras_param_counts
-from playground.presets import load_preset
-from playground.shapes import infer, node_param_counts
-from playground.variants import run_project, variant_projects
+from playground.project.presets import load_preset
+from playground.project.variants import run_project, variant_projects
+from playground.shapes import infer, keras_param_counts, node_param_counts
 
 PRESETS = ("dlpi-5-rnn-harmonic", "dlpi-5-lstm-airline", "ldl-9-rnn-forecast")
 

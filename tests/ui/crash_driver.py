@@ -27,11 +27,11 @@ sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QSettings, QTimer  # noqa: E402
 
-from playground.presets import load_preset  # noqa: E402
+from playground.project.presets import load_preset  # noqa: E402
 from tests.ui.main_helpers import FakeDialogs  # noqa: E402
 from ui.app import make_application  # noqa: E402
-from ui.files import ProjectFiles  # noqa: E402
-from ui.main_window import MainWindow  # noqa: E402
+from ui.window.main_window import MainWindow  # noqa: E402
+from ui.window.project_files import ProjectFiles  # noqa: E402
 
 #: Edits per burst, the gap between them (ms) and the quiet time after a burst (ms): longer
 #: than the window's 3 s burst delay, so each burst ends in an autosave.

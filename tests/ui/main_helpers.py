@@ -7,9 +7,9 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QSpinBox
 
-from playground.presets import load_preset
-from ui.files import ProjectFiles
-from ui.main_window import MainWindow
+from playground.project.presets import load_preset
+from ui.window.main_window import MainWindow
+from ui.window.project_files import ProjectFiles
 
 #: Seconds to wait for a session build (first build imports torch.optim's dynamo).
 BUILD_TIMEOUT = 120

@@ -14,12 +14,13 @@ import torch
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
-from playground.export import FORMATS, ExportFormat, export_target, sample_inputs
-from playground.presets import load_preset
-from playground.session import build_session
+from playground.export import FORMATS, ExportFormat
+from playground.export.common import export_target, sample_inputs
+from playground.project.presets import load_preset
+from playground.run.session import build_session
 from tests.core.export_projects import gan_project
 from tests.ui.main_helpers import click, close_window, make_window
-from ui.dialogs_export import (
+from ui.dialogs.export import (
     ExportDialog,
     SessionRunner,
     open_export_dialog,
@@ -181,6 +182,7 @@ def test_bad_choices_and_failures_show_one_line(qtbot, tmp_path):
 
 def test_browse_and_missing_packages(qtbot, monkeypatch, tmp_path):
     formats = {**FORMATS, "fancy": ExportFormat("fancy", "Fancy (.fy)", ".fy", "needs a package",
+                                                "python:export_python",
                                                 ("no_such_package_xyz",))}
     dialog = make_dialog(qtbot, None, tmp_path / "m.pt", runner=lambda *a: None,
                          formats=formats)
@@ -227,7 +229,7 @@ def test_file_export_from_the_main_window_pauses_and_writes(qtbot, tmp_path, mon
 
 def test_file_export_opens_the_dialog(qtbot, tmp_path):
     from tests.ui.main_helpers import FakeDialogs
-    from ui.dialogs import Dialogs
+    from ui.dialogs.messages import Dialogs
 
     window = make_window(qtbot, tmp_path, "launch-xor")
     try:

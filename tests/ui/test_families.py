@@ -18,7 +18,7 @@ import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox
 
-from playground.project import project_from_dict
+from playground.project.schema import project_from_dict
 from tests.ui.main_helpers import close_window, make_window
 from tests.ui.test_editor_canvas import drop
 from ui.params_form import format_value

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 
-from playground.presets import presets_dir
+from playground.project.presets import presets_dir
 from tests.core.test_probe_distribution import gan_session
 from tests.ui.test_views import assert_not_blank, shown
 from ui.views import VIEWS

@@ -14,7 +14,7 @@ from sklearn.datasets import load_digits, load_iris
 from playground.data.base import load_dataset, parse_data_spec
 from playground.errors import DataError
 from tests.ui.main_helpers import close_window, make_window
-from ui.dialogs_import import ImportDialog, ask_import, error_html
+from ui.dialogs.data_import import ImportDialog, ask_import, error_html
 
 IRIS_HEADER = "sepal_length,sepal_width,petal_length,petal_width,species"
 
@@ -308,12 +308,12 @@ def test_ask_import_returns_the_accepted_spec(qtbot, digits_npz):
 
 def test_file_import_data_puts_the_spec_into_the_project(qtbot, tmp_path, monkeypatch,
                                                          iris_csv):
-    from playground.data.checksums import record_checksums
+    from playground.data.base import record_checksums
 
     spec = record_checksums(parse_data_spec({"type": "csv", "params": {"path": str(iris_csv)},
                                              "split": {"test": 0.2}}))
     asked = []
-    monkeypatch.setattr("ui.dialogs_import.ask_import",
+    monkeypatch.setattr("ui.dialogs.data_import.ask_import",
                         lambda parent, current: asked.append(current) or spec)
     window = make_window(qtbot, tmp_path, "launch-iris", wait=False)
     try:

@@ -5,8 +5,8 @@ import json
 import pytest
 from PySide6.QtGui import QPalette
 
-from playground.presets import presets_dir
-from playground.project import load_project
+from playground.project.presets import presets_dir
+from playground.project.schema import load_project
 from tests.ui.main_helpers import close_window, make_files, make_window, set_field
 
 

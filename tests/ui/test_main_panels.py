@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from playground.data.base import parse_data_spec
-from playground.presets import load_preset
+from playground.project.presets import load_preset
 from tests.ui.main_helpers import set_field
 from ui.panels.data_panel import DataPanel
 from ui.panels.data_preview import as_images, mosaic

@@ -3,7 +3,7 @@
 import pytest
 from PySide6.QtCore import Qt
 
-from playground.presets import list_presets
+from playground.project.presets import list_presets
 from tests.ui.main_helpers import BUILD_TIMEOUT, close_window, make_window
 
 

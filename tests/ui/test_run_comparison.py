@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from playground.presets import load_preset
-from playground.project import project_from_dict
+from playground.project.presets import load_preset
+from playground.project.schema import project_from_dict
 from tests.ui.main_helpers import TRAIN_TIMEOUT, click, close_window, make_window, set_field
 
 EPOCHS = 30
@@ -162,8 +162,8 @@ def test_surface_runs_keep_their_trajectories_for_the_paths_view(qtbot, tmp_path
 
 
 def test_a_single_run_of_a_variants_project_does_not_fail_the_variant_checks():
-    from playground.expect import CheckResult
-    from ui.run_status import checks_summary
+    from playground.project.expect import CheckResult
+    from ui.window.run_status import checks_summary
 
     mine = CheckResult("train_accuracy", 1.0, True, ">= 1", "accuracy 1.0")
     theirs = CheckResult("relu.train_accuracy", None, False, ">= 1", "relu learns")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from playground.presets import load_preset
 from playground.probes import VIEW_PROBES
 from playground.probes.stepthrough import book_values
-from playground.session import build_session
+from playground.project.presets import load_preset
+from playground.run.session import build_session
 from tests.ui.main_helpers import click, close_window, make_window
 from ui.views import VIEWS, StepThroughView, create_view
 from ui.views.stepthrough import FAIL, PASS, fmt_array

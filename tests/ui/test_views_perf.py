@@ -15,8 +15,6 @@ from PySide6.QtWidgets import QApplication, QGraphicsItem
 from shiboken6 import delete
 
 from tests.core.test_probes_projects import spiral_session, trained, xor_session
-from ui.run_status import RunStatus
-from ui.theme import apply_theme
 from ui.views import create_view
 from ui.views.boundary import HEATMAP_LIGHTEN, heat_indices
 from ui.views.colors import class_rgba, lighten, signed_rgba
@@ -24,6 +22,8 @@ from ui.views.curves import CurvesView
 from ui.views.neurons import CHANGED
 from ui.views.ranges import FollowRange, axis_range
 from ui.views.runs import RunHistory
+from ui.window.run_status import RunStatus
+from ui.window.theme import apply_theme
 
 CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache
 
@@ -314,7 +314,7 @@ def test_run_status_restyles_its_badge_only_when_the_state_changes(qtbot, spiral
 
 def test_editor_neuron_maps_are_throttled_while_training(qtbot, tmp_path, monkeypatch):
     from tests.ui.main_helpers import close_window, make_window
-    from ui import main_run
+    from ui.window import run_controller as main_run
 
     window = make_window(qtbot, tmp_path, "launch-xor")
     try:

@@ -7,9 +7,9 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from tests.core.test_probes_projects import iris_session, surface_session, trained
-from ui.theme import apply_theme
 from ui.views import create_view
 from ui.views.colors import MARKER
+from ui.window.theme import apply_theme
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from playground.graph import Graph
 
 def xor_graph() -> Graph:
     """The launch-xor preset's graph: Input(2) -> Dense(6, relu) -> Dense(1) -> Output."""
-    from playground.presets import load_preset
+    from playground.project.presets import load_preset
 
     return load_preset("launch-xor").graph.copy()
 

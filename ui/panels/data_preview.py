@@ -57,7 +57,7 @@ class DatasetLoader(QObject):
 
     def _run(self, token: int, spec: Any) -> None:
         from playground.data.base import load_dataset
-        from ui.worker import error_line
+        from ui.run.worker import error_line
 
         with self._lock:
             if token != self._token:

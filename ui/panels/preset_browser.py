@@ -55,8 +55,8 @@ class PresetEntry:
 
 def read_catalogue() -> list[PresetEntry]:
     """Every shipped preset with its meta (reads and validates each file)."""
-    from playground.presets import list_presets
-    from playground.project import load_project
+    from playground.project.presets import list_presets
+    from playground.project.schema import load_project
 
     out = []
     for info in list_presets():

@@ -353,7 +353,7 @@ class TrainingPanel(QWidget):
 if __name__ == "__main__":
     from PySide6.QtWidgets import QApplication
 
-    from playground.presets import load_preset
+    from playground.project.presets import load_preset
 
     app = QApplication([])
     panel = TrainingPanel()

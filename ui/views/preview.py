@@ -10,9 +10,9 @@ import json
 import sys
 from typing import Any
 
-from playground.presets import presets_dir
-from playground.project import project_from_dict
-from playground.session import Session, build_session
+from playground.project.presets import presets_dir
+from playground.project.schema import project_from_dict
+from playground.run.session import Session, build_session
 
 TRAINING = {"optimizer": {"type": "adam", "params": {"lr": 0.01}}, "batch_size": 32,
             "epochs": 100, "seed": 0, "device": "cpu"}

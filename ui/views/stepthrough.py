@@ -314,8 +314,8 @@ if __name__ == "__main__":
 
     from PySide6.QtWidgets import QApplication
 
-    from playground.presets import load_preset
-    from playground.session import build_session
+    from playground.project.presets import load_preset
+    from playground.run.session import build_session
 
     app = QApplication.instance() or QApplication(sys.argv)
     session = build_session(load_preset(sys.argv[1] if len(sys.argv) > 1 else "dlpi-1-bp-step"))

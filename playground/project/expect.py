@@ -1,0 +1,210 @@
+"""Preset expectations: the book's result with a tolerance, checked after a run.
+
+Each entry of a preset's ``expect`` list reads one value and compares it::
+
+    {"metric": "train_accuracy", "min": 1.0, "book": "binary_accuracy 1.00 (L2528)"}
+    {"weight": "linear", "key": "weight", "index": [0, 0], "approx": 3.0, "tol": 0.1}
+
+``metric`` reads a final metric of the run; ``weight`` reads a trained
+parameter of node ``weight`` (``key`` "weight"/"bias" of its Linear/Conv, or a
+``state_dict`` key) at ``index``. Comparators: ``min``, ``max``, ``approx``
+with ``tol``, ``equals``, and ``below``/``above`` naming another metric the
+value must be strictly smaller/larger than (orderings such as "the RNN beats
+the naive forecast": ``{"metric": "test_mse", "below": "test_naive_mse"}``;
+with variants, ``{"metric": "rnn.test_mse", "below": "ff.test_mse"}``, see
+:mod:`playground.project.variants`). ``book`` is what the book reports, shown next to ours.
+
+``array`` reads a named array of the trained task (``task.arrays()``, e.g. the
+perceptron's ``weight_history``), optionally at ``index``. A single element is
+compared like a metric; a list ``approx`` (with ``tol``) or ``equals`` compares
+element by element and the value shown is the largest absolute difference::
+
+    {"array": "weight_history", "index": [4], "approx": [0.4, -0.4, -0.15], "tol": 1e-9}
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from playground.errors import ValidationError
+
+_SOURCES = ("metric", "weight", "array")
+_FIELDS = ("metric", "weight", "array", "model", "key", "index", "min", "max", "approx", "tol",
+           "equals", "below", "above", "book", "label")
+#: Rules comparing with another metric, named by a string.
+_RELATIVE = ("below", "above")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One expectation after a run."""
+
+    label: str
+    value: float | None
+    passed: bool
+    rule: str
+    book: str = ""
+
+    def line(self) -> str:
+        """``PASS train_accuracy = 1.0000 (>= 1) | book: ...``"""
+        value = "missing" if self.value is None else f"{self.value:.6g}"
+        book = f" | book: {self.book}" if self.book else ""
+        return f"{'PASS' if self.passed else 'FAIL'} {self.label} = {value} ({self.rule}){book}"
+
+    def to_dict(self) -> dict:
+        """JSON-ready form."""
+        return {"label": self.label, "value": self.value, "passed": self.passed,
+                "rule": self.rule, "book": self.book}
+
+
+def validate_expect(entries: Any, where: str = "expect") -> None:
+    """Check the structure of an ``expect`` list.
+
+    Raises
+    ------
+    ValidationError
+        Naming the bad entry.
+    """
+    if not isinstance(entries, list):
+        raise ValidationError("expected a list of checks", where)
+    for i, entry in enumerate(entries):
+        here = f"{where}[{i}]"
+        if not isinstance(entry, Mapping):
+            raise ValidationError("expected an object", here)
+        for key in entry:
+            if key not in _FIELDS:
+                raise ValidationError(f"unknown field {key!r}", here)
+        sources = [s for s in _SOURCES if s in entry]
+        if len(sources) != 1:
+            raise ValidationError("give exactly one of 'metric', 'weight' or 'array'", here)
+        rules = [r for r in ("min", "max", "approx", "equals") if r in entry]
+        for rule in _RELATIVE:
+            if rule in entry and not isinstance(entry[rule], str):
+                raise ValidationError(f"expected the name of a metric, got {entry[rule]!r}",
+                                      f"{here}.{rule}")
+        if not rules and not any(r in entry for r in _RELATIVE):
+            raise ValidationError("give a rule: min, max, approx (+ tol), equals, below or "
+                                  "above", here)
+        for rule in (*rules, "tol"):
+            value = entry.get(rule)
+            if "array" in entry and rule in ("approx", "equals") and isinstance(value, list):
+                _validate_numbers(value, f"{here}.{rule}")
+                continue
+            if rule in entry and (isinstance(value, bool) or not isinstance(value, (int, float))):
+                raise ValidationError(f"expected a number, got {value!r}", f"{here}.{rule}")
+        if "approx" in entry and "tol" not in entry:
+            raise ValidationError("'approx' needs a 'tol'", here)
+
+
+def evaluate_checks(entries: list, metrics: Mapping[str, float], task: Any = None
+                    ) -> list[CheckResult]:
+    """Evaluate every check against final ``metrics`` (and the trained ``task``)."""
+    return [_check(entry, metrics, task) for entry in entries]
+
+
+def _validate_numbers(value: Any, where: str) -> None:
+    """A number or a (nested) list of numbers."""
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            _validate_numbers(item, f"{where}[{i}]")
+    elif isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValidationError(f"expected a number, got {value!r}", where)
+
+
+def _check(entry: Mapping, metrics: Mapping[str, float], task: Any) -> CheckResult:
+    if "array" in entry:
+        return _check_array(entry, metrics, task)
+    label = entry.get("label") or entry.get("metric") or _weight_label(entry)
+    value = _read(entry, metrics, task)
+    rules, ok = [], value is not None and math.isfinite(value)
+    if "min" in entry:
+        rules.append(f">= {entry['min']:g}")
+        ok = ok and value >= entry["min"]
+    if "max" in entry:
+        rules.append(f"<= {entry['max']:g}")
+        ok = ok and value <= entry["max"]
+    if "approx" in entry:
+        rules.append(f"{entry['approx']:g} ± {entry['tol']:g}")
+        ok = ok and abs(value - entry["approx"]) <= entry["tol"]
+    if "equals" in entry:
+        rules.append(f"== {entry['equals']:g}")
+        ok = ok and value == entry["equals"]
+    for rule, sign in (("below", "<"), ("above", ">")):
+        if rule in entry:
+            other = metrics.get(entry[rule])
+            shown = "missing" if other is None else f"{float(other):.6g}"
+            rules.append(f"{sign} {entry[rule]} = {shown}")
+            ok = ok and other is not None and math.isfinite(float(other)) and (
+                value < float(other) if rule == "below" else value > float(other))
+    return CheckResult(label, value, bool(ok), ", ".join(rules), entry.get("book", ""))
+
+
+def _weight_label(entry: Mapping) -> str:
+    index = "".join(f"[{i}]" for i in entry.get("index", []))
+    return f"{entry['weight']}.{entry.get('key', 'weight')}{index}"
+
+
+def _read(entry: Mapping, metrics: Mapping[str, float], task: Any) -> float | None:
+    if "metric" in entry:
+        value = metrics.get(entry["metric"])
+        return None if value is None else float(value)
+    if task is None:
+        return None
+    from playground.compiler import primary_layer
+    compiled = task.compiled.get(entry.get("model", "model"))
+    if compiled is None or entry["weight"] not in compiled.attr_names:
+        return None
+    module = compiled.node_module(entry["weight"])
+    key = entry.get("key", "weight")
+    primary = primary_layer(module)
+    tensor = getattr(primary, key, None) if primary is not None and key in ("weight", "bias") \
+        else module.state_dict().get(key)
+    if tensor is None:
+        return None
+    try:
+        return float(tensor.detach()[tuple(entry.get("index", []))])
+    except (IndexError, TypeError, RuntimeError):
+        return None
+
+
+def _check_array(entry: Mapping, metrics: Mapping[str, float], task: Any) -> CheckResult:
+    """An ``array`` entry: one element like a metric, or a whole (sub)array element-wise."""
+    import numpy as np
+
+    index = entry.get("index", [])
+    label = entry.get("label") or entry["array"] + "".join(f"[{i}]" for i in index)
+    book = entry.get("book", "")
+    getter = getattr(task, "arrays", None)
+    try:
+        value = np.asarray(getter()[entry["array"]], dtype=np.float64)[tuple(index)] \
+            if callable(getter) else None
+    except (KeyError, IndexError, TypeError, ValueError):
+        value = None
+    expected = entry.get("approx", entry.get("equals"))
+    if not isinstance(expected, list):  # a single element: the metric rules apply
+        # Read through a reserved metric name so every metric rule applies unchanged.
+        scalar = None if value is None or np.ndim(value) else float(value)
+        values = {k: v for k, v in metrics.items() if k != "\0"}
+        if scalar is not None:
+            values["\0"] = scalar
+        rest = {k: v for k, v in entry.items() if k not in ("array", "index")}
+        return _check({**rest, "metric": "\0", "label": label}, values, task)
+    target = np.asarray(expected, dtype=np.float64)
+    rule = f"≈ {_fmt(target.tolist())}"
+    if value is None or np.shape(value) != target.shape:
+        got = "missing" if value is None else f"shape {np.shape(value)}"
+        return CheckResult(label, None, False, f"{rule} (got {got})", book)
+    diff = float(np.max(np.abs(value - target))) if target.size else 0.0
+    tol = float(entry.get("tol", 0.0)) if "approx" in entry else 0.0
+    rule += f", max |diff| <= {tol:g}"
+    return CheckResult(label, diff, bool(np.isfinite(diff) and diff <= tol), rule, book)
+
+
+def _fmt(value: Any) -> str:
+    """A nested list of numbers on one line, each with 6 significant digits."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_fmt(v) for v in value) + "]"
+    return f"{value:.6g}"

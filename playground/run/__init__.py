@@ -1,0 +1,1 @@
+"""Runs: putting a project together into a session and training it."""

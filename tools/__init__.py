@@ -1,0 +1,1 @@
+"""Maintainer scripts, run from a source checkout (not installed)."""

@@ -1,0 +1,1 @@
+"""Dialogs: data import, model export, messages and the shortcuts list."""

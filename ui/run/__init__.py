@@ -1,0 +1,1 @@
+"""The training worker thread and the sequencing of variant runs in the app."""
