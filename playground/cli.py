@@ -82,6 +82,8 @@ def _parser() -> argparse.ArgumentParser:
     gui.add_argument("--train-epochs", type=int, metavar="N", help="train N epochs after opening")
     gui.add_argument("--screenshot", metavar="FILE",
                      help="save a screenshot of the window to FILE and exit")
+    gui.add_argument("--size", metavar="WxH",
+                     help="open the window at this size, e.g. 1366x768 (for screenshots)")
     gui.set_defaults(handler=cmd_gui)
     return parser
 
@@ -219,7 +221,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise PlaygroundError(f"the desktop app cannot start: {exc}") from None
     return run_app(preset=args.preset, train_epochs=args.train_epochs,
-                   screenshot=args.screenshot)
+                   screenshot=args.screenshot, size=args.size)
 
 
 class ProgressBar:

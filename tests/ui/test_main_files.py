@@ -38,7 +38,7 @@ def test_save_as_and_reopen_through_the_ui(qtbot, window, tmp_path):
     assert load_project(target).training.optimizer_params["lr"] == 0.03
 
     window.actions["new"].trigger()
-    assert window.project.graph.nodes.keys() == {"x", "y"}
+    assert window.project.graph.nodes.keys() == {"x", "dense", "y"}
     window.dialogs.open_answer = str(target)
     window.actions["open"].trigger()
     assert window.project.training.optimizer_params["lr"] == 0.03

@@ -25,7 +25,7 @@ THUMB = 20.0
 GAP = 2.4
 MAX_THUMBS = 16
 PREVIEW = 160
-_NOTE_HEIGHT = 13.0
+_NOTE_HEIGHT = 17.0
 
 
 def diverging_rgb(values: np.ndarray) -> np.ndarray:
@@ -59,6 +59,15 @@ def map_image(values: np.ndarray) -> QImage:
 def per_row() -> int:
     """Thumbnails per row under a node."""
     return max(1, int((style.NODE_WIDTH + GAP) // (THUMB + GAP)))
+
+
+def strip_height(units: int) -> float:
+    """Drawn height of the strip for a layer of ``units`` (0 for none)."""
+    shown = min(units, MAX_THUMBS)
+    if shown <= 0:
+        return 0.0
+    rows = -(-shown // per_row())
+    return rows * (THUMB + GAP) - GAP + (_NOTE_HEIGHT if units > shown else 0)
 
 
 class ThumbItem(QGraphicsPixmapItem):
@@ -100,7 +109,6 @@ class NeuronStrip(QGraphicsItem):
         super().__init__(parent)
         self.thumbs: list[ThumbItem] = []
         self.hidden_count = 0
-        self._rows = 0
 
     def set_maps(self, maps: np.ndarray | None) -> None:
         """Show ``maps`` ((units, H, W)); None removes the strip."""
@@ -126,14 +134,11 @@ class NeuronStrip(QGraphicsItem):
             self.thumbs[i].set_map(maps[i])
             self.thumbs[i].setPos((i % n) * (THUMB + GAP), (i // n) * (THUMB + GAP))
         self.hidden_count = units - shown
-        self._rows = -(-shown // n)
         self.update()
 
     def height(self) -> float:
         """Drawn height (0 without maps)."""
-        if not self._rows:
-            return 0.0
-        return self._rows * (THUMB + GAP) - GAP + (_NOTE_HEIGHT if self.hidden_count else 0)
+        return strip_height(len(self.thumbs) + self.hidden_count)
 
     def boundingRect(self) -> QRectF:  # noqa: N802
         return QRectF(0, 0, style.NODE_WIDTH, self.height())
@@ -142,7 +147,7 @@ class NeuronStrip(QGraphicsItem):
               widget: QWidget | None = None) -> None:
         if not self.hidden_count:
             return
-        painter.setFont(style.font(7.5))
+        painter.setFont(style.font(style.NODE_FONT_PT))
         painter.setPen(style.dim_text_colour())
         painter.drawText(QRectF(0, self.height() - _NOTE_HEIGHT, style.NODE_WIDTH, _NOTE_HEIGHT),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,

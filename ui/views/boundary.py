@@ -109,26 +109,39 @@ class BoundaryView(View):
             self.set_message("The decision boundary needs a model on 2-D points "
                              "(a Toy 2-D dataset).")
             return
+        self._show_points(ds)
+        self.set_message("Waiting for the first snapshot…")
+
+    def show_dataset(self, dataset: Any) -> None:
+        """Draw ``dataset``'s points now, before any run uses it (a data edit): the plane
+        keeps the last model's colours until the next run draws its own."""
+        if dataset.info.kind != "points2d" or dataset.input_shape != (2,) \
+                or dataset.info.target not in ("class", "regression"):
+            return  # the next session says why there is no boundary
+        self._show_points(dataset)
+        self.set_message(None)
+
+    def _show_points(self, ds: Any) -> None:
+        """Training and test points of ``ds``, the axes named and ranged for it."""
         names = ds.info.feature_names or ("x1", "x2")
         self.plot.setLabel("bottom", names[0])
         self.plot.setLabel("left", names[1])
-        self.point_updates += 1  # the points are set once per session, never per snapshot
-        self.train_points.setData(**self._points(ds.train, session))
+        self.point_updates += 1  # set once per session or data edit, never per snapshot
+        self.train_points.setData(**self._points(ds.train, ds))
         name = "test" if len(ds.test) else ("val" if len(ds.val) else None)
         part = ds.split(name) if name else None
         self.test_split = name
-        self.test_points.setData(**self._points(part, session) if part is not None else {})
+        self.test_points.setData(**self._points(part, ds) if part is not None else {})
         self.show_test.setEnabled(part is not None)
         self.show_test.setText(f"Show {'validation' if name == 'val' else 'test'} data")
         self.test_points.setVisible(self.show_test.isChecked())
         (x0, x1), (y0, y1) = plane_domain(ds)
         self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
-        self.set_message("Waiting for the first snapshot…")
 
-    def _points(self, part: Any, session: Any) -> dict:
-        xy = raw_inputs(session.dataset, part.x)
+    def _points(self, part: Any, dataset: Any) -> dict:
+        xy = raw_inputs(dataset, part.x)
         y = part.y
-        if session.dataset.info.target == "class":
+        if dataset.info.target == "class":
             brushes = [pg.mkBrush(*class_color(int(k))) for k in y]
         else:
             values = y[:, 0]

@@ -53,9 +53,10 @@ class FileController(QObject):
 
     # -- actions -----------------------------------------------------------------------------
     def new(self) -> None:
-        """File > New."""
+        """File > New: Input -> Dense -> Output on the current data, ready to train."""
         if self.confirm_discard():
-            self.window.set_project(new_project())
+            window = self.window
+            window.set_project(new_project(window.project.data, window.data_panel.dataset))
 
     def open(self, path: str | None = None) -> bool:
         """File > Open (or a recent file); errors show as a one-line message."""

@@ -30,12 +30,14 @@ from playground.graph import Graph
 from playground.tasks import TASKS
 from ui.dialogs.messages import ABOUT, Dialogs
 from ui.editor.editor import GraphEditor
-from ui.panels.data_panel import BANNER_STYLE, DataPanel
+from ui.panels.data_panel import DataPanel
 from ui.panels.preset_browser import PresetBrowser
 from ui.panels.training_panel import TrainingPanel
 from ui.window.actions import SpaceForCanvas, build_menus, make_actions, shortcut_rows
+from ui.window.checks import output_problems
 from ui.window.file_controller import FileController
 from ui.window.gc_guard import GuiGarbageCollector
+from ui.window.geometry import STATE_VERSION, save_window, saved_state
 from ui.window.project_files import ProjectFiles, new_project
 from ui.window.run_controller import RunController
 from ui.window.run_status import RunStatus
@@ -44,6 +46,34 @@ from ui.window.view_docks import ViewDocks, normalise_layout
 
 APP_TITLE = "Neural-network playground"
 STATUS_MS = 8000
+#: Column widths as (share of the window's width, least, most) in pixels.
+LEFT_COLUMN = (0.2, 260, 360)
+RIGHT_COLUMN = (0.25, 300, 520)
+#: The curves' share of the window's height under the graph, and their least height.
+CURVES_SHARE = 0.24
+CURVES_MIN = 160
+#: Windows at least this wide show the layer palette beside the graph from the start;
+#: narrower ones give its width to the graph (the editor's "Layers" button shows it).
+PALETTE_MIN_WINDOW = 1500
+
+
+def column_width(window_width: int, rule: tuple[float, int, int]) -> int:
+    """A side column's width for a window ``window_width`` wide (see LEFT_COLUMN)."""
+    share, least, most = rule
+    return int(min(max(window_width * share, least), most))
+
+
+def card_notes(dataset: Any, task: str) -> dict[str, str]:
+    """What Input and Output cards say of the data: its features, the classes or targets."""
+    dims = dataset.input_shape
+    notes = {"input": f"{dims[0]} features" if len(dims) == 1 else
+             "×".join(str(d) for d in dims)}
+    if task == "classification" and dataset.info.target == "class":
+        notes["output"] = f"{dataset.n_classes} classes"
+    elif task == "regression" and dataset.info.target == "regression":
+        k = dataset.target_shape[-1] if dataset.target_shape else 1
+        notes["output"] = f"{k} target{'s' * (k != 1)}"
+    return notes
 
 
 def target_of(spec: Any) -> str | None:
@@ -68,6 +98,9 @@ class MainWindow(QMainWindow):
         Autosave to the recovery file (off for screenshots and benchmarks).
     path : path-like, optional
         The file ``project`` came from.
+    remember_layout : bool
+        Restore the docks' state of the last session when first shown, and save it on
+        close (the app does; screenshots and tests start from the default layout).
 
     Signals
     -------
@@ -78,7 +111,8 @@ class MainWindow(QMainWindow):
     first_shown = Signal()
 
     def __init__(self, project: Any = None, files: ProjectFiles | None = None,
-                 dialogs: Any = None, autosave: bool = True, path: Any = None):
+                 dialogs: Any = None, autosave: bool = True, path: Any = None,
+                 remember_layout: bool = False):
         super().__init__()
         self.setObjectName("main_window")
         self.files = files if files is not None else ProjectFiles()
@@ -127,14 +161,16 @@ class MainWindow(QMainWindow):
         self.editor.view.viewport().installEventFilter(self._space)
         self.statusBar().addPermanentWidget(self.run_status)
         self._connect()
-        self._default_state = None
+        self.remember_layout = remember_layout
+        #: The docks' sizes came from the user's last session: keep them for the first project.
+        self._restored_layout = False
         self.set_project(self.project, path=path)
 
     # -- layout ------------------------------------------------------------------------------
     def _build_central(self) -> None:
-        self.banner = QLabel(objectName="central_banner", wordWrap=True)
-        self.banner.setStyleSheet(BANNER_STYLE)
-        self.banner.hide()
+        # The substitute-data note lives in the data panel, where the data is described:
+        # the graph keeps its height (the window's ``banner`` is that label).
+        self.banner = self.data_panel.banner
         self.graph_combo = QComboBox(objectName="graph_combo")
         self.graph_combo.activated.connect(lambda *_: self._show_graph())
         self.graph_row = QWidget()
@@ -147,7 +183,6 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(self.central)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
-        column.addWidget(self.banner)
         column.addWidget(self.graph_row)
         column.addWidget(self.editor, 1)
         self.editor.splitter.setSizes([160, 900, 250])  # most of the centre for the canvas
@@ -165,11 +200,19 @@ class MainWindow(QMainWindow):
             dock = QDockWidget(title, self, objectName=f"dock_{key}")
             dock.setWidget(widget)
             docks[key] = dock
+        self.panel_docks = docks
+        self._place_panel_docks()
+        return docks
+
+    def _place_panel_docks(self) -> None:
+        """Data (with Presets as a tab) above Training, in the left column."""
+        docks = self.panel_docks
+        for dock in docks.values():
+            dock.setFloating(False)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, docks["data"])
         self.splitDockWidget(docks["data"], docks["training"], Qt.Orientation.Vertical)
         self.tabifyDockWidget(docks["data"], docks["presets"])
         docks["data"].raise_()
-        return docks
 
     def _add_variants_action(self) -> None:
         """Train > Run all variants (and its button in the training panel)."""
@@ -208,27 +251,38 @@ class MainWindow(QMainWindow):
             self.mark_edited()
 
     def reset_layout(self) -> None:
-        """Put the docks back where they were when the window first showed."""
-        if self._default_state is not None:
-            self.restoreState(self._default_state)
-        for dock in (*self.panel_docks.values(), *self.views.docks.values()):
+        """View > Reset layout: every panel and view back in its default place and size."""
+        self._place_panel_docks()
+        for dock in self.panel_docks.values():
             dock.show()
+        self.views.set_layout(self._layout_ids(), curves_below=bool(self.project.graphs))
+        self.views.materialise()
+        if self.run.session is not None:
+            self.run.worker.refresh()  # the new views' data now, even while paused
+        QTimer.singleShot(80, lambda: None if self.closed else self.apply_default_sizes())
+
+    def _layout_ids(self) -> list[str]:
+        """The views of the project's layout (the task's defaults when it names none)."""
+        return list(self.project.views.get("layout") or TASKS.get(self.project.task).views)
 
     def apply_default_sizes(self) -> None:
-        """Give the columns sensible widths for the window's size, then fit the graph."""
+        """Give the columns widths for the window's size (most of it to the graph), then fit
+        the graph."""
+        width, height = self.width(), self.height()
         left = [self.panel_docks["data"]]
         right = [d for vid, d in self.views.docks.items() if vid != "curves"][:1]
-        self.resizeDocks(left, [max(320, self.width() // 5)], Qt.Orientation.Horizontal)
+        self.resizeDocks(left, [column_width(width, LEFT_COLUMN)], Qt.Orientation.Horizontal)
         if right and self.central.isVisible():
-            self.resizeDocks(right, [max(420, self.width() * 7 // 27)],
+            self.resizeDocks(right, [column_width(width, RIGHT_COLUMN)],
                              Qt.Orientation.Horizontal)
         self.resizeDocks([self.panel_docks["data"], self.panel_docks["training"]],
-                         [self.height() * 9 // 20, self.height() * 11 // 20],
-                         Qt.Orientation.Vertical)
+                         [height * 9 // 20, height * 11 // 20], Qt.Orientation.Vertical)
         curves = self.views.docks.get("curves")
         if curves is not None:
-            size = self.height() // 4 if self.central.isVisible() else self.height() * 2 // 5
-            self.resizeDocks([curves], [max(220, size)], Qt.Orientation.Vertical)
+            share = CURVES_SHARE if self.central.isVisible() else 0.4
+            self.resizeDocks([curves], [max(CURVES_MIN, int(height * share))],
+                             Qt.Orientation.Vertical)
+        self.editor.show_palette(width >= PALETTE_MIN_WINDOW)
         QTimer.singleShot(80, self.editor.fit_view)
 
     # -- project -----------------------------------------------------------------------------
@@ -247,9 +301,8 @@ class MainWindow(QMainWindow):
         self.data_panel.set_spec(project.data, load=self._shown_once)
         self.training_panel.set_project(project, target_of(project.data))
         self.actions["run_variants"].setEnabled(bool(project.variants))
-        layout = list(project.views.get("layout") or TASKS.get(project.task).views)
         self.views.clear_runs()
-        self.views.set_layout(layout, curves_below=bool(project.graphs))
+        self.views.set_layout(self._layout_ids(), curves_below=bool(project.graphs))
         # Without data the preset's description is the more useful tab.
         self.panel_docks["presets" if project.data is None else "data"].raise_()
         self.preset_browser.set_current(project.id)
@@ -267,8 +320,14 @@ class MainWindow(QMainWindow):
         if self.data_panel.dataset is None:
             self.data_panel.reload()
         self.views.materialise()
-        # Docks added this turn get their geometry only after the layout settles.
-        QTimer.singleShot(80, lambda: None if self.closed else self.apply_default_sizes())
+        # Docks added this turn get their geometry only after the layout settles. The first
+        # project after a restored layout keeps the sizes the user left.
+        if self._restored_layout:
+            self._restored_layout = False
+            self.editor.show_palette(self.width() >= PALETTE_MIN_WINDOW)
+            QTimer.singleShot(80, lambda: None if self.closed else self.editor.fit_view())
+        else:
+            QTimer.singleShot(80, lambda: None if self.closed else self.apply_default_sizes())
         if self.run.auto_prepare:
             self.run.prepare()
 
@@ -308,6 +367,10 @@ class MainWindow(QMainWindow):
     # -- edits -------------------------------------------------------------------------------
     def _connect(self) -> None:
         self.editor.graph_edited.connect(lambda: None if self._quiet else self.mark_edited())
+        # Moving nodes changes the file, not the model: no rebuild, no "edited" notice.
+        self.editor.layout_edited.connect(
+            lambda: None if self._quiet else self.mark_edited(stale=False))
+        self.editor.graph_edited.connect(self.check_model)
         self.data_panel.spec_changed.connect(self._on_spec_changed)
         self.data_panel.dataset_loaded.connect(self._on_dataset_loaded)
         self.data_panel.import_requested.connect(self.actions["import_data"].trigger)
@@ -316,14 +379,42 @@ class MainWindow(QMainWindow):
         self.preset_browser.open_requested.connect(self.file_ops.open_preset)
 
     def mark_edited(self, stale: bool = True) -> None:
-        """The project changed: "*" in the title, autosave soon, a rebuild at the next Play."""
+        """The project changed: "*" in the title, autosave soon, a rebuild at the next Play.
+
+        An error from the last build or run is about the project as it was: it goes (the
+        editor's bar shows what is wrong now).
+        """
         self.files.mark_modified()
         if stale:
+            self.run.clear_error()
             if not self.run.stale and self.run.session is not None:
                 self.show_status("Edited: press Play or Reset to train the new version")
             self.run.stale = True
         self.update_title()
         self.file_ops.edited()
+
+    def check_model(self) -> None:
+        """The checks that need the data and the task, after every edit (the editor checks
+        the graph itself)."""
+        problems = []
+        if self.editing_main_graph():
+            problems = output_problems(self.project, self.data_panel.dataset,
+                                       self.editor.graph, self.editor.report, self._set_units)
+        self.editor.set_external_problems(problems)
+
+    def _set_units(self, node_id: str, units: int) -> None:
+        self.editor.scene.set_params(node_id, {"units": units})
+
+    def invalid_fields(self) -> list[str]:
+        """One line per field whose text is refused (Play waits until they are fixed)."""
+        forms = [("Training", self.training_panel.invalid_fields())]
+        if self.data_panel.form is not None:
+            forms.append(("Data", self.data_panel.form.invalid()))
+        if self.editor.inspector.form is not None and self.editor.inspector.node_id:
+            forms.append((f"Node {self.editor.inspector.node_id}",
+                          self.editor.inspector.form.invalid()))
+        return [f"{where}: {title}: {reason}" for where, items in forms
+                for title, reason in items]
 
     def _on_spec_changed(self, spec: Any) -> None:
         if spec is None and TASKS.get(self.project.task).targets:
@@ -336,14 +427,24 @@ class MainWindow(QMainWindow):
         self.mark_edited()
 
     def _on_dataset_loaded(self, dataset: Any) -> None:
+        """New data is on screen at once: the preview (the data panel), the shapes and the
+        cards, and the decision boundary's points, before any training."""
         self.editor.set_data_shape(dataset.input_shape)
+        self.editor.scene.set_card_notes(card_notes(dataset, self.project.task))
         note = dataset.info.substitute
         self.banner.setText(f"Substitute data: {note}" if note else "")
         self.banner.setVisible(bool(note))
+        boundary = self.views.views.get("boundary")
+        if boundary is not None:
+            boundary.show_dataset(dataset)
+        self.check_model()
 
     def _on_task_changed(self, task_id: str, params: dict) -> None:
         self.project.task, self.project.task_params = task_id, dict(params)
         self.mark_edited()
+        if self.data_panel.dataset is not None:
+            self.editor.scene.set_card_notes(card_notes(self.data_panel.dataset, task_id))
+        self.check_model()
 
     def _on_config_changed(self, config: Any) -> None:
         old, self.project.training = self.project.training, config
@@ -381,13 +482,18 @@ class MainWindow(QMainWindow):
             return
         self.first_shown.emit()
         self.preset_browser.load_async()
+        if self.remember_layout:
+            state = saved_state(self.files.settings)
+            self._restored_layout = state is not None and self.restoreState(state,
+                                                                            STATE_VERSION)
         self._after_project_shown()
-        QTimer.singleShot(50, lambda: setattr(self, "_default_state", self.saveState()))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if not self.file_ops.confirm_discard():
             event.ignore()
             return
+        if self.remember_layout:
+            save_window(self, self.files.settings)
         self.shutdown()
         self.file_ops.clean_exit()
         event.accept()

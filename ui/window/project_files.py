@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSettings, QStandardPaths
 
+from playground.data.base import DataSpec
 from playground.errors import PlaygroundError
 from playground.project.schema import Project, load_project, save_project
 
@@ -28,22 +30,55 @@ def default_recovery_dir() -> Path:
     return Path(where or Path.home() / ".nn-playground")
 
 
-def new_project() -> Project:
-    """An empty project: an Input wired to an Output, the Circle dataset, classification."""
+#: The data of a new project when the current one's is not for classifying or regressing.
+NEW_DATA = {"type": "circle", "params": {}, "seed": 0, "split": {"test": 0.5}}
+
+
+def new_project(data: DataSpec | None = None, dataset: Any = None) -> Project:
+    """A new project that trains as it is: Input -> Dense -> Output on ``data``.
+
+    Parameters
+    ----------
+    data : DataSpec, optional
+        The current project's data, kept when it has classes or regression targets
+        (TF Playground's circle otherwise).
+    dataset : Dataset, optional
+        ``data`` loaded: the Dense gets one unit per class (one for two classes) or per
+        regression target, and the loss that goes with it.
+    """
+    from playground.data.base import parse_data_spec
     from playground.project.schema import project_from_dict
 
+    fits = dataset is not None and data is not None and dataset.info.target in (
+        "class", "regression")
+    if not fits:
+        data, dataset = parse_data_spec(NEW_DATA), None
+    target = dataset.info.target if dataset is not None else "class"
+    if target == "class":
+        classes = dataset.n_classes if dataset is not None else 2
+        units = classes if classes > 2 else 1
+        task = {"type": "classification",
+                "params": {"loss": "cross_entropy" if classes > 2 else "bce"}}
+    else:
+        units = dataset.target_shape[-1] if dataset.target_shape else 1
+        task = {"type": "regression", "params": {"loss": "mse"}}
+    flat = dataset is not None and len(dataset.input_shape) > 1  # images, sequences
+    chain = [("x", "input", {}), *([("flat", "flatten", {})] if flat else []),
+             ("dense", "dense", {"units": units, "activation": "identity"}), ("y", "output", {})]
+    from ui.editor.structure import COLUMN_STEP as step
+    nodes = [{"id": nid, "type": kind, "params": params, "pos": [i * step, 0.0]}
+             for i, (nid, kind, params) in enumerate(chain)]
+    edges = [{"src": a[0], "dst": b[0]} for a, b in zip(chain, chain[1:])]
     return project_from_dict({
         "format_version": 1,
         "name": "Untitled",
-        "graphs": {"model": {
-            "nodes": [{"id": "x", "type": "input", "params": {}, "pos": [0, 0]},
-                      {"id": "y", "type": "output", "params": {}, "pos": [360, 0]}],
-            "edges": [{"src": "x", "dst": "y"}]}},
-        "data": {"type": "circle", "params": {}, "seed": 0, "split": {"test": 0.5}},
-        "task": {"type": "classification", "params": {"loss": "mse"}},
+        "graphs": {"model": {"nodes": nodes, "edges": edges}},
+        "data": data.to_dict(),
+        "task": task,
         "training": {"optimizer": {"type": "sgd", "params": {"lr": 0.03}}, "batch_size": 10,
                      "epochs": 500, "device": "cpu"},
-        "views": {"layout": ["boundary", "neurons", "loss"]},
+        "views": {"layout": ["boundary", "neurons", "loss"] if dataset is None or (
+            dataset.info.kind == "points2d") else []},
     })
 
 
