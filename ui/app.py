@@ -29,7 +29,8 @@ from PySide6.QtCore import QObject, QSettings, QTimer, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 DEFAULT_PRESET = "launch-xor"
-#: The size of screenshots made without a display (Qt's offscreen screen is 800x600).
+#: The size of screenshots made on a screen too small for the window (Qt's offscreen
+#: platform has an 800x600 screen unless configured).
 SCREENSHOT_SIZE = (1366, 768)
 EXIT_WHEN_SHOWN = "PLAYGROUND_EXIT_WHEN_SHOWN"
 #: Time for the views to draw the final snapshot before the screenshot (ms).
@@ -206,7 +207,7 @@ def run_app(preset: str | None = None, train_epochs: int | None = None,
     app = make_application(headless_ok=automated)
     from playground.errors import PlaygroundError
     from playground.project.presets import load_preset
-    from ui.window.geometry import parse_size, place_window
+    from ui.window.geometry import parse_size, place_window, screen_area
     from ui.window.main_window import MainWindow
     from ui.window.project_files import ProjectFiles
     from ui.window.theme import apply_theme, saved_mode
@@ -232,9 +233,10 @@ def run_app(preset: str | None = None, train_epochs: int | None = None,
     remember = not automated and size is None
     window = MainWindow(project, files=ProjectFiles(settings), autosave=not automated, path=path,
                         remember_layout=remember)
-    if size is None and automated and app.platformName() == "offscreen":
+    area = screen_area(window.screen())
+    if size is None and automated and (area.width() < 1024 or area.height() < 700):
         size = SCREENSHOT_SIZE
-    how = place_window(window, settings, size)
+    how = place_window(window, settings, size, restore=remember)
     install_excepthook(window)
     app.styleHints().colorSchemeChanged.connect(
         lambda *_: window.set_theme("system") if window.theme == "system" else None)

@@ -67,6 +67,12 @@ class Dialogs:
             f"autosaved?\n\n({path})")
         return answer == QMessageBox.StandardButton.Yes
 
+    def confirm_overwrite(self, path: str) -> bool:
+        """``path`` exists: replace it?"""
+        answer = QMessageBox.question(self.parent, "Replace the file?",
+                                      f"{Path(path).name} already exists. Replace it?")
+        return answer == QMessageBox.StandardButton.Yes
+
     def info(self, title: str, html: str) -> None:
         """A message in rich text (About)."""
         QMessageBox.about(self.parent, title, html)

@@ -27,14 +27,17 @@ def _size(value: Any) -> str:
     return f"{value}×{value}"
 
 
-def _stride(value: Any) -> str:
-    """" /2" for a stride other than 1 (0 means "as the kernel" for pooling)."""
+def _stride(value: Any, kernel: Any = None) -> str:
+    """"/2" for a stride other than 1 ("" for 0 or the kernel's size: pooling's default)."""
     values = list(value) if isinstance(value, (list, tuple)) else [value]
-    return "" if all(v in (0, 1) for v in values) else f" /{_size(value)}"
+    kernels = list(kernel) if isinstance(kernel, (list, tuple)) else [kernel] * len(values)
+    if all(v in (0, 1) for v in values) or values == kernels:
+        return ""
+    return f"/{values[0]}" if len(set(values)) == 1 else f"/{_size(value)}"
 
 
 def _activation(p: Mapping[str, Any]) -> str:
-    return f" · {p['activation']}" if p.get("activation") not in (None, "identity") else ""
+    return f" {p['activation']}" if p.get("activation") not in (None, "identity") else ""
 
 
 def _recurrent(p: Mapping[str, Any]) -> str:
@@ -50,10 +53,10 @@ ESSENTIALS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "dense": lambda p: str(p["activation"]),
     "conv1d": lambda p: f"{_size(p['kernel_size'])}{_stride(p['stride'])}{_activation(p)}",
     "conv2d": lambda p: f"{_size(p['kernel_size'])}{_stride(p['stride'])}{_activation(p)}",
-    "conv_transpose2d": lambda p: f"{_size(p['kernel_size'])} up {_size(p['stride'])}"
+    "conv_transpose2d": lambda p: f"{_size(p['kernel_size'])} ×{_stride(p['stride'])[1:] or 1}"
                                   f"{_activation(p)}",
-    "maxpool": lambda p: _size(p["kernel_size"]) + _stride(p["stride"]),
-    "avgpool": lambda p: _size(p["kernel_size"]) + _stride(p["stride"]),
+    "maxpool": lambda p: _size(p["kernel_size"]) + _stride(p["stride"], p["kernel_size"]),
+    "avgpool": lambda p: _size(p["kernel_size"]) + _stride(p["stride"], p["kernel_size"]),
     "dropout": lambda p: f"p = {p['p']:g}",
     "leaky_relu": lambda p: f"slope {p['negative_slope']:g}",
     "elu": lambda p: f"α = {p['alpha']:g}",

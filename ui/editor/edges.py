@@ -36,12 +36,16 @@ def bezier(p0: QPointF, p1: QPointF) -> QPainterPath:
 
 
 def gap_between(src: QRectF, dst: QRectF) -> float:
-    """The y of the free band between two cards (with their neuron strips), or just below
-    both when they overlap vertically."""
+    """The y the edge from ``src`` to ``dst`` (cards with their neuron strips) runs left at.
+
+    Just above ``dst`` when it is in a band below: the band's gap is above its top, while
+    ``src``'s own bottom may be above a taller card of its band. Just below ``src`` when
+    ``dst`` is above; below both when they overlap vertically.
+    """
     if dst.top() > src.bottom():
-        return (src.bottom() + dst.top()) / 2
+        return dst.top() - min(1.5 * LEAD, (dst.top() - src.bottom()) / 2)
     if src.top() > dst.bottom():
-        return (dst.bottom() + src.top()) / 2
+        return src.top() - min(1.5 * LEAD, (src.top() - dst.bottom()) / 2)
     return max(src.bottom(), dst.bottom()) + 2 * LEAD
 
 

@@ -17,13 +17,10 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
     QSplitter,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -33,18 +30,18 @@ from playground.layers import LAYERS, Shape
 from playground.shapes import ShapeReport
 from ui.editor import clipboard, style
 from ui.editor.actions import make_actions
+from ui.editor.bar import EditorBar
 from ui.editor.commands import PasteNodes, selection_payload
 from ui.editor.inspector import Inspector
 from ui.editor.layout import auto_layout, best_wrap
-from ui.editor.overlay import InspectorPanel
+from ui.editor.overlay import InspectorPanel, ResizeWatcher
 from ui.editor.palette import LayerPalette
-from ui.editor.problems import Problem, first, graph_problems
+from ui.editor.problems import Problem, graph_problems
 from ui.editor.scene import GraphScene
 from ui.editor.structure import edge_at, insert_after, insert_on_edge, step_count
 from ui.editor.view import GraphView
 
 PASTE_OFFSET = 40.0
-STATUS_SECONDS = 5
 PALETTE_WIDTH = 150
 
 
@@ -100,10 +97,8 @@ class GraphEditor(QWidget):
             "copy": self.copy_selection, "paste": self.paste, "duplicate": self.duplicate,
             "select_all": self.select_all, "fit": self.fit_view, "auto_layout": self.auto_layout,
             "zoom_in": self.view.zoom_in, "zoom_out": self.view.zoom_out})
-        self._status_timer = QTimer(self, singleShot=True, interval=STATUS_SECONDS * 1000)
-        self._status_timer.timeout.connect(self._show_problem)
         self.view.layer_dropped.connect(self.drop_layer)
-        self.view.zoom_changed.connect(lambda z: self.zoom_button.setText(f"{z:.0%}"))
+        self.view.zoom_changed.connect(self.bar.set_zoom)
         self.view.zoom_changed.connect(lambda *_: self._place_panel())
         self.palette.layer_activated.connect(self.add_layer_at_centre)
         self.scene.selectionChanged.connect(self._on_selection_changed)
@@ -119,46 +114,21 @@ class GraphEditor(QWidget):
         self._on_report_changed(self.scene.report)
 
     def _build_layout(self) -> None:
-        bar = QHBoxLayout()
-        bar.setContentsMargins(6, 2, 6, 2)
-        self.palette_button = QToolButton(text="Layers", checkable=True, checked=True,
-                                          autoRaise=True, objectName="palette_toggle",
-                                          toolTip="Show or hide the layer palette")
-        self.palette_button.toggled.connect(self.show_palette)
-        bar.addWidget(self.palette_button)
-        self.zoom_button = QToolButton(text="100%", toolTip="Reset zoom to 100%",
-                                       autoRaise=True)
-        self.zoom_button.clicked.connect(self.view.reset_zoom)
-        for text, tip, slot in (("−", "Zoom out (Ctrl+-)", self.view.zoom_out), (None, "", None),
-                                ("+", "Zoom in (Ctrl++)", self.view.zoom_in),
-                                ("Fit", "Fit to view and keep it fitted (F)", self.fit_view),
-                                ("Layout", "Auto-layout (Ctrl+L)", self.auto_layout)):
-            if text is None:
-                bar.addWidget(self.zoom_button)
-                continue
-            button = QToolButton(text=text, toolTip=tip, autoRaise=True)
-            button.clicked.connect(slot)
-            bar.addWidget(button)
-        self.status_label = QLabel(objectName="editor_status")
-        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status_label.setMinimumWidth(40)
-        self.fix_button = QToolButton(objectName="fix_button", autoRaise=False)
-        self.fix_button.hide()
-        self.fix_button.clicked.connect(self._apply_fix)
-        self.params_label = QLabel(objectName="total_params")
-        self.params_label.setFont(style.font(9, bold=True))
-        bar.addSpacing(8)
-        bar.addWidget(self.status_label, 1)
-        bar.addWidget(self.fix_button)
-        bar.addWidget(self.params_label)
+        self.bar = EditorBar({"palette": self.show_palette, "zoom_out": self.view.zoom_out,
+                              "reset_zoom": self.view.reset_zoom, "zoom_in": self.view.zoom_in,
+                              "fit": self.fit_view, "layout": self.auto_layout})
+        # The bar's widgets under the names tests and the window know them by.
+        self.palette_button, self.zoom_button = self.bar.palette_button, self.bar.zoom_button
+        self.status_label, self.fix_button = self.bar.status_label, self.bar.fix_button
+        self.params_label = self.bar.params_label
         self.centre = QWidget(objectName="editor_centre")
         column = QVBoxLayout(self.centre)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.view, 1)
-        column.addLayout(bar)
+        column.addWidget(self.bar)
         self.panel = InspectorPanel(self.inspector, self.centre)
-        self.view.installEventFilter(_Resized(self._place_panel, self))
+        self.view.installEventFilter(ResizeWatcher(self._place_panel, self))
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.palette)
         self.splitter.addWidget(self.centre)
@@ -377,43 +347,15 @@ class GraphEditor(QWidget):
 
     def show_status(self, text: str) -> None:
         """Show a short message in the editor's bottom bar for a few seconds."""
-        self.status_label.setText(text)
-        self.status_label.setToolTip(text)
-        self.status_label.setStyleSheet(f"color: {style.ERROR.name()};")
-        self.fix_button.hide()
-        self._status_timer.start()
+        self.bar.show_message(text)
 
     def _update_problems(self) -> None:
         self.problems = [*graph_problems(self.graph, self.report), *self.external_problems]
-        if not self._status_timer.isActive():
-            self._show_problem()
+        self.bar.show_problems(self.problems)
         self.problems_changed.emit(list(self.problems))
 
-    def _show_problem(self) -> None:
-        """The bar shows the first error (else warning) and its fix button."""
-        problem = first(self.problems)
-        colour = "" if problem is None else style.ERROR.name() if problem.level == "error" \
-            else "#b8860b"
-        self.status_label.setStyleSheet(f"color: {colour};" if colour else "")
-        text = problem.message if problem is not None else ""
-        more = len(self.problems) - 1
-        if more > 0:
-            text += f"  (+{more} more)"
-        metrics = self.status_label.fontMetrics()
-        room = max(self.status_label.width(), 80)
-        self.status_label.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, room))
-        self.status_label.setToolTip("\n".join(p.message for p in self.problems))
-        has_fix = problem is not None and problem.fix is not None
-        self.fix_button.setText(problem.fix_text if has_fix else "")
-        self.fix_button.setVisible(has_fix)
-
-    def _apply_fix(self) -> None:
-        problem = first(self.problems)
-        if problem is not None and problem.fix is not None:
-            problem.fix()
-
     def _on_report_changed(self, report: ShapeReport) -> None:
-        self.params_label.setText(f"Parameters: {self.total_params():,}")
+        self.bar.set_total(self.total_params())
         self._update_problems()
         self.report_changed.emit(report)
 
@@ -441,19 +383,6 @@ class GraphEditor(QWidget):
             event.accept()
             return
         super().keyPressEvent(event)
-
-
-class _Resized(QObject):
-    """Calls ``callback`` when the watched widget is resized or moved."""
-
-    def __init__(self, callback, parent: QObject | None = None):
-        super().__init__(parent)
-        self.callback = callback
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() in (QEvent.Type.Resize, QEvent.Type.Move):
-            self.callback()
-        return False
 
 
 if __name__ == "__main__":

@@ -1,24 +1,22 @@
-"""Node and port items: how one layer looks on the canvas.
+"""Node items: how one layer looks on the canvas.
 
 A :class:`NodeItem` is a compact card: the layer's title and id, its
 essentials ("8 units · tanh", with − / + buttons for the width), its output
 shape and parameter count, input ports on the left and output ports on the
-right, an error badge whose tooltip gives the shape error and its fix, and a
-"+" beside it (on hover or selection) that adds a layer after it. It holds no graph state
-of its own: the scene refreshes it from the graph and the latest ShapeReport.
+right (:mod:`ui.editor.ports`), an error badge whose tooltip gives the shape
+error and its fix, and a "+" beside it (on hover or selection) that adds a
+layer after it. It holds no graph state of its own: the scene refreshes it
+from the graph and the latest ShapeReport.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
-from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsObject,
     QGraphicsSceneHoverEvent,
-    QGraphicsSceneMouseEvent,
     QStyleOptionGraphicsItem,
     QWidget,
 )
@@ -28,110 +26,11 @@ from ui.editor.buttons import STEP_SIZE, CardButton
 from ui.editor.card import BODY_LINES, PORT_Y, count_of, count_param, essentials
 from ui.editor.card import box_height as card_height
 from ui.editor.neurons import NeuronStrip
+from ui.editor.ports import BadgeItem, PortItem
 from ui.editor.tiles import FeatureTiles, tiles_height
 
-if TYPE_CHECKING:
-    from ui.editor.scene import GraphScene
-
-
-class PortItem(QGraphicsItem):
-    """A connection point; dragging from it starts a new edge.
-
-    Parameters
-    ----------
-    node : NodeItem
-        The owner.
-    name : str
-        Port name from the LayerSpec (``in``, ``in2``, ``out``...).
-    is_output : bool
-        Output (right side) or input (left side).
-    """
-
-    def __init__(self, node: NodeItem, name: str, is_output: bool):
-        super().__init__(node)
-        self.node = node
-        self.name = name
-        self.is_output = is_output
-        self.connected = False
-        self.feedback: str = ""  # "", "valid" or "invalid" while an edge is dragged over it
-        self._hover = False
-        self.setAcceptHoverEvents(True)
-        self.setCursor(Qt.CursorShape.CrossCursor)
-        self.setZValue(2)
-
-    @property
-    def node_id(self) -> str:
-        """Id of the owning node."""
-        return self.node.node_id
-
-    def boundingRect(self) -> QRectF:  # noqa: N802
-        r = style.PORT_RADIUS + 4  # a generous hit area: ports are small
-        return QRectF(-r, -r, 2 * r, 2 * r)
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
-              widget: QWidget | None = None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        r = style.PORT_RADIUS + (1.5 if self._hover or self.feedback else 0)
-        ring = {"valid": style.VALID, "invalid": style.ERROR}.get(self.feedback)
-        painter.setPen(QPen(ring or style.edge_colour(), 2.5 if ring else 1.5))
-        fill = style.edge_colour() if self.connected else style.node_fill()
-        painter.setBrush(QBrush(ring or fill))
-        painter.drawEllipse(QPointF(0, 0), r, r)
-
-    def set_feedback(self, state: str) -> None:
-        """Highlight as a valid/invalid drop target ("" to clear)."""
-        if state != self.feedback:
-            self.feedback = state
-            self.update()
-
-    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
-        self._hover = True
-        self.update()
-
-    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
-        self._hover = False
-        self.update()
-
-    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
-        if event.button() != Qt.MouseButton.LeftButton:
-            event.ignore()
-            return
-        event.accept()  # keeps the node from moving: this press starts an edge
-        self._graph_scene().begin_connection(self)
-
-    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
-        self._graph_scene().drag_connection(event.scenePos())
-
-    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
-        self._graph_scene().end_connection(event.scenePos())
-
-    def _graph_scene(self) -> GraphScene:
-        return self.scene()  # type: ignore[return-value]
-
-
-class BadgeItem(QGraphicsItem):
-    """The red "!" on a node with an error; its tooltip is the message and the fix."""
-
-    def __init__(self, parent: QGraphicsItem):
-        super().__init__(parent)
-        self.setZValue(3)
-        self.setAcceptHoverEvents(True)
-        self.setVisible(False)
-
-    def boundingRect(self) -> QRectF:  # noqa: N802
-        r = style.BADGE_RADIUS + 1
-        return QRectF(-r, -r, 2 * r, 2 * r)
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
-              widget: QWidget | None = None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        r = style.BADGE_RADIUS
-        painter.setPen(QPen(style.node_fill(), 1.5))
-        painter.setBrush(style.ERROR)
-        painter.drawEllipse(QPointF(0, 0), r, r)
-        painter.setPen(Qt.GlobalColor.white)
-        painter.setFont(style.font(style.NODE_FONT_PT, bold=True))
-        painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, "!")
+#: Notes drawn as glyphs in a card's header (their words are in its tooltip).
+NOTE_GLYPHS = {"frozen": "❄", "hand-set": "✎"}
 
 
 class NodeItem(QGraphicsObject):
@@ -368,7 +267,14 @@ class NodeItem(QGraphicsObject):
         """The title in bold, then the node id (when it says something else) in a lighter
         white, both on the fixed, saturated category colour."""
         bold, plain = style.font(style.NODE_FONT_PT, bold=True), style.font(style.NODE_FONT_PT)
-        room = w - 16 - (14 if self.error_text else 0)
+        glyphs = "".join(NOTE_GLYPHS.get(n, "") for n in self.notes)
+        glyph_width = QFontMetricsF(plain).horizontalAdvance(glyphs) + 4 if glyphs else 0.0
+        room = w - 16 - (14 if self.error_text else 0) - glyph_width
+        if glyphs:
+            painter.setFont(plain)
+            painter.setPen(Qt.GlobalColor.white)
+            painter.drawText(QRectF(8 + room, 0, glyph_width, style.HEADER_HEIGHT),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, glyphs)
         title = QFontMetricsF(bold).elidedText(self.title, Qt.TextElideMode.ElideRight, room)
         painter.setFont(bold)
         painter.setPen(Qt.GlobalColor.white)
@@ -391,7 +297,7 @@ class NodeItem(QGraphicsObject):
         align = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
         stepper = self._stepper_room()
         room = w - left - right - stepper
-        text = " · ".join(t for t in (self.essentials, *self.notes) if t)
+        text = self.essentials
         painter.setFont(plain)
         painter.setPen(style.text_colour())
         painter.drawText(QRectF(left, y, room, style.LINE_HEIGHT), align,

@@ -8,7 +8,7 @@ fixed width, and hides when nothing is selected.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 #: The panel's width and its distance from the canvas's edges (pixels).
@@ -67,3 +67,15 @@ def panel_side(panel: InspectorPanel) -> str:
     """"left" or "right": where the panel was last put (tests)."""
     return str(panel.property("side") or "right")
 
+
+class ResizeWatcher(QObject):
+    """Calls ``callback`` when the watched widget is resized or moved."""
+
+    def __init__(self, callback, parent: QObject | None = None):
+        super().__init__(parent)
+        self.callback = callback
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Move):
+            self.callback()
+        return False

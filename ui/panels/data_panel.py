@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from playground.data import DATASETS
 from playground.data.base import STANDARDIZE, DataSpec, parse_data_spec
 from playground.errors import PlaygroundError
+from playground.project.citation import human_text
 from ui.panels.data_preview import DataPreview, DatasetLoader, summary
 from ui.params_form import ParamsForm
 
@@ -63,7 +64,7 @@ def dataset_model() -> QStandardItemModel:
             model.appendRow(header)
         item = QStandardItem("    " + entry.label)
         item.setData(entry.id, Qt.ItemDataRole.UserRole)
-        item.setToolTip(entry.doc)
+        item.setToolTip(human_text(entry.doc))
         model.appendRow(item)
     return model
 
@@ -241,7 +242,7 @@ class DataPanel(QWidget):
             self.doc.setText("This project uses no dataset.")
             return
         entry = DATASETS.get(spec.type)
-        self.doc.setText(entry.doc)
+        self.doc.setText(human_text(entry.doc))
         self.form = ParamsForm(entry.params, spec.params, sliders=SLIDERS)
         self.form.setObjectName("dataset_params")
         self.form.value_changed.connect(lambda *_: self._emit())

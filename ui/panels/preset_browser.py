@@ -28,10 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.project.citation import book_reference, human_text
+
 PATH_ROLE = Qt.ItemDataRole.UserRole
-FIELDS = (("book", "Book"), ("chapter", "Chapter"), ("what_to_watch", "What to watch"),
-          ("book_result", "The book reports"), ("notes", "Notes"),
-          ("substitution", "Substitution"))
+#: Described after "In the book" (the book, chapter, section and figure; never the seed
+#: file's lines, which stay in the preset for maintainers).
+FIELDS = (("what_to_watch", "What to watch"), ("book_result", "The book reports"),
+          ("notes", "Notes"), ("substitution", "Substitution"))
 
 
 @dataclass
@@ -77,13 +80,12 @@ def describe(entry: PresetEntry, results: list[str] | None = None) -> str:
     meta = entry.meta
     parts = [f"<h3 style='margin-bottom:2px'>{html.escape(entry.title)}</h3>",
              f"<p style='color:gray;margin-top:0'><code>{html.escape(entry.id)}</code></p>"]
+    where = book_reference(meta)
+    if where:
+        parts.append(f"<p><b>In the book:</b> {html.escape(where)}</p>")
     for key, label in FIELDS:
         if meta.get(key):
-            parts.append(f"<p><b>{label}:</b> {html.escape(str(meta[key]))}</p>")
-    if meta.get("seed_file"):
-        lines = f", lines {meta['seed_lines']}" if meta.get("seed_lines") else ""
-        parts.append(f"<p style='color:gray'>Source: {html.escape(meta['seed_file'])}"
-                     f"{html.escape(lines)}</p>")
+            parts.append(f"<p><b>{label}:</b> {html.escape(human_text(str(meta[key])))}</p>")
     if results:
         items = "".join(f"<li>{html.escape(line)}</li>" for line in results)
         parts.append(f"<p><b>Book vs this run:</b></p><ul>{items}</ul>")
@@ -262,7 +264,8 @@ def book_vs_ours(check: Any) -> str:
     verdict = "PASS" if check.passed else "FAIL"
     if not check.book:
         return check.line()
-    return f"book: {check.book} | this run: {check.label} {value} ({check.rule}) {verdict}"
+    return (f"book: {human_text(check.book)} | this run: {check.label} {value} ({check.rule}) "
+            f"{verdict}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Checks of the model against its data and task, run after every edit (not only at Play).
+"""Checks of the model against its data and task, run after every edit (not only at Play),
+and what the Input and Output cards say of the data.
 
 The Output's units against the dataset's classes or targets are checked with
 the same rule a run applies when it starts
@@ -81,3 +82,34 @@ def output_problems(project: Any, dataset: Any, graph: Graph, report: ShapeRepor
         return [Problem(message, node=outputs[0].id)]
     return [Problem(message, node=outputs[0].id, fix_text=f"Set units to {units}",
                     fix=lambda: set_units(target, units))]
+
+
+def card_notes(dataset: Any, task: str) -> dict[str, str]:
+    """What Input and Output cards say of the data: its features, and the classes or targets
+    the Output is compared with (nothing for tasks that reconstruct or generate)."""
+    from playground.tasks import TASKS
+
+    dims = dataset.input_shape
+    notes = {"input": f"{dims[0]} features" if len(dims) == 1 else
+             "×".join(str(d) for d in dims)}
+    predicts = "none" not in TASKS.get(task).targets  # the Output is compared with targets
+    if dataset.info.target == "class" and predicts:
+        notes["output"] = f"{dataset.n_classes} classes"
+    elif dataset.info.target == "regression" and predicts:
+        k = dataset.target_shape[-1] if dataset.target_shape else 1
+        notes["output"] = f"{k} target{'s' * (k != 1)}"
+    return notes
+
+
+def refused_fields(window: Any) -> list[str]:
+    """"Where: field: reason" for every field of ``window`` whose text is refused (the
+    training panel's, the data panel's, the inspector's): training would quietly use the
+    field's old value, so Play waits until they are fixed."""
+    forms = [("Training", window.training_panel.invalid_fields())]
+    if window.data_panel.form is not None:
+        forms.append(("Data", window.data_panel.form.invalid()))
+    inspector = window.editor.inspector
+    if inspector.form is not None and inspector.node_id:
+        forms.append((f"Node {inspector.node_id}", inspector.form.invalid()))
+    return [f"{where}: {title}: {reason}" for where, items in forms
+            for title, reason in items]

@@ -152,13 +152,15 @@ class FileController(QObject):
             self.window.dialogs.error("Nothing to export yet",
                                       "Press Reset or Play to build the model first.")
             return
-        project = self.window.project
-        stem = (project.id or project.name or "model").replace(" ", "_")
-        folder = self.files.path.parent if self.files.path else Path.home()
-        choice = self.window.dialogs.export_target(FORMATS, str(folder / f"{stem}.pt"))
+        from ui.dialogs.export import suggested_path
+
+        choice = self.window.dialogs.export_target(FORMATS, suggested_path(self.window, ".pt"))
         if choice is None:
             return
         fmt, path = choice
+        if Path(path).exists() and not self.window.dialogs.confirm_overwrite(path):
+            self.window.show_status(f"Not exported: {Path(path).name} exists")
+            return
         self.window.show_status(f"Exporting {fmt} to {path}…")
         self._export_token = run.worker.call_on_trainer(lambda s: export(s, fmt, path))
         run.worker.call_done.connect(self._on_export_done)

@@ -55,7 +55,7 @@ def screen_area(screen: QScreen | None = None) -> QRect:
 
 
 def place_window(window: QMainWindow, settings: QSettings,
-                 size: tuple[int, int] | None = None) -> str:
+                 size: tuple[int, int] | None = None, restore: bool = True) -> str:
     """Size and place ``window`` before it shows; returns how: "size", "restored" or "first".
 
     Parameters
@@ -65,12 +65,14 @@ def place_window(window: QMainWindow, settings: QSettings,
         The user's settings (geometry and dock state of the last session).
     size : tuple of int, optional
         An exact (width, height), ignoring the screen and the settings.
+    restore : bool
+        Use the saved geometry when there is one (else: as at the first launch).
     """
     if size is not None:
         window.resize(*size)
         return "size"
     area = screen_area(window.screen())
-    geometry = settings.value(GEOMETRY_KEY)
+    geometry = settings.value(GEOMETRY_KEY) if restore else None
     if isinstance(geometry, QByteArray) and window.restoreGeometry(geometry):
         window.setGeometry(fit_into(window.geometry(), area))
         return "restored"

@@ -16,7 +16,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QDockWidget,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -34,7 +33,7 @@ from ui.panels.data_panel import DataPanel
 from ui.panels.preset_browser import PresetBrowser
 from ui.panels.training_panel import TrainingPanel
 from ui.window.actions import SpaceForCanvas, build_menus, make_actions, shortcut_rows
-from ui.window.checks import output_problems
+from ui.window.checks import card_notes, output_problems, refused_fields
 from ui.window.file_controller import FileController
 from ui.window.gc_guard import GuiGarbageCollector
 from ui.window.geometry import STATE_VERSION, save_window, saved_state
@@ -43,39 +42,17 @@ from ui.window.run_controller import RunController
 from ui.window.run_status import RunStatus
 from ui.window.theme import SETTINGS_KEY, apply_theme, saved_mode
 from ui.window.view_docks import ViewDocks, normalise_layout
+from ui.window.window_layout import (
+    PALETTE_MIN_WINDOW,
+    apply_default_sizes,
+    build_panel_docks,
+    fill_docks_menu,
+    layout_ids,
+    reset_layout,
+)
 
 APP_TITLE = "Neural-network playground"
 STATUS_MS = 8000
-#: Column widths as (share of the window's width, least, most) in pixels.
-LEFT_COLUMN = (0.2, 260, 360)
-RIGHT_COLUMN = (0.25, 300, 520)
-#: The curves' share of the window's height under the graph, and their least height.
-CURVES_SHARE = 0.24
-CURVES_MIN = 160
-#: Windows at least this wide show the layer palette beside the graph from the start;
-#: narrower ones give its width to the graph (the editor's "Layers" button shows it).
-PALETTE_MIN_WINDOW = 1500
-
-
-def column_width(window_width: int, rule: tuple[float, int, int]) -> int:
-    """A side column's width for a window ``window_width`` wide (see LEFT_COLUMN)."""
-    share, least, most = rule
-    return int(min(max(window_width * share, least), most))
-
-
-def card_notes(dataset: Any, task: str) -> dict[str, str]:
-    """What Input and Output cards say of the data: its features, the classes or targets."""
-    dims = dataset.input_shape
-    notes = {"input": f"{dims[0]} features" if len(dims) == 1 else
-             "×".join(str(d) for d in dims)}
-    if task == "classification" and dataset.info.target == "class":
-        notes["output"] = f"{dataset.n_classes} classes"
-    elif task == "regression" and dataset.info.target == "regression":
-        k = dataset.target_shape[-1] if dataset.target_shape else 1
-        notes["output"] = f"{k} target{'s' * (k != 1)}"
-    return notes
-
-
 def target_of(spec: Any) -> str | None:
     """The target kind ("class", "regression", "none") of a data spec; None without data."""
     if spec is None:
@@ -134,7 +111,7 @@ class MainWindow(QMainWindow):
         self.run = RunController(self)
         self.file_ops = FileController(self, autosave)
         self._build_central()
-        self.panel_docks = self._build_docks()
+        self.panel_docks = build_panel_docks(self)
         handlers = {
             "new": self.file_ops.new, "open": self.file_ops.open, "save": self.file_ops.save,
             "save_as": self.file_ops.save_as, "export": self.file_ops.export,
@@ -149,7 +126,7 @@ class MainWindow(QMainWindow):
                                  self.theme)
         self.menus["recent"].aboutToShow.connect(
             lambda: self.file_ops.fill_recent(self.menus["recent"]))
-        self.menus["docks"].aboutToShow.connect(self._fill_docks_menu)
+        self.menus["docks"].aboutToShow.connect(lambda: fill_docks_menu(self))
         self.menus["view_list"].aboutToShow.connect(
             lambda: self.views.fill_views_menu(self.menus["view_list"], self.toggle_view))
         self.menus["view_images"].aboutToShow.connect(
@@ -188,31 +165,13 @@ class MainWindow(QMainWindow):
         self.editor.splitter.setSizes([160, 900, 250])  # most of the centre for the canvas
         self.setCentralWidget(self.central)
 
-    def _build_docks(self) -> dict[str, QDockWidget]:
-        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks
-                            | QMainWindow.DockOption.AllowTabbedDocks)
-        docks = {}
-        for key, title, widget in (("data", "Data", self.data_panel),
-                                   ("presets", "Presets", self.preset_browser),
-                                   ("training", "Training", self.training_panel)):
-            dock = QDockWidget(title, self, objectName=f"dock_{key}")
-            dock.setWidget(widget)
-            docks[key] = dock
-        self.panel_docks = docks
-        self._place_panel_docks()
-        return docks
+    def reset_layout(self) -> None:
+        """View > Reset layout: every panel and view back in its default place and size."""
+        reset_layout(self)
 
-    def _place_panel_docks(self) -> None:
-        """Data (with Presets as a tab) above Training, in the left column."""
-        docks = self.panel_docks
-        for dock in docks.values():
-            dock.setFloating(False)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, docks["data"])
-        self.splitDockWidget(docks["data"], docks["training"], Qt.Orientation.Vertical)
-        self.tabifyDockWidget(docks["data"], docks["presets"])
-        docks["data"].raise_()
+    def apply_default_sizes(self) -> None:
+        """Column widths for the window's size (:func:`ui.window.window_layout`)."""
+        apply_default_sizes(self)
 
     def _add_variants_action(self) -> None:
         """Train > Run all variants (and its button in the training panel)."""
@@ -228,16 +187,6 @@ class MainWindow(QMainWindow):
         self.menus["train"].addAction(action)
         self.actions["run_variants"] = action
 
-    def _fill_docks_menu(self) -> None:
-        """View > Panels: a check item per dock (the panels, then the current views)."""
-        menu = self.menus["docks"]
-        menu.clear()
-        for dock in self.panel_docks.values():
-            menu.addAction(dock.toggleViewAction())
-        menu.addSeparator()
-        for dock in self.views.docks.values():
-            menu.addAction(dock.toggleViewAction())
-
     def toggle_view(self, vid: str, on: bool) -> None:
         """Open or close view ``vid``; the project's layout remembers it."""
         if on:
@@ -249,41 +198,6 @@ class MainWindow(QMainWindow):
         if layout != list(self.project.views.get("layout") or []):
             self.project.views = {**self.project.views, "layout": layout}
             self.mark_edited()
-
-    def reset_layout(self) -> None:
-        """View > Reset layout: every panel and view back in its default place and size."""
-        self._place_panel_docks()
-        for dock in self.panel_docks.values():
-            dock.show()
-        self.views.set_layout(self._layout_ids(), curves_below=bool(self.project.graphs))
-        self.views.materialise()
-        if self.run.session is not None:
-            self.run.worker.refresh()  # the new views' data now, even while paused
-        QTimer.singleShot(80, lambda: None if self.closed else self.apply_default_sizes())
-
-    def _layout_ids(self) -> list[str]:
-        """The views of the project's layout (the task's defaults when it names none)."""
-        return list(self.project.views.get("layout") or TASKS.get(self.project.task).views)
-
-    def apply_default_sizes(self) -> None:
-        """Give the columns widths for the window's size (most of it to the graph), then fit
-        the graph."""
-        width, height = self.width(), self.height()
-        left = [self.panel_docks["data"]]
-        right = [d for vid, d in self.views.docks.items() if vid != "curves"][:1]
-        self.resizeDocks(left, [column_width(width, LEFT_COLUMN)], Qt.Orientation.Horizontal)
-        if right and self.central.isVisible():
-            self.resizeDocks(right, [column_width(width, RIGHT_COLUMN)],
-                             Qt.Orientation.Horizontal)
-        self.resizeDocks([self.panel_docks["data"], self.panel_docks["training"]],
-                         [height * 9 // 20, height * 11 // 20], Qt.Orientation.Vertical)
-        curves = self.views.docks.get("curves")
-        if curves is not None:
-            share = CURVES_SHARE if self.central.isVisible() else 0.4
-            self.resizeDocks([curves], [max(CURVES_MIN, int(height * share))],
-                             Qt.Orientation.Vertical)
-        self.editor.show_palette(width >= PALETTE_MIN_WINDOW)
-        QTimer.singleShot(80, self.editor.fit_view)
 
     # -- project -----------------------------------------------------------------------------
     def set_project(self, project: Any, path: Any = None, modified: bool = False) -> None:
@@ -302,7 +216,7 @@ class MainWindow(QMainWindow):
         self.training_panel.set_project(project, target_of(project.data))
         self.actions["run_variants"].setEnabled(bool(project.variants))
         self.views.clear_runs()
-        self.views.set_layout(self._layout_ids(), curves_below=bool(project.graphs))
+        self.views.set_layout(layout_ids(project), curves_below=bool(project.graphs))
         # Without data the preset's description is the more useful tab.
         self.panel_docks["presets" if project.data is None else "data"].raise_()
         self.preset_browser.set_current(project.id)
@@ -407,14 +321,7 @@ class MainWindow(QMainWindow):
 
     def invalid_fields(self) -> list[str]:
         """One line per field whose text is refused (Play waits until they are fixed)."""
-        forms = [("Training", self.training_panel.invalid_fields())]
-        if self.data_panel.form is not None:
-            forms.append(("Data", self.data_panel.form.invalid()))
-        if self.editor.inspector.form is not None and self.editor.inspector.node_id:
-            forms.append((f"Node {self.editor.inspector.node_id}",
-                          self.editor.inspector.form.invalid()))
-        return [f"{where}: {title}: {reason}" for where, items in forms
-                for title, reason in items]
+        return refused_fields(self)
 
     def _on_spec_changed(self, spec: Any) -> None:
         if spec is None and TASKS.get(self.project.task).targets:

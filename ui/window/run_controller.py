@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, QTimer
 from ui.panels.preset_browser import book_vs_ours
 from ui.run.variants import VariantRunner
 from ui.run.worker import TrainingWorker
-from ui.window.run_status import checks_summary, metrics_text
+from ui.window.run_status import checks_summary, is_news, metrics_text, trained
 
 FRAME_MS = 100
 #: Neuron maps on the editor's nodes refresh at most this often (s) while training: each
@@ -31,23 +31,6 @@ FRAME_MS = 100
 MAPS_SECONDS = 1.0
 #: States in which the worker thread has ended: Play starts a fresh run.
 ENDED = ("finished", "stopped", "diverged", "failed", "empty")
-
-
-def trained(snapshot: Any) -> bool:
-    """True when ``snapshot`` is of a run that took at least one step (runs that never
-    trained, such as a failed Play, get no number and no curves)."""
-    return snapshot is not None and snapshot.step > 0 and bool(snapshot.history)
-
-
-def is_news(snapshot: Any, previous: Any) -> bool:
-    """True when ``snapshot`` shows something ``previous`` did not (a step, a state, a
-    metric, or a probe payload recomputed with new options)."""
-    if previous is None:
-        return True
-    return (snapshot.step != previous.step or snapshot.state != previous.state
-            or snapshot.metrics != previous.metrics
-            or snapshot.probes.keys() != previous.probes.keys()
-            or any(v is not previous.probes[k] for k, v in snapshot.probes.items()))
 
 
 class RunController(QObject):

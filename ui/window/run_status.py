@@ -20,6 +20,23 @@ METRIC_KEYS = (("val_accuracy", "val acc"), ("test_accuracy", "test acc"),
                ("train_accuracy", "accuracy"), ("val_r2", "val R²"), ("train_r2", "R²"))
 
 
+def trained(snapshot: Any) -> bool:
+    """True when ``snapshot`` is of a run that took at least one step (runs that never
+    trained, such as a failed Play, get no number and no curves)."""
+    return snapshot is not None and snapshot.step > 0 and bool(snapshot.history)
+
+
+def is_news(snapshot: Any, previous: Any) -> bool:
+    """True when ``snapshot`` shows something ``previous`` did not (a step, a state, a
+    metric, or a probe payload recomputed with new options)."""
+    if previous is None:
+        return True
+    return (snapshot.step != previous.step or snapshot.state != previous.state
+            or snapshot.metrics != previous.metrics
+            or snapshot.probes.keys() != previous.probes.keys()
+            or any(v is not previous.probes[k] for k, v in snapshot.probes.items()))
+
+
 def metrics_text(metrics: dict) -> str:
     """"loss 0.0312 · accuracy 1.000" from a snapshot's metrics."""
     parts = []

@@ -1,0 +1,110 @@
+"""Where the main window's panels go and how big they are: most of the width to the graph.
+
+The left column holds Data (with Presets as a tab) above Training; the views
+take the right column and the curves the strip under the graph
+(:mod:`ui.window.view_docks` places the views). Column widths follow the
+window's width within bounds, so at 1366x768 the graph still gets ~720 px.
+View > Reset layout puts everything back here (:func:`reset_layout`, the one
+place that calls the views' layout).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QDockWidget, QMainWindow
+
+from playground.tasks import TASKS
+
+#: Column widths as (share of the window's width, least, most) in pixels.
+LEFT_COLUMN = (0.2, 260, 360)
+RIGHT_COLUMN = (0.25, 300, 520)
+#: The curves' share of the window's height under the graph, and their least height.
+CURVES_SHARE = 0.24
+CURVES_MIN = 160
+#: Windows at least this wide show the layer palette beside the graph from the start;
+#: narrower ones give its width to the graph (the editor's "Layers" button shows it).
+PALETTE_MIN_WINDOW = 1500
+
+
+def column_width(window_width: int, rule: tuple[float, int, int]) -> int:
+    """A side column's width for a window ``window_width`` wide (see LEFT_COLUMN)."""
+    share, least, most = rule
+    return int(min(max(window_width * share, least), most))
+
+
+def build_panel_docks(window: Any) -> dict[str, QDockWidget]:
+    """The Data, Presets and Training docks of ``window``, in their places."""
+    window.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+    window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+    window.setDockOptions(QMainWindow.DockOption.AnimatedDocks
+                          | QMainWindow.DockOption.AllowTabbedDocks)
+    docks = {}
+    for key, title, widget in (("data", "Data", window.data_panel),
+                               ("presets", "Presets", window.preset_browser),
+                               ("training", "Training", window.training_panel)):
+        dock = QDockWidget(title, window, objectName=f"dock_{key}")
+        dock.setWidget(widget)
+        docks[key] = dock
+    place_panel_docks(window, docks)
+    return docks
+
+
+def place_panel_docks(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
+    """Data (with Presets as a tab) above Training, in the left column."""
+    for dock in docks.values():
+        dock.setFloating(False)
+    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, docks["data"])
+    window.splitDockWidget(docks["data"], docks["training"], Qt.Orientation.Vertical)
+    window.tabifyDockWidget(docks["data"], docks["presets"])
+    docks["data"].raise_()
+
+
+def layout_ids(project: Any) -> list[str]:
+    """The views of ``project``'s layout (its task's defaults when it names none)."""
+    return list(project.views.get("layout") or TASKS.get(project.task).views)
+
+
+def reset_layout(window: Any) -> None:
+    """Every panel and view of ``window`` back in its default place and size."""
+    place_panel_docks(window, window.panel_docks)
+    for dock in window.panel_docks.values():
+        dock.show()
+    window.views.set_layout(layout_ids(window.project), curves_below=bool(window.project.graphs))
+    window.views.materialise()
+    if window.run.session is not None:
+        window.run.worker.refresh()  # the new views' data now, even while paused
+    QTimer.singleShot(80, lambda: None if window.closed else apply_default_sizes(window))
+
+
+def apply_default_sizes(window: Any) -> None:
+    """Give ``window``'s columns widths for its size (most of it to the graph), show the
+    palette when there is room for it, then fit the graph."""
+    width, height = window.width(), window.height()
+    docks = window.panel_docks
+    right = [d for vid, d in window.views.docks.items() if vid != "curves"][:1]
+    window.resizeDocks([docks["data"]], [column_width(width, LEFT_COLUMN)],
+                       Qt.Orientation.Horizontal)
+    if right and window.central.isVisible():
+        window.resizeDocks(right, [column_width(width, RIGHT_COLUMN)], Qt.Orientation.Horizontal)
+    window.resizeDocks([docks["data"], docks["training"]],
+                       [height * 9 // 20, height * 11 // 20], Qt.Orientation.Vertical)
+    curves = window.views.docks.get("curves")
+    if curves is not None:
+        share = CURVES_SHARE if window.central.isVisible() else 0.4
+        window.resizeDocks([curves], [max(CURVES_MIN, int(height * share))],
+                           Qt.Orientation.Vertical)
+    window.editor.show_palette(width >= PALETTE_MIN_WINDOW)
+    QTimer.singleShot(80, window.editor.fit_view)
+
+
+def fill_docks_menu(window: Any) -> None:
+    """View > Panels: a check item per dock (the panels, then the current views)."""
+    menu = window.menus["docks"]
+    menu.clear()
+    for dock in window.panel_docks.values():
+        menu.addAction(dock.toggleViewAction())
+    menu.addSeparator()
+    for dock in window.views.docks.values():
+        menu.addAction(dock.toggleViewAction())
