@@ -5,7 +5,7 @@ from __future__ import annotations
 from playground.graph import Graph
 from ui.editor.layout import BAND_GAP, FIT_MARGIN, H_GAP, auto_layout, best_wrap
 
-WIDTH = 148.0
+WIDTH = 156.0
 
 
 def chain(n: int) -> Graph:

@@ -71,7 +71,7 @@ def fitted_zooms(qtbot, window, preset_id: str) -> dict[str, float]:
 def check(qtbot, window, preset_id: str) -> None:
     for name, zoom in fitted_zooms(qtbot, window, preset_id).items():
         text = style.NODE_FONT_PT * zoom
-        assert text >= style.READABLE_PT - 0.05, (
+        assert text >= style.READABLE_PT, (
             f"{preset_id}/{name}: fitted at {zoom:.0%}, card text {text:.1f} pt")
 
 

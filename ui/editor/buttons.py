@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from ui.editor import style
 
 #: Side of the − / + squares on a card (scene units).
-STEP_SIZE = 17.0
+STEP_SIZE = 16.0
 #: Radius of the round "+ layer" button beside a card.
 ADD_RADIUS = 9.0
 

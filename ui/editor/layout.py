@@ -19,7 +19,11 @@ V_GAP = 24.0
 #: Space between bands of a wrapped layout (the edge from one band to the next runs in it).
 BAND_GAP = 48.0
 #: Space the view keeps around a fitted graph, on each side (scene units).
-FIT_MARGIN = 24.0
+FIT_MARGIN = 12.0
+#: How far a wrapped edge reaches beyond the cards on either side (it turns down right of
+#: a band's last card and up into the next band's first card: ui.editor.edges.LEAD and
+#: its bend, plus the stroke).
+WRAP_OVERHANG = 26.0
 
 
 def layer_of_nodes(graph: Graph) -> dict[str, int]:
@@ -143,8 +147,8 @@ def best_wrap(graph: Graph, heights: Mapping[str, float], width: float,
 
     All columns in one row unless the whole graph would then show below
     :data:`~ui.editor.style.READABLE_ZOOM` (node text smaller than the app's);
-    then the balanced banding (bands as equal as possible, no lone node on the
-    last one) that shows it largest.
+    then the fewest balanced bands (as equal as possible) that read, or when
+    none does, the banding that shows the graph largest.
     """
     columns = _columns(graph)
     count = len(columns)
@@ -154,13 +158,15 @@ def best_wrap(graph: Graph, heights: Mapping[str, float], width: float,
 
     def zoom(wrap: int) -> float:
         bands = _band_heights(tallest, wrap)
-        w = wrap * (width + h_gap) - h_gap + 2 * FIT_MARGIN
+        overhang = 2 * WRAP_OVERHANG if wrap < count else 0.0
+        w = wrap * (width + h_gap) - h_gap + 2 * FIT_MARGIN + overhang
         h = sum(bands) + band_gap * (len(bands) - 1) + 2 * FIT_MARGIN
         return min(viewport[0] / w, viewport[1] / h, max_zoom)
 
-    if zoom(count) >= READABLE_ZOOM:
-        return count
     wraps = sorted({-(-count // bands) for bands in range(1, count + 1)}, reverse=True)
+    readable = [w for w in wraps if zoom(w) >= READABLE_ZOOM]
+    if readable:
+        return readable[0]  # the fewest bands that read: a wrap is a cost to the reader
     return max(wraps, key=lambda w: (round(zoom(w), 6), w))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
-NODE_WIDTH = 148.0
+NODE_WIDTH = 156.0
 HEADER_HEIGHT = 24.0
 LINE_HEIGHT = 19.0
 CARD_PAD = 4.0
