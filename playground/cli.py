@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from playground.errors import PlaygroundError
+from playground.training.states import RunState
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -87,51 +88,30 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """``playground run``: train headless, print metrics and checks."""
+    """``playground run``: train headless (every variant, if any), print metrics and checks."""
     from playground.project.presets import load_preset
-    from playground.run.session import build_session, run_session
+    from playground.run.orchestrator import Orchestrator
 
     for name in ("epochs", "seed"):
         value = getattr(args, name)
         if value is not None and value < (1 if name == "epochs" else 0):
             raise PlaygroundError(f"--{name} must be {'>= 1' if name == 'epochs' else '>= 0'}")
     project = load_preset(args.target)
-    if project.variants:
-        return _run_variants(args, project)
-    session = build_session(project, seed=args.seed, device=args.device, epochs=args.epochs)
-    print(f"{project.title} ({project.id or args.target}): "
-          f"{session.trainer.target_epochs} epochs on {session.device}", file=sys.stderr)
-    bar = ProgressBar(session.trainer.target_epochs)
-    result = run_session(session, on_snapshot=bar.update)
-    bar.close()
-    if result.state == "failed":
-        print(f"error: {result.reason}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    _print_result(result, project)
-    if args.json:
-        print(json.dumps(result.to_dict(), default=float))
-    return EXIT_OK if result.passed else EXIT_FAILED
-
-
-def _run_variants(args: argparse.Namespace, project) -> int:
-    """``playground run`` of a project with variants: each one in turn, then the checks."""
-    from playground.project.variants import run_variants
-
+    orchestrator = Orchestrator(project, seed=args.seed, device=args.device, epochs=args.epochs)
     bars: list[ProgressBar] = []
 
-    def start(variant, session) -> None:
+    def start(run, session) -> None:
         if bars:
             bars[-1].close()
-        print(f"{project.title} ({project.id or args.target}), variant {variant.name} "
-              f"({variant.label}): {session.trainer.target_epochs} epochs on {session.device}",
-              file=sys.stderr)
+        which = f", variant {run.name} ({run.label})" if orchestrator.with_variants else ""
+        print(f"{project.title} ({project.id or args.target}){which}: "
+              f"{session.trainer.target_epochs} epochs on {session.device}", file=sys.stderr)
         bars.append(ProgressBar(session.trainer.target_epochs))
 
-    result = run_variants(project, seed=args.seed, device=args.device, epochs=args.epochs,
-                          on_start=start, on_snapshot=lambda snap: bars[-1].update(snap))
+    result = orchestrator.run(on_start=start, on_snapshot=lambda snap: bars[-1].update(snap))
     if bars:
         bars[-1].close()
-    if result.state == "failed":
+    if result.state == RunState.FAILED:
         print(f"error: {result.reason}", file=sys.stderr)
         return EXIT_BAD_INPUT
     _print_result(result, project)
@@ -141,7 +121,7 @@ def _run_variants(args: argparse.Namespace, project) -> int:
 
 
 def _print_result(result, project) -> None:
-    if result.state == "diverged":
+    if result.state == RunState.DIVERGED:
         lr = project.training.optimizer_params.get("lr")
         print(f"diverged: {result.reason} (training.optimizer.params.lr = {lr}); "
               "try a smaller learning rate")
@@ -186,10 +166,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         trainer.events.snapshot.connect(bar.update)
         state = trainer.run(epochs=trainer.epoch + args.epochs)
         bar.close()
-        if state in ("failed", "diverged"):
+        if state in (RunState.FAILED, RunState.DIVERGED):
             print(f"error: training {state}: {trainer.stop_reason}; nothing exported",
                   file=sys.stderr)
-            return EXIT_BAD_INPUT if state == "failed" else EXIT_FAILED
+            return EXIT_BAD_INPUT if state == RunState.FAILED else EXIT_FAILED
     result = export(session, args.format, args.output, graph=args.graph)
     print(result.summary())
     for note in result.notes:
