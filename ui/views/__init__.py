@@ -25,13 +25,14 @@ from ui.views.neurons import NeuronsView
 from ui.views.paths import PathsView
 from ui.views.regression import FitView, ForecastView
 from ui.views.samples import SamplesView
+from ui.views.seeds import SeedsView
 from ui.views.stepthrough import StepThroughView
 from ui.views.weights import WeightsView
 
 VIEWS: dict[str, type[View]] = {cls.view_id: cls for cls in (
     BoundaryView, NeuronsView, WeightsView, FiltersView, FeatureMapsView, LatentView,
     SamplesView, HistogramView, ConfusionView, RocView, FitView, ForecastView, PathsView,
-    LandscapeView, CurvesView, StepThroughView)}
+    LandscapeView, CurvesView, StepThroughView, SeedsView)}
 VIEWS["loss"] = CurvesView  # the id presets and task defaults use
 
 
