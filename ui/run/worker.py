@@ -29,6 +29,7 @@ Every public signal is emitted on the UI thread (a slot asserts it).
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -62,6 +63,11 @@ class _JobThread(QThread):
         self._job = job
 
     def run(self) -> None:  # noqa: D102 (Qt override)
+        # A QThread is not started by `threading`, so a tracer installed for every thread
+        # (coverage.py measuring the tests) is not in it: install it here too.
+        tracer = threading.gettrace()
+        if tracer is not None:
+            sys.settrace(tracer)
         self._job()
 
 
