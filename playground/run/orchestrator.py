@@ -120,7 +120,7 @@ class Orchestrator:
     def __init__(self, project: Project, seed: int | None = None, device: str | None = None,
                  epochs: int | None = None, variants: bool = True):
         self.project = project
-        self.overrides = {"seed": seed, "device": device, "epochs": epochs}
+        self.seed, self.device, self.epochs = seed, device, epochs
         runs = variant_projects(project) if variants and project.variants else []
         self.with_variants = bool(runs)
         self.plan: list[PlannedRun] = [PlannedRun(v.name, v.label, v.project) for v in runs] \
@@ -149,7 +149,8 @@ class Orchestrator:
         PlaygroundError
             Naming what cannot be built (a graph error, bad data...).
         """
-        return build_session(run.project, **self.overrides)
+        return build_session(run.project, seed=self.seed, device=self.device,
+                             epochs=self.epochs)
 
     def record(self, run: PlannedRun, session: Session, state: RunState,
                seconds: float = 0.0) -> RunRecord:
