@@ -172,9 +172,12 @@ def _print_result(result, project) -> None:
         print(f"  {key:<24} {shown[key]:.6g}")
     for check in result.checks:
         print(check.line())
-    if result.checks:
-        passed = sum(c.passed for c in result.checks)
-        print(f"{passed}/{len(result.checks)} expectations hold")
+    counted = [c for c in result.checks if not c.seeds_only]
+    if counted:
+        passed = sum(c.passed for c in counted)
+        later = len(result.checks) - len(counted)
+        print(f"{passed}/{len(counted)} expectations hold" + (
+            f"; {later} more are statements about many seeds (--seeds 10)" if later else ""))
 
 
 def cmd_list(args: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from playground.project.expect import CheckResult
+from playground.project.expect import CheckResult, check_statistic
 from playground.project.schema import Project
 from playground.run.orchestrator import Orchestrator, PlannedRun, RunRecord, RunResult, drive
 from playground.run.session import Session
@@ -55,6 +55,11 @@ class CheckSpread:
         The book's number, when the entry gives one (``book_value``, else an ``approx``).
     threshold : float or None
         The entry's ``min`` or ``max`` bound, if it has one (views mark it).
+    over_seeds : str or None
+        For a statement about the distribution, the statistic its rule applies to
+        (median, mean, min, max, book_percentile); it then holds once or not at all.
+    statistic : float or None
+        That statistic's value over the seeds.
     """
 
     label: str
@@ -65,6 +70,8 @@ class CheckSpread:
     min_pass_rate: float = DEFAULT_MIN_PASS_RATE
     book_value: float | None = None
     threshold: float | None = None
+    over_seeds: str | None = None
+    statistic: float | None = None
 
     @property
     def pass_rate(self) -> float:
@@ -101,6 +108,11 @@ class CheckSpread:
 
     def line(self) -> str:
         """``PASS 9/10 seeds (>= 80%) train_accuracy: min ... max | book ...``"""
+        if self.over_seeds is not None:
+            shown = "no value" if self.statistic is None else f"{self.statistic:.4g}"
+            return (f"{'PASS' if self.passed else 'FAIL'} {self.over_seeds} over "
+                    f"{len(self.values)} seeds of {self.label} = {shown} ({self.rule})"
+                    + (f" | book: {self.book}" if self.book else ""))
         held = sum(self.passes)
         q = self.quantiles()
         spread = "no value" if q is None else (
@@ -119,7 +131,8 @@ class CheckSpread:
                 "pass_rate": self.pass_rate, "min_pass_rate": self.min_pass_rate,
                 "passed": self.passed, "values": self.values, "quantiles": self.quantiles(),
                 "book_value": self.book_value, "book_percentile": self.book_percentile(),
-                "threshold": self.threshold}
+                "threshold": self.threshold, "over_seeds": self.over_seeds,
+                "statistic": self.statistic}
 
 
 @dataclass
@@ -188,8 +201,10 @@ def spread_checks(entries: Sequence[dict], results: Sequence[RunResult]) -> list
         seen: list[CheckResult | None] = [r.checks[i] if i < len(r.checks) else None
                                           for r in results]
         first = next((c for c in seen if c is not None), None)
-        book_value = _number(entry.get("book_value", entry.get("approx")))
-        spreads.append(CheckSpread(
+        over = entry.get("over_seeds")
+        book_value = _number(entry.get("book_value",
+                                       None if over is not None else entry.get("approx")))
+        spread = CheckSpread(
             label=first.label if first else str(entry.get("label") or entry.get("metric")),
             rule=first.rule if first else "",
             book=entry.get("book", ""),
@@ -197,8 +212,25 @@ def spread_checks(entries: Sequence[dict], results: Sequence[RunResult]) -> list
             passes=[c is not None and c.passed for c in seen],
             min_pass_rate=float(entry.get("min_pass_rate", DEFAULT_MIN_PASS_RATE)),
             book_value=book_value,
-            threshold=_number(entry.get("min", entry.get("max")))))
+            threshold=_number(entry.get("min", entry.get("max"))),
+            over_seeds=over)
+        if over is not None:
+            spread.statistic = _statistic(spread, over)
+            passed, spread.rule = check_statistic(entry, spread.statistic)
+            spread.passes, spread.min_pass_rate = [passed], 1.0
+        spreads.append(spread)
     return spreads
+
+
+def _statistic(spread: CheckSpread, over: str) -> float | None:
+    """``over`` (median, mean, min, max, book_percentile) of the spread's finite values."""
+    if over == "book_percentile":
+        return spread.book_percentile()
+    values = spread.finite_values()
+    if not values.size:
+        return None
+    return float({"median": np.median, "mean": np.mean, "min": np.min,
+                  "max": np.max}[over](values))
 
 
 def _number(value: Any) -> float | None:
