@@ -26,10 +26,12 @@ def gen_noisy_sine(params: dict, rng: np.random.Generator) -> Arrays:
     x = rng.uniform(lo, hi, n)
     y = np.sin(omega * x) + params["noise"] * rng.standard_normal(n)
     xq = np.linspace(lo, hi, q)
+    curve = np.linspace(lo, hi, 400)  # the clean function, for plots
     split = {"train": np.arange(n), "val": np.zeros(0, np.int64), "test": np.arange(n, n + q)}
     return Arrays(np.concatenate([x, xq])[:, None].astype(np.float32),
                   np.concatenate([y, np.sin(omega * xq)])[:, None].astype(np.float32),
-                  fixed_split=split, meta={"function": f"sin({omega:g} x)"})
+                  fixed_split=split, meta={"function": f"sin({omega:g} x)",
+                                           "curve": (curve, np.sin(omega * curve))})
 
 
 register_dataset(DatasetType(

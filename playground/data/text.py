@@ -192,7 +192,10 @@ def _info(params: dict) -> DatasetInfo:
         vocab = vocabulary(params)
     except DataError:
         vocab = ()  # a missing file is reported when the data is loaded, naming it
-    return DatasetInfo("text", "class", tuple(shown(c) for c in vocab))
+    note = "" if params["source"] != "generated" else (
+        "random sentences of a small grammar stand in for a real text; choose source 'file' "
+        "for your own")
+    return DatasetInfo("text", "class", tuple(shown(c) for c in vocab), substitute=note)
 
 
 register_dataset(DatasetType(

@@ -90,7 +90,8 @@ def _create_kernel(session: Any):
                 "estimate": estimate, "curve_x": curve_x, "curve_y": curve,
                 "targets": test.y[:, 0].astype(np.float64) if len(test) else None,
                 "width": float(width), "task_width": float(task.width), "kernel": task.kernel,
-                "function": session.dataset.meta.get("function")}
+                "function": session.dataset.meta.get("function"),
+                "truth": session.dataset.meta.get("curve")}
     return compute
 
 
@@ -116,7 +117,8 @@ register_probe(ProbeType(
     "nadaraya_watson", "Kernel regression", lambda s: isinstance(s.task, NadarayaWatsonTask),
     _create_kernel, interval=0.1, budget=0.05, defaults={"width": None},
     doc="x, y (training points by x), queries, attention (queries, points), estimate, "
-        "curve_x, curve_y, targets, width, task_width, kernel, function."))
+        "curve_x, curve_y, targets, width, task_width, kernel, function (a name) and truth "
+        "(x, y) of the clean function when the dataset knows them."))
 
 register_probe(ProbeType(
     "beam_search", "Beam search", lambda s: isinstance(s.task, BeamTreeTask), _create_beams,

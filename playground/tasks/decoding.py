@@ -144,6 +144,14 @@ def distribution(logits: torch.Tensor, temperature: float = 1.0, top_k: int = 0
     return scaled.softmax(dim=-1)
 
 
+def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """softmax(logits / temperature) of a (..., V) numpy array, as :func:`distribution`."""
+    scaled = np.asarray(logits, np.float64) / max(temperature, 1e-6)
+    scaled = scaled - scaled.max(axis=-1, keepdims=True)
+    e = np.exp(scaled)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
 def pick(logits: torch.Tensor, method: str, temperature: float = 1.0, top_k: int = 0,
          generator: torch.Generator | None = None) -> int:
     """The next token from (V,) ``logits``: "greedy" (most probable) or "sample"."""

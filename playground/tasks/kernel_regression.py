@@ -16,8 +16,8 @@ Data: a 1-D regression dataset (``noisy_sine``: the book's noisy sine with the
 clean function at the query points as the test split). Metrics per split:
 ``mse`` of the estimate and ``naive_mse`` of the book's naive model (Eq. 6.1:
 one value, the training targets' mean, for every query). Arrays:
-``attention`` (queries, training points) and ``estimate`` (queries,) for the
-test split's queries.
+``attention`` (queries, training points) with ``attention.shape``, and
+``estimate`` and ``queries`` (queries,) for the test split's queries.
 """
 
 from __future__ import annotations
@@ -98,7 +98,8 @@ class NadarayaWatsonTask(StaticTask):
 
     def arrays(self) -> dict[str, np.ndarray]:
         weights, est = self.estimate(self.queries())
-        return {"attention": weights, "estimate": est, "queries": self.queries()}
+        return {"attention": weights, "attention.shape": np.asarray(weights.shape, np.int64),
+                "estimate": est, "queries": self.queries()}
 
 
 register_task(TaskType(

@@ -17,10 +17,11 @@ apart by its output shape:
 Metrics for every non-empty split: ``loss`` (cross-entropy in nats per
 character), ``perplexity`` = exp(loss) (the number of equally likely
 characters the model is as unsure as), ``accuracy`` (next character guessed)
-and the perplexities of two baselines fitted on the training targets:
+the perplexities of two baselines fitted on the training targets:
 ``unigram_perplexity`` (character frequencies) and ``bigram_perplexity``
-(the previous character only, add-one smoothed). A model that uses more than
-the previous character ends below the bigram.
+(the previous character only, add-one smoothed), and ``initial_loss``, the
+untrained network's loss. A model that uses more than the previous
+character ends below the bigram.
 
 The task also decodes (on the thread that owns the model; see
 :mod:`playground.probes.text`): :meth:`LanguageModelTask.complete` and
@@ -79,6 +80,10 @@ class LanguageModelTask(GradientTask):
         self._check_causal()
         self.variable_length = self._accepts_short_inputs()
         self.baselines = ngram_baselines(self.splits, len(self.vocab))
+        #: ``{split}_initial_loss``: the untrained network's loss, to see it fall.
+        self.initial: dict[str, float] = {}
+        self.initial = {f"{k[:-5]}_initial_loss": v for k, v in self.evaluate().items()
+                        if k.endswith("_loss")}
         #: What the untrained network writes after the prompt (sampled, seed 0): the
         #: "before" of the generation view; None when the prompt does not fit the vocabulary.
         self.sample_before: str | None = None
@@ -203,8 +208,8 @@ class LanguageModelTask(GradientTask):
                 metrics[f"{name}_perplexity"] = math.exp(min(loss, 700.0))
                 guessed = out.argmax(dim=-1) == y
                 metrics[f"{name}_accuracy"] = float(guessed.float().mean())
-        for key, value in self.baselines.items():
-            metrics[key] = value
+        metrics.update(self.baselines)
+        metrics.update(self.initial)
         return metrics
 
     # -- decoding (on the thread that owns the model) ----------------------------------------

@@ -113,9 +113,9 @@ def test_an_embedding_too_small_for_the_vocabulary_is_named():
 
 
 def test_other_datasets_are_refused():
-    from tests.helpers import make_project
     from playground.errors import TrainingError
     from playground.run.session import build_session
+    from tests.helpers import make_project
 
     project = make_project(task={"type": "language_model", "params": {}})
     with pytest.raises(TrainingError, match="data.type: the language model needs a text"):

@@ -9,6 +9,7 @@ a fast trainer never queues up paint work and stale snapshots are dropped.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -54,6 +55,9 @@ class View(QWidget):
 
     view_id = ""
     title = ""
+    #: Asks whoever runs the session for a fresh snapshot (the window sets the worker's
+    #: ``refresh``); see :meth:`request_snapshot`.
+    refresher: Callable[[], None] | None = None
     #: Least time between two draws (ms): views slower to paint, or whose pictures change
     #: slowly, draw less often than the ~30 Hz timer.
     frame_ms = FRAME_MS
@@ -104,6 +108,18 @@ class View(QWidget):
 
     def on_session(self, session: Any) -> None:
         """Set up static data for a new session (override)."""
+
+    def request_snapshot(self) -> None:
+        """A new snapshot soon, after this view changed its probe's options.
+
+        A running or paused trainer publishes one by itself within a fraction of a
+        second; after a run has ended the :attr:`refresher` asks the session's worker,
+        which computes it where the model lives (never here, on the UI thread).
+        """
+        if self.session is None or self.refresher is None:
+            return
+        if self.session.trainer.state not in ("running", "paused"):
+            self.refresher()
 
     def take(self, payload: Any) -> Any:
         """``payload`` if there is one and it is not the one drawn last (the message is

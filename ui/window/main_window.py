@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         self.views = ViewDocks(self, on_skipped=self._on_views_skipped)
         self.run_status = RunStatus()
         self.run = RunController(self)
+        self.views.refresher = self.run.worker.refresh  # views' data after a run has ended
         self.file_ops = FileController(self, autosave)
         self._build_central()
         self.panel_docks = self._build_docks()

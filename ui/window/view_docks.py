@@ -83,6 +83,8 @@ class ViewDocks:
         self.views: dict[str, Any] = {}
         self.skipped: list[str] = []
         self.session: Any = None
+        #: Given to every view as its ``refresher`` (the worker's ``refresh``).
+        self.refresher: Any = None
         self.runs: Any = None  # RunHistory, made with the first curves view
         self._pending = False
         self._latest: Any = None
@@ -192,6 +194,7 @@ class ViewDocks:
             if vid in self.views:
                 continue
             view = create_view(vid)
+            view.refresher = self.refresher
             if hasattr(view, "set_run_history"):  # curves, optimizer paths
                 view.set_run_history(self.runs)
             dock.setWindowTitle(view.title)
