@@ -284,7 +284,7 @@ class LanguageModelTask(GradientTask):
         out: list[int] = []
         total = 0.0
         for _ in range(length):
-            log_p = self.next_log_probs([ids + out])[0]
+            log_p = self.next_log_probs([ids + out])[0].cpu()  # the sampler draws on the CPU
             token = pick(log_p, method, temperature, top_k, generator)
             total += float(log_p[token])
             out.append(token)
