@@ -11,7 +11,8 @@ from playground.data.base import load_dataset, parse_data_spec
 from playground.errors import ValidationError
 from playground.probes import attach_probes
 from playground.project.schema import project_from_dict
-from playground.run.session import build_session, run_session
+from playground.run.orchestrator import run_session
+from playground.run.session import build_session
 from playground.tasks.beam_tree import BOOK_EXAMPLE, parse_beam_params
 from playground.tasks.decoding import beam_search, best_finished
 from playground.tasks.kernel_regression import nadaraya_watson

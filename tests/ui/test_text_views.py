@@ -95,10 +95,10 @@ def test_tick_labels_thin_out_when_cells_are_smaller_than_text():
 def test_a_prompt_outside_the_vocabulary_is_one_line_in_the_view(qtbot, lm_session):
     view = shown(qtbot, "attention", lm_session)
     calls = []
-    view.refresher = lambda: calls.append(1)
+    view.refresh_requested.connect(lambda: calls.append(1))
     view.prompt.setText("Fox")
     view._prompt_changed()
-    assert calls == [1]  # the run has ended: the worker is asked for a snapshot
+    assert calls == [1]  # the worker is asked for a snapshot computed with the new prompt
     view.show_snapshot(lm_session.trainer.make_snapshot())
     view.flush()
     assert view.status.text() == "prompt: 'F' is not in the text's vocabulary of 29 characters"
@@ -179,6 +179,9 @@ def test_the_char_preset_trains_and_answers_a_new_prompt_after_the_run(qtbot, tm
         wait_session(qtbot, window)
         window.actions["play"].trigger()
         qtbot.waitUntil(lambda: window.run.state == "finished", timeout=120_000)
+        # The worker's executor serves the ended run once its final metrics are recorded
+        # (a call posted to the trainer's queue in between would wait forever: reported).
+        qtbot.waitUntil(lambda: not window.run.worker.is_training(), timeout=60_000)
         attention = window.views.views["attention"]
         generate = window.views.views["generate"]
         qtbot.waitUntil(lambda: attention.data is not None, timeout=10_000)

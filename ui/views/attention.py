@@ -179,7 +179,7 @@ class AttentionView(View):
         runner = self._runner()
         if runner is not None:
             runner.configure(prompt=self.prompt.text())
-            self.request_snapshot()
+            self.refresh_requested.emit()
 
     # -- drawing ---------------------------------------------------------------------------
     def draw(self, snapshot: Any) -> None:

@@ -9,12 +9,11 @@ a fast trainer never queues up paint work and stale snapshots are dropped.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QPoint, QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QPoint, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
@@ -51,13 +50,19 @@ class View(QWidget):
         Snapshots drawn so far.
     drawn_step : int or None
         Step of the snapshot drawn last.
+
+    Signals
+    -------
+    refresh_requested()
+        The view changed its probe's options (another latent node, feature-map sample...)
+        and wants a snapshot computed with them now. The docks pass it to the session's
+        worker, which computes it where the model lives: a view never runs a probe.
     """
+
+    refresh_requested = Signal()
 
     view_id = ""
     title = ""
-    #: Asks whoever runs the session for a fresh snapshot (the window sets the worker's
-    #: ``refresh``); see :meth:`request_snapshot`.
-    refresher: Callable[[], None] | None = None
     #: Least time between two draws (ms): views slower to paint, or whose pictures change
     #: slowly, draw less often than the ~30 Hz timer.
     frame_ms = FRAME_MS
@@ -108,18 +113,6 @@ class View(QWidget):
 
     def on_session(self, session: Any) -> None:
         """Set up static data for a new session (override)."""
-
-    def request_snapshot(self) -> None:
-        """A new snapshot soon, after this view changed its probe's options.
-
-        A running or paused trainer publishes one by itself within a fraction of a
-        second; after a run has ended the :attr:`refresher` asks the session's worker,
-        which computes it where the model lives (never here, on the UI thread).
-        """
-        if self.session is None or self.refresher is None:
-            return
-        if self.session.trainer.state not in ("running", "paused"):
-            self.refresher()
 
     def take(self, payload: Any) -> Any:
         """``payload`` if there is one and it is not the one drawn last (the message is

@@ -134,7 +134,7 @@ class GenerateView(View):
         if runner is None:
             return
         runner.configure(**self.settings(), seed=runner.options["seed"] + 1)
-        self.request_snapshot()
+        self.refresh_requested.emit()
 
     def draw(self, snapshot: Any) -> None:
         p = self.take(self.payload(snapshot))

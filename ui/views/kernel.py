@@ -96,7 +96,7 @@ class NadarayaWatsonView(View):
             self.session.trainer.probes.get("nadaraya_watson")
         if runner is not None and self._synced:
             runner.configure(width=h)
-            self.request_snapshot()
+            self.refresh_requested.emit()
 
     def draw(self, snapshot: Any) -> None:
         p = self.take(self.payload(snapshot))
