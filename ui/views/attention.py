@@ -45,6 +45,10 @@ T_RANGE = (-100, 100)
 #: Height of the row of head thumbnails, and the view height from which it shows.
 THUMBS_HEIGHT = 88
 THUMBS_FROM = 480
+#: The prompt as shaded boxes shows from this view height (the axes name the tokens too).
+STRIP_FROM = 440
+#: Height of the next-character bars under the heatmap in a narrow dock.
+BARS_MIN_HEIGHT = 104
 
 
 def strip_html(tokens: list[str], weights: np.ndarray | None, focus: int | None) -> str:
@@ -89,13 +93,12 @@ class AttentionView(View):
         self.layer.currentIndexChanged.connect(lambda _=0: self._redraw())
         self.head_choice = QComboBox(objectName="attention_head")
         self.head_choice.currentIndexChanged.connect(self._head_chosen)
-        prompt_row = QHBoxLayout()
-        prompt_row.addWidget(QLabel("Prompt"))
-        prompt_row.addWidget(self.prompt, 1)
-        choice_row = QHBoxLayout()
-        choice_row.addWidget(self.layer)
-        choice_row.addWidget(self.head_choice)
-        choice_row.addStretch(1)
+        for combo in (self.layer, self.head_choice):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        controls = QHBoxLayout()  # no label: one row even in a narrow dock
+        controls.addWidget(self.prompt, 1)
+        controls.addWidget(self.layer)
+        controls.addWidget(self.head_choice)
         self.strip = QLabel(objectName="attention_tokens", wordWrap=True)
         self.strip.setTextFormat(Qt.TextFormat.RichText)
         self.heads = layout_widget(self)  # thumbnails of every head (when there is room)
@@ -103,8 +106,7 @@ class AttentionView(View):
         self.heads.scene().sigMouseClicked.connect(self._head_clicked)
         self.thumbs: list[tuple[pg.PlotItem, pg.ImageItem]] = []
         self.canvas = layout_widget(self)
-        self.map = Heatmap(self.canvas.ci, 0, 0, fg, WEIGHTS, x="key", y="query", square=True,
-                           bar_below=True)
+        self.map = Heatmap(self.canvas.ci, 0, 0, fg, WEIGHTS, x="key", y="query", square=True)
         self.mask = QGraphicsPathItem()
         self.mask.setBrush(QBrush(QColor(150, 150, 150), Qt.BrushStyle.BDiagPattern))
         self.mask.setPen(QPen(Qt.PenStyle.NoPen))
@@ -116,8 +118,8 @@ class AttentionView(View):
         self.map.plot.addItem(self.focus)
         self.canvas.scene().sigMouseMoved.connect(self._hovered)
         self.map.plot.getViewBox().sigResized.connect(lambda *_: self._ticks())
-        self.bars_widget = plot_widget(self)
-        self.bars_widget.setMinimumHeight(96)
+        self.bars_widget = plot_widget(self, y="next character")
+        self.bars_widget.setMinimumHeight(BARS_MIN_HEIGHT)
         self.bars_plot = self.bars_widget.getPlotItem()
         self.bars_plot.getViewBox().invertY(True)
         self.bars_plot.setMouseEnabled(False, False)
@@ -131,7 +133,7 @@ class AttentionView(View):
         self.temperature.setRange(*T_RANGE)
         self.temperature.setValue(0)
         self.temperature.valueChanged.connect(lambda _=0: self._draw_bars())
-        self.t_label = QLabel()
+        self.t_label = StatusLine()  # changes with the slider: no relayout, elided if narrow
         right = QVBoxLayout()
         right.addWidget(self.t_label)
         right.addWidget(self.bars_widget, 1)
@@ -142,8 +144,7 @@ class AttentionView(View):
         self.status = StatusLine()
         layout = QVBoxLayout(self.content)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(prompt_row)
-        layout.addLayout(choice_row)
+        layout.addLayout(controls)
         layout.addWidget(self.strip)
         layout.addWidget(self.heads)
         layout.addLayout(self.box, 1)
@@ -162,6 +163,9 @@ class AttentionView(View):
         # Thumbnails only when the heatmap keeps its room; the head box always works.
         self.heads.setVisible(size.height() >= THUMBS_FROM and self.layer.currentData()
                               is not None)
+        self.strip.setVisible(size.height() >= STRIP_FROM)
+        wide = size.width() >= 380
+        self.bars_widget.setMaximumHeight(16_777_215 if wide else BARS_MIN_HEIGHT)
         super().resizeEvent(event)
 
     # -- session and probe -----------------------------------------------------------------
@@ -211,6 +215,11 @@ class AttentionView(View):
         self.canvas.setVisible(has_attention)
         self.layer.setVisible(has_attention)
         self.head_choice.setVisible(has_attention)
+        pad = f", {p['pad']} pad characters in front" if p["pad"] else ""
+        self.status.setText(  # a hovered row's weights replace it (in _draw_map)
+            f"step {p['step']}: {len(p['tokens'])} characters{pad}. " +
+            ("Hover a row: what that character attends to." if has_attention else
+             "This network has no attention layer: only the next-character probabilities."))
         if has_attention:
             weights = p["layers"][name]  # (heads, L, L)
             self.head = min(self.head, len(weights) - 1)
@@ -219,11 +228,6 @@ class AttentionView(View):
             self._draw_map(weights[self.head], p)
         self._draw_strip()
         self._draw_bars()
-        pad = f", {p['pad']} pad characters in front" if p["pad"] else ""
-        self.status.setText(
-            f"step {p['step']}: {len(p['tokens'])} characters{pad}. " +
-            ("Hover a row: what that character attends to." if has_attention else
-             "This network has no attention layer: only the next-character probabilities."))
 
     def _sync_heads(self, heads: int) -> None:
         if self.head_choice.count() != heads:
@@ -297,7 +301,7 @@ class AttentionView(View):
 
     def _draw_bars(self) -> None:
         t = 10 ** (self.temperature.value() / 100)
-        self.t_label.setText(f"next character: T = {t:.2f}")
+        self.t_label.setText(f"T = {t:.2f}")
         p = self.data
         if p is None:
             return
@@ -310,7 +314,7 @@ class AttentionView(View):
             [[(i, p["vocab"][k]) for i, k in enumerate(order)]])
         self.bars_plot.setYRange(-0.6, len(order) - 0.4, padding=0)
         entropy = -float(np.sum(probs * np.log(np.maximum(probs, 1e-300))))
-        self.t_label.setText(f"next character: T = {t:.2f}, perplexity {math.exp(entropy):.1f}")
+        self.t_label.setText(f"T = {t:.2f} · perplexity {math.exp(entropy):.1f}")
 
     # -- interaction -----------------------------------------------------------------------
     def _hovered(self, pos: Any) -> None:
