@@ -135,14 +135,11 @@ def _run_seeds(args: argparse.Namespace, project) -> int:
 
     bars: list[ProgressBar] = []
 
-    def start(seed_run, planned, session) -> None:
+    def start(planned, session) -> None:
         if bars:
             bars[-1].close()
-        which = f", variant {planned.name}" if planned.name else ""
-        data = "" if seed_run.data_seed is None else f", data seed {seed_run.data_seed}"
-        print(f"{project.title} ({project.id or args.target}): seed {seed_run.seed}{data}"
-              f"{which}: {session.trainer.target_epochs} epochs on {session.device}",
-              file=sys.stderr)
+        print(f"{project.title} ({project.id or args.target}), {planned.name}: "
+              f"{session.trainer.target_epochs} epochs on {session.device}", file=sys.stderr)
         bars.append(ProgressBar(session.trainer.target_epochs))
 
     result = run_seeds(project, args.seeds, first=args.seed, vary_data=args.vary_data,

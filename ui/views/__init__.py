@@ -30,13 +30,14 @@ from ui.views.paths import PathsView
 from ui.views.positional import PositionalEncodingView
 from ui.views.regression import FitView, ForecastView
 from ui.views.samples import SamplesView
+from ui.views.seeds import SeedsView
 from ui.views.stepthrough import StepThroughView
 from ui.views.weights import WeightsView
 
 VIEWS: dict[str, type[View]] = {cls.view_id: cls for cls in (
     BoundaryView, NeuronsView, WeightsView, FiltersView, FeatureMapsView, LatentView,
     SamplesView, HistogramView, ConfusionView, RocView, FitView, ForecastView, PathsView,
-    LandscapeView, CurvesView, StepThroughView, AttentionView, GenerateView,
+    LandscapeView, CurvesView, StepThroughView, SeedsView, AttentionView, GenerateView,
     PositionalEncodingView, NadarayaWatsonView, BeamSearchView)}
 VIEWS["loss"] = CurvesView  # the id presets and task defaults use
 
