@@ -27,6 +27,7 @@ class FakeDialogs:
         self.export_answer: tuple[str, str] | None = None
         self.overwrite_answer = False
         self.suggested: list[str] = []
+        self.seeds_answer: int | None = None
         self.asked: list[str] = []
         self.errors: list[tuple[str, str]] = []
 
@@ -57,6 +58,10 @@ class FakeDialogs:
     def confirm_overwrite(self, path: str) -> bool:
         self.asked.append("overwrite")
         return self.overwrite_answer
+
+    def ask_seeds(self, default: int) -> int | None:
+        self.asked.append("seeds")
+        return self.seeds_answer
 
     def info(self, title: str, html: str) -> None:
         self.asked.append("info")

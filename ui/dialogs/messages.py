@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMessageBox,
     QTableWidget,
@@ -72,6 +73,13 @@ class Dialogs:
         answer = QMessageBox.question(self.parent, "Replace the file?",
                                       f"{Path(path).name} already exists. Replace it?")
         return answer == QMessageBox.StandardButton.Yes
+
+    def ask_seeds(self, default: int) -> int | None:
+        """How many seeds to train (Run seeds), or None."""
+        count, ok = QInputDialog.getInt(
+            self.parent, "Run seeds", "Train this many seeds (the seed, seed + 1, ...):",
+            default, 2, 256)
+        return count if ok else None
 
     def info(self, title: str, html: str) -> None:
         """A message in rich text (About)."""
