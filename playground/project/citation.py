@@ -68,12 +68,19 @@ def book_reference(meta: Mapping[str, object]) -> str:
     worked example, Fig. 6.5".
 
     Uses ``book``, ``chapter``, and when present ``section`` and ``figure``; never the
-    seed file or its lines. A chapter or section given as a bare number is named as one.
+    seed file or its lines. A field that starts with a number is named: "chapter 31",
+    "section 5.7.6".
     """
     parts = []
-    for key, word in (("book", ""), ("chapter", "chapter"), ("section", "section"),
-                      ("figure", "")):
+    for key in ("book", "chapter", "section", "figure"):
         text = str(meta.get(key, "") or "").strip()
+        if key in ("chapter", "section") and _NUMBERED.match(text):
+            # "31" is a chapter, "5.7.6" a section, whichever field holds it
+            text = f"{'section' if _SECTION.match(text) else 'chapter'} {text}"
         if text:
-            parts.append(f"{word} {text}" if word and text[0].isdigit() else text)
+            parts.append(text)
     return human_text(", ".join(parts))
+
+
+_NUMBERED = re.compile(r"\d")
+_SECTION = re.compile(r"\d+\.\d")
