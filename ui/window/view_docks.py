@@ -7,13 +7,23 @@ the window first paints. The curves view is always
 present ("loss" in a layout means it). Unregistered ids are skipped and
 reported. Views get the session when it is ready and every snapshot as it
 arrives; each repaints the newest one on its own timer.
+
+Each task's default layout gives its main view the space: the first view of
+the layout named in :data:`MAIN_VIEWS` heads the right column with the share
+of width and height its :class:`DockPlan` asks for (the step-through table,
+the filter mosaic, the latent plot, a GAN's distributions, the optimizer
+paths...), the next view is stacked under it and any others are tabs beside
+that one. The shares hold through window resizes (a maximised window gives
+the views their share back); dragging a dock separator sets new shares;
+:meth:`ViewDocks.reset_layout` puts the task's default back.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QWidget
 
@@ -26,6 +36,61 @@ MAX_STACKED = 2
 PACE_MS = 30
 #: Earlier runs kept for overlays (the five configurations of a preset and a few more).
 RUNS_KEPT = 12
+
+
+@dataclass(frozen=True)
+class DockPlan:
+    """How a task's default layout shares the window with its main view.
+
+    Attributes
+    ----------
+    column : float
+        Width of the right column of views, as a share of the window's width.
+    main : float
+        Height of the main view, as a share of the column's, when another view is
+        stacked under it.
+    curves : float
+        Height of the curves dock, as a share of the window's height (under the
+        editor; in the column when there is no editor).
+    """
+
+    column: float = 0.32
+    main: float = 0.58
+    curves: float = 0.27
+
+
+#: Views that are the point of their task, in order: the first of a layout's views found
+#: here is its main view. New views add one entry (views not named get DEFAULT_PLAN).
+MAIN_VIEWS: dict[str, DockPlan] = {
+    "stepthrough": DockPlan(column=0.40, main=0.70),
+    "paths": DockPlan(main=0.62, curves=0.30),
+    "histogram": DockPlan(column=0.34, main=0.70),
+    "filters": DockPlan(column=0.36, main=0.60),
+    "feature_maps": DockPlan(column=0.36, main=0.60),
+    "latent": DockPlan(column=0.36, main=0.62),
+    "samples": DockPlan(column=0.34, main=0.62),
+    "boundary": DockPlan(column=0.32, main=0.58),
+    "forecast": DockPlan(column=0.38, main=0.65),
+    "confusion": DockPlan(column=0.36, main=0.55),
+    "fit": DockPlan(column=0.32, main=0.60),
+    "landscape": DockPlan(column=0.34, main=0.60),
+}
+DEFAULT_PLAN = DockPlan()
+
+
+def main_view(view_ids: list[str]) -> str | None:
+    """The layout's main view: the first of :data:`MAIN_VIEWS` it has (else its first)."""
+    for vid in MAIN_VIEWS:
+        if vid in view_ids:
+            return vid
+    return next((v for v in view_ids if v != CURVES), None)
+
+
+def column_order(view_ids: list[str]) -> list[str]:
+    """The right column's views, the main view first, the others in layout order."""
+    first = main_view(view_ids)
+    rest = [v for v in view_ids if v not in (CURVES, first)]
+    return ([first] if first is not None else []) + rest
 
 
 class ViewHost(QWidget):
@@ -79,6 +144,7 @@ class ViewDocks:
     def __init__(self, window: QMainWindow, on_skipped=None):
         self.window = window
         self.on_skipped = on_skipped
+        #: Docks in the layout's order (what the project stores).
         self.docks: dict[str, QDockWidget] = {}
         self.views: dict[str, Any] = {}
         self.skipped: list[str] = []
@@ -90,6 +156,13 @@ class ViewDocks:
         self._turn = 0
         self._pacer = QTimer(window, interval=PACE_MS)
         self._pacer.timeout.connect(self._pace)
+        self.plan = DEFAULT_PLAN
+        self.shares = DEFAULT_PLAN  # the shares kept through resizes (a user's drag sets them)
+        self.curves_below = True
+        self._sizing = QTimer(window, singleShot=True, interval=0)
+        self._sizing.timeout.connect(self.apply_sizes)
+        self._watcher = _WindowWatcher(self)
+        window.installEventFilter(self._watcher)
 
     @property
     def view_ids(self) -> list[str]:
@@ -102,7 +175,9 @@ class ViewDocks:
         return not self._pending
 
     def set_layout(self, view_ids: list[str], curves_below: bool = True) -> None:
-        """Replace the docks with ``view_ids``; :meth:`materialise` fills them.
+        """Replace the docks with ``view_ids`` in the task's default layout;
+        :meth:`materialise` fills them. The previous session is forgotten (it was
+        another project's): the new views say "Loading…" until theirs is ready.
 
         ``curves_below``: curves in the bottom area under the editor; else (no
         editor shown) in the right column under the first view. Ids the VIEWS
@@ -110,24 +185,123 @@ class ViewDocks:
         ``on_skipped(ids)``.
         """
         self.clear()
+        self.session = None
+        self._latest = None
         ids = normalise_layout(view_ids)
         self.skipped = []
-        column: list[QDockWidget] = []
+        self.curves_below = curves_below
         for vid in ids:
-            dock = self._new_dock(vid)
-            if vid == CURVES and (curves_below or not column):
-                self.window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-            elif vid == CURVES:
-                self.window.splitDockWidget(column[0], dock, Qt.Orientation.Vertical)
-            elif len(column) < MAX_STACKED:
-                self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock,
-                                          Qt.Orientation.Vertical)
-                column.append(dock)
-            else:
-                self.window.tabifyDockWidget(column[-1], dock)
-        if column:
-            column[0].raise_()
+            self._new_dock(vid)
+        self.plan = MAIN_VIEWS.get(main_view(ids) or "", DEFAULT_PLAN)
+        self.shares = self.plan
+        self._place()
         self._pending = True
+
+    def _place(self) -> None:
+        """Put every dock where the task's default layout has it (see the module doc)."""
+        column = [self.docks[v] for v in column_order(list(self.docks))]
+        curves = self.docks.get(CURVES)
+        for dock in [*column, curves]:
+            if dock is not None:
+                dock.setFloating(False)
+                dock.show()
+        stacked = column[:MAX_STACKED]
+        for i, dock in enumerate(stacked):
+            if i == 0:
+                self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            else:
+                self.window.splitDockWidget(stacked[0], dock, Qt.Orientation.Vertical)
+        for dock in column[MAX_STACKED:]:
+            self.window.tabifyDockWidget(stacked[-1], dock)
+        if curves is not None:
+            if self.curves_below or not stacked:
+                self.window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, curves)
+            else:
+                self.window.splitDockWidget(stacked[-1], curves, Qt.Orientation.Vertical)
+        for dock in stacked:
+            dock.raise_()  # the main view and the view under it are the tabs on top
+
+    # -- sizes -------------------------------------------------------------------------------
+    def column_docks(self) -> list[QDockWidget]:
+        """The docks stacked in the right column, top first: one per tab group, the tab
+        on top (a hidden tab keeps a stale geometry outside the window)."""
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        planned = [*column_order(list(self.docks)), CURVES]
+        docks = [self.docks[v] for v in planned if v in self.docks]
+        docks = [d for d in docks if not d.isFloating() and not d.isHidden()
+                 and self.window.dockWidgetArea(d) == right]
+        inside = self.window.rect()
+        groups: list[QDockWidget] = []
+        for dock in docks:
+            tabs = [dock, *self.window.tabifiedDockWidgets(dock)]
+            if any(g in tabs for g in groups):
+                continue
+            shown = [t for t in tabs if t in docks and inside.intersects(t.geometry())]
+            groups.append(shown[0] if shown else dock)
+        # Top first; the plan's order until the layout has given them places.
+        return sorted(groups, key=lambda d: d.geometry().top())
+
+    def apply_sizes(self) -> None:
+        """Give the column, the main view and the curves their shares of the window now."""
+        window = self.window
+        if not self.docks or window.width() <= 0:
+            return
+        shares = self.shares
+        column = self.column_docks()
+        central = window.centralWidget()
+        editor = central is not None and central.isVisible()
+        if column:
+            # Without an editor in the middle, the views take all the width the panels
+            # on the left leave (Qt holds those at their minimum).
+            width = window.width() * shares.column if editor else window.width()
+            window.resizeDocks([column[0]], [int(width)], Qt.Orientation.Horizontal)
+        curves = self.docks.get(CURVES)
+        bottom = curves is not None and window.dockWidgetArea(curves) == \
+            Qt.DockWidgetArea.BottomDockWidgetArea and curves.isVisible()
+        if bottom and editor:
+            window.resizeDocks([curves], [int(window.height() * shares.curves)],
+                               Qt.Orientation.Vertical)
+        if len(column) > 1:
+            total = sum(d.height() for d in column) or window.height()
+            if curves is not None and curves in column and curves is not column[0]:
+                # No editor: the curves are under the views in the column.
+                rest = [d for d in column[1:] if d is not curves]
+                below = shares.curves if rest else 1 - shares.main
+                heights = [total * shares.main] + \
+                    [total * (1 - shares.main - below) / max(len(rest), 1)] * len(rest) + \
+                    [total * below]
+                order = [column[0], *rest, curves]
+            else:
+                heights = [total * shares.main] + \
+                    [total * (1 - shares.main) / (len(column) - 1)] * (len(column) - 1)
+                order = column
+            window.resizeDocks(order, [max(int(h), 80) for h in heights],
+                               Qt.Orientation.Vertical)
+
+    def measure_shares(self) -> None:
+        """Keep the docks' current sizes as the shares to hold through resizes (after the
+        user dragged a separator)."""
+        window, column = self.window, self.column_docks()
+        if not column or window.width() <= 0 or window.height() <= 0:
+            return
+        curves = self.docks.get(CURVES)
+        total = sum(d.height() for d in column) or 1
+        below = curves is not None and curves.isVisible() and curves not in column
+        self.shares = DockPlan(
+            column=column[0].width() / window.width(),
+            main=column[0].height() / total if len(column) > 1 else self.shares.main,
+            curves=(curves.height() / window.height() if below else
+                    curves.height() / total if curves in column else self.shares.curves))
+
+    def reset_layout(self) -> None:
+        """Put the views back in the task's default layout: every dock shown, docked and
+        placed, with the default shares of the window (View > Reset layout)."""
+        if not self.docks:
+            return
+        self.shares = self.plan
+        self._place()
+        # Docks moved this turn get their geometry once the layout settles.
+        QTimer.singleShot(60, self.apply_sizes)
 
     def _new_dock(self, vid: str) -> QDockWidget:
         dock = QDockWidget(vid.replace("_", " ").capitalize(), self.window)
@@ -254,7 +428,7 @@ class ViewDocks:
         return path
 
     def clear(self) -> None:
-        """Remove every dock and view."""
+        """Remove every dock and view (the session stays: see :meth:`set_layout`)."""
         for view in self.views.values():
             view.deleteLater()  # views subscribed to the run store drop out on their own
         for dock in self.docks.values():
@@ -276,13 +450,17 @@ class ViewDocks:
         self.materialise()
 
     # -- feeding -----------------------------------------------------------------------------
-    def set_session(self, session: Any) -> None:
-        """Show ``session`` in every view (None: no session)."""
+    def set_session(self, session: Any, idle: str = "Loading…") -> None:
+        """Show ``session`` in every view (None: no session; the views say ``idle``:
+        "Loading…" while one is being built, "" when none will come, e.g. a failed build)."""
         self.session = session
         self._latest = None
         self._fed.clear()
         for view in self.views.values():
-            view.set_session(session)
+            if session is None:
+                view.set_session(None, idle=idle)
+            else:
+                view.set_session(session)
 
     def show_snapshot(self, snapshot: Any) -> None:
         """Show ``snapshot`` in every view, one view per pacer tick.
@@ -327,3 +505,20 @@ class ViewDocks:
         """Forget the overlaid runs (another project)."""
         if self.runs is not None:
             self.runs.clear()
+
+
+class _WindowWatcher(QObject):
+    """Holds the docks' shares through window resizes; a separator drag (the mouse let go
+    on the window itself, where its separators are) sets new shares."""
+
+    def __init__(self, docks: ViewDocks):
+        super().__init__(docks.window)
+        self.docks = docks
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt)
+        kind = event.type()
+        if kind == QEvent.Type.Resize:
+            self.docks._sizing.start()  # once the window's own layout has run
+        elif kind == QEvent.Type.MouseButtonRelease:
+            self.docks.measure_shares()
+        return False
