@@ -20,6 +20,7 @@ the views their share back); dragging a dock separator sets new shares;
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,6 +150,8 @@ class ViewDocks:
         self.views: dict[str, Any] = {}
         self.skipped: list[str] = []
         self.session: Any = None
+        #: Asks for a fresh snapshot of the session (the run's worker sets it).
+        self.refresh: Callable[[], None] | None = None
         self.runs: Any = None  # RunHistory, made with the first curves view
         self._pending = False
         self._latest: Any = None
@@ -366,6 +369,7 @@ class ViewDocks:
             if vid in self.views:
                 continue
             view = create_view(vid)
+            view.refresh_requested.connect(self._refresh)
             if hasattr(view, "set_run_history"):  # curves, optimizer paths
                 view.set_run_history(self.runs)
             dock.setWindowTitle(view.title)
@@ -450,6 +454,10 @@ class ViewDocks:
         self.materialise()
 
     # -- feeding -----------------------------------------------------------------------------
+    def _refresh(self) -> None:
+        if self.refresh is not None:
+            self.refresh()
+
     def set_session(self, session: Any, idle: str = "Loading…") -> None:
         """Show ``session`` in every view (None: no session; the views say ``idle``:
         "Loading…" while one is being built, "" when none will come, e.g. a failed build)."""
