@@ -16,6 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSizeF, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QSizePolicy
+from shiboken6 import isValid
 
 #: Room kept free beside a title (the plot's margins).
 TITLE_MARGIN = 16
@@ -111,6 +112,8 @@ def legend_row(layout: pg.GraphicsLayout, plot: pg.PlotItem, foreground: Any, ro
     plot.legend = legend  # PlotItem.addItem names its items in plot.legend
 
     def place() -> None:
+        if not (isValid(layout) and isValid(legend) and isValid(plot)):
+            return  # the view went while the move waited
         legend.moving = False
         # Decided on the whole canvas, which moving the legend does not change.
         beside = layout.width() > beside_when * max(layout.height(), 1.0)  # type: ignore
