@@ -226,3 +226,30 @@ def test_without_a_session_a_view_says_loading_not_why_it_would_not_fit(qtbot, v
     assert view.message == LOADING
     view.set_session(None, idle="")
     assert view.message == ""
+
+
+# -- exports -------------------------------------------------------------------------------
+
+def svg_texts(path) -> str:
+    """All text an SVG file draws, in order."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.parse(path).getroot()
+    return " ".join("".join(el.itertext()) for el in root.iter()
+                    if el.tag.split("}")[-1] == "text")
+
+
+def test_exports_carry_the_colour_bar_and_the_legend(qtbot, circle, tmp_path):
+    boundary = shown(qtbot, "boundary", circle, (520, 420))
+    boundary.export_svg(tmp_path / "b.svg")
+    assert "class 1" in svg_texts(tmp_path / "b.svg")  # the colour bar's end label
+    boundary.export_png(tmp_path / "b.png")
+    image = pg.QtGui.QImage(str(tmp_path / "b.png"))
+    bar = boundary.bar.getViewBox().sceneBoundingRect()  # the bar's gradient
+    near_top = QPointF(bar.center().x(), bar.top() + 0.1 * bar.height())  # the blue end
+    origin = boundary.plot_widget.mapTo(boundary, boundary.plot_widget.mapFromScene(near_top))
+    colour = pg.QtGui.QColor(image.pixel(origin))
+    assert colour.saturation() > 40 and 190 <= colour.hue() <= 215  # in the picture
+    curves = shown(qtbot, "curves", circle, (700, 260))
+    curves.export_svg(tmp_path / "c.svg")
+    assert "train_loss (batches)" in svg_texts(tmp_path / "c.svg")

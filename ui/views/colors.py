@@ -13,7 +13,8 @@ Maps:
   for red-green colour-blind readers; the neutral middle follows the palette
   (near-white in light mode, dark grey in dark mode) so 0 reads as "nothing".
 * ``grey``: black to white, for pictures (feature maps, samples).
-* ``surface``: pale (low) to deep blue (high), for loss surfaces under paths.
+* ``surface``: pale (low) to deep blue (high), for loss surfaces under paths (pale in
+  the dark palette too: the markers and contours drawn on it stay dark).
 * ``share``: a sequential blue for fractions in [0, 1] (confusion matrices).
 
 The palettes avoid meaning carried by red against green alone: class colours
@@ -77,10 +78,11 @@ class MapSpec:
 MAPS: dict[str, MapSpec] = {
     "signed": MapSpec((ORANGE, NEUTRAL, BLUE), (ORANGE, NEUTRAL_DARK, BLUE), signed=True),
     "grey": MapSpec(((0, 0, 0), (255, 255, 255)), ((0, 0, 0), (255, 255, 255))),
+    # Pale in both palettes: the paths, start markers and contours on it keep one look.
     "surface": MapSpec(((255, 255, 255), (222, 235, 247), (158, 202, 225), (66, 146, 198),
                         (8, 69, 148)),
-                       ((34, 36, 40), (30, 56, 86), (36, 96, 150), (92, 150, 200),
-                        (190, 220, 240))),
+                       ((255, 255, 255), (222, 235, 247), (158, 202, 225), (66, 146, 198),
+                        (8, 69, 148))),
     "share": MapSpec(((247, 251, 255), (107, 174, 214), (8, 48, 107)),
                      ((247, 251, 255), (107, 174, 214), (8, 48, 107))),
 }

@@ -83,6 +83,10 @@ class DetailWindow(QDialog):
         if new:
             self.plot.setRange(xRange=(0, values.shape[1]), yRange=(0, values.shape[0]),
                                padding=0.02)
+            for axis, count in (("bottom", values.shape[1]), ("left", values.shape[0])):
+                step = max(1, -(-count // 12))  # at most a dozen labels, on cell centres
+                self.plot.getAxis(axis).setTicks(
+                    [[(i + 0.5, str(i)) for i in range(0, count, step)]])
         self._write(values, cmap, levels)
         finite = values[np.isfinite(values)]
         if finite.size:
@@ -122,7 +126,8 @@ class DetailWindow(QDialog):
         h, w = self.values.shape
         cell = min(box.width() / w, box.height() / h)
         base = QFont(self.font())
-        fits = 0.85 * cell / max(QFontMetrics(base).horizontalAdvance("-0.00"), 1)
+        widest = max(QFontMetrics(base).horizontalAdvance(t.toPlainText()) for t in self.texts)
+        fits = 0.88 * cell / max(widest, 1)
         font = QFont(base)
         font.setPointSizeF(max(base.pointSizeF() * min(fits, 1.2), 1.0))
         for text in self.texts:

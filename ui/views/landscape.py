@@ -88,7 +88,7 @@ class LandscapeView(View):
         self.plot.addItem(self.image)
         self.bar = color_bar(self.plot, self.image, "surface", (0.0, 1.0), fg, self.dark,
                              label="log₁₀(loss − min)")
-        self.contour_pen = pg.mkPen((220, 225, 235, 160) if self.dark else (60, 80, 110, 160))
+        self.contour_pen = pg.mkPen((60, 80, 110, 160))  # on the pale map in both palettes
         self.path = self.plot.plot([], [], pen=pg.mkPen(ORANGE, width=2.2), symbol="o",
                                    symbolSize=4, symbolBrush=pg.mkBrush(*ORANGE),
                                    symbolPen=pg.mkPen(None))

@@ -109,6 +109,9 @@ class PanelGrid(QScrollArea):
                 plain_plot(plot)
             item = image_item(smooth)
             plot.addItem(item)
+            # A new panel height must not crop the picture: refit it whenever it resizes.
+            box = plot.getViewBox()
+            box.sigResized.connect(lambda b=box: b.autoRange(padding=0.01))
             self.panels[key] = (plot, item)
             self.aspects[key] = 1.0
         self.relayout()

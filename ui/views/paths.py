@@ -63,9 +63,8 @@ class PathsView(View):
         self.map.addItem(self.image)
         self.bar = color_bar(self.map, self.image, "surface", (0.0, 1.0), fg, self.dark,
                              label="log₁₀(loss − min)")
-        # Contour lines a little darker than the light map, lighter than the dark one.
-        self.contour_pen = pg.mkPen((220, 225, 235, 150) if self.dark else (60, 80, 110, 150),
-                                    width=1)
+        # Contour lines darker than the pale map (pale in both palettes).
+        self.contour_pen = pg.mkPen((60, 80, 110, 150), width=1)
         self.minima = pg.ScatterPlotItem(symbol="star", size=16, brush=pg.mkBrush(255, 215, 0),
                                          pen=pg.mkPen("k"))
         self.minima.setZValue(10)  # above the paths
@@ -221,13 +220,16 @@ class PathsView(View):
         self._by_hand = True
 
     def _outside(self, racers: dict[str, dict]) -> bool:
-        """True when a live racer's head left the frame."""
+        """True when a live racer's path left the frame (inside the surface's domain)."""
         (x0, x1), (y0, y1) = self.map.viewRange()
+        xs, ys, _ = self._grid
         for r in racers.values():
-            if r["diverged"]:
+            if r["diverged"] or not len(r["points"]):
                 continue
-            x, y = r["points"][-1]
-            if not (x0 <= x <= x1 and y0 <= y <= y1):
+            pts = r["points"]
+            lo = np.maximum(np.nanmin(pts, axis=0), [xs[0], ys[0]])
+            hi = np.minimum(np.nanmax(pts, axis=0), [xs[-1], ys[-1]])
+            if lo[0] < x0 or hi[0] > x1 or lo[1] < y0 or hi[1] > y1:
                 return True
         return False
 

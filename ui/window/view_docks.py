@@ -58,6 +58,9 @@ class DockPlan:
     column: float = 0.32
     main: float = 0.58
     curves: float = 0.27
+    #: The main view is a square plane with ``square`` pixels of controls and captions:
+    #: its height follows the column's width (``main`` is then the most it takes).
+    square: int = 0
 
 
 #: Views that are the point of their task, in order: the first of a layout's views found
@@ -70,7 +73,7 @@ MAIN_VIEWS: dict[str, DockPlan] = {
     "feature_maps": DockPlan(column=0.36, main=0.60),
     "latent": DockPlan(column=0.36, main=0.62),
     "samples": DockPlan(column=0.34, main=0.62),
-    "boundary": DockPlan(column=0.32, main=0.58),
+    "boundary": DockPlan(column=0.32, main=0.70, square=90),
     "forecast": DockPlan(column=0.38, main=0.65),
     "confusion": DockPlan(column=0.36, main=0.55),
     "fit": DockPlan(column=0.32, main=0.60),
@@ -275,8 +278,11 @@ class ViewDocks:
                     [total * below]
                 order = [column[0], *rest, curves]
             else:
-                heights = [total * shares.main] + \
-                    [total * (1 - shares.main) / (len(column) - 1)] * (len(column) - 1)
+                main = shares.main
+                if shares.square:  # as tall as wide, plus its controls
+                    main = min(main, (column[0].width() + shares.square) / total)
+                heights = [total * main] + \
+                    [total * (1 - main) / (len(column) - 1)] * (len(column) - 1)
                 order = column
             window.resizeDocks(order, [max(int(h), 80) for h in heights],
                                Qt.Orientation.Vertical)
@@ -291,6 +297,7 @@ class ViewDocks:
         total = sum(d.height() for d in column) or 1
         below = curves is not None and curves.isVisible() and curves not in column
         self.shares = DockPlan(
+            square=0,  # a dragged height is kept as it is
             column=column[0].width() / window.width(),
             main=column[0].height() / total if len(column) > 1 else self.shares.main,
             curves=(curves.height() / window.height() if below else
