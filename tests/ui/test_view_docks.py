@@ -20,8 +20,8 @@ from tests.ui.main_helpers import (
     wait_session,
 )
 from ui.views.base import LOADING
+from ui.window.dock_layout import MAIN_VIEWS, column_order, main_view
 from ui.window.main_window import MainWindow
-from ui.window.view_docks import MAIN_VIEWS, column_order, main_view
 
 
 def open_window(qtbot, tmp_path, preset: str, size=(1900, 1000), build: bool = False):
@@ -46,11 +46,11 @@ def settle(qtbot, ms: int = 250) -> None:
 
 
 def column_share(window) -> float:
-    return window.views.column_docks()[0].width() / window.width()
+    return window.views.arrangement.column_docks()[0].width() / window.width()
 
 
 def main_share(window) -> float:
-    column = window.views.column_docks()
+    column = window.views.arrangement.column_docks()
     return column[0].height() / sum(d.height() for d in column)
 
 
@@ -73,7 +73,7 @@ def test_each_task_gives_its_main_view_the_space(qtbot, tmp_path, preset, main):
     window = open_window(qtbot, tmp_path, preset)
     try:
         plan = MAIN_VIEWS[main]
-        column = window.views.column_docks()
+        column = window.views.arrangement.column_docks()
         assert column[0] is window.views.docks[main]
         if len(column) > 1:
             want = plan.main
@@ -102,14 +102,15 @@ def test_shares_hold_through_resizes_and_a_drag_sets_new_ones(qtbot, tmp_path):
         assert window.views.docks["curves"].height() / window.height() == \
             pytest.approx(curves, abs=0.015)
         # The user drags the column wider (the mouse is let go on the window's separator).
-        window.resizeDocks([window.views.column_docks()[0]], [700], Qt.Orientation.Horizontal)
+        top = window.views.arrangement.column_docks()[0]
+        window.resizeDocks([top], [700], Qt.Orientation.Horizontal)
         settle(qtbot)
         release = QMouseEvent(QEvent.Type.MouseButtonRelease, QPointF(5, 5), QPointF(5, 5),
                               Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton,
                               Qt.KeyboardModifier.NoModifier)
         QApplication.sendEvent(window, release)
         dragged = column_share(window)
-        assert window.views.shares.column == pytest.approx(dragged, abs=0.005)
+        assert window.views.arrangement.shares.column == pytest.approx(dragged, abs=0.005)
         window.resize(1700, 1000)
         settle(qtbot)
         assert column_share(window) == pytest.approx(dragged, abs=0.015)
@@ -131,7 +132,7 @@ def test_reset_layout_puts_every_view_back(qtbot, tmp_path):
         assert not docks["stepthrough"].isFloating()
         assert all(not d.isHidden() for d in docks.values())
         assert window.dockWidgetArea(docks["curves"]) == Qt.DockWidgetArea.BottomDockWidgetArea
-        column = window.views.column_docks()
+        column = window.views.arrangement.column_docks()
         assert column[0] is docks["stepthrough"]
         assert main_share(window) == pytest.approx(MAIN_VIEWS["stepthrough"].main, abs=0.04)
         assert column_share(window) == pytest.approx(MAIN_VIEWS["stepthrough"].column,

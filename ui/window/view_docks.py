@@ -8,93 +8,29 @@ present ("loss" in a layout means it). Unregistered ids are skipped and
 reported. Views get the session when it is ready and every snapshot as it
 arrives; each repaints the newest one on its own timer.
 
-Each task's default layout gives its main view the space: the first view of
-the layout named in :data:`MAIN_VIEWS` heads the right column with the share
-of width and height its :class:`DockPlan` asks for (the step-through table,
-the filter mosaic, the latent plot, a GAN's distributions, the optimizer
-paths...), the next view is stacked under it and any others are tabs beside
-that one. The shares hold through window resizes (a maximised window gives
-the views their share back); dragging a dock separator sets new shares;
-:meth:`ViewDocks.reset_layout` puts the task's default back.
+Each task's default layout gives its main view the space (the step-through
+table, the filter mosaic, the latent plot, a GAN's distributions, the optimizer
+paths...; see :mod:`ui.window.dock_layout`). The shares hold through window
+resizes; :meth:`ViewDocks.reset_layout` puts the task's default back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QWidget
 
-CURVES = "curves"
+from ui.window.dock_layout import CURVES, DockLayout
+
 #: View ids that mean the curves view.
 CURVE_IDS = ("loss", "curves")
-#: Side-by-side (stacked) docks in the right column before further ones become tabs.
-MAX_STACKED = 2
 #: Milliseconds between handing the newest snapshot to the next view (see show_snapshot).
 PACE_MS = 30
 #: Earlier runs kept for overlays (the five configurations of a preset and a few more).
 RUNS_KEPT = 12
-
-
-@dataclass(frozen=True)
-class DockPlan:
-    """How a task's default layout shares the window with its main view.
-
-    Attributes
-    ----------
-    column : float
-        Width of the right column of views, as a share of the window's width.
-    main : float
-        Height of the main view, as a share of the column's, when another view is
-        stacked under it.
-    curves : float
-        Height of the curves dock, as a share of the window's height (under the
-        editor; in the column when there is no editor).
-    """
-
-    column: float = 0.32
-    main: float = 0.58
-    curves: float = 0.27
-    #: The main view is a square plane with ``square`` pixels of controls and captions:
-    #: its height follows the column's width (``main`` is then the most it takes).
-    square: int = 0
-
-
-#: Views that are the point of their task, in order: the first of a layout's views found
-#: here is its main view. New views add one entry (views not named get DEFAULT_PLAN).
-MAIN_VIEWS: dict[str, DockPlan] = {
-    "stepthrough": DockPlan(column=0.40, main=0.70),
-    "paths": DockPlan(main=0.62, curves=0.30),
-    "histogram": DockPlan(column=0.34, main=0.70),
-    "filters": DockPlan(column=0.36, main=0.60),
-    "feature_maps": DockPlan(column=0.36, main=0.60),
-    "latent": DockPlan(column=0.36, main=0.62),
-    "samples": DockPlan(column=0.34, main=0.62),
-    "boundary": DockPlan(column=0.32, main=0.70, square=90),
-    "forecast": DockPlan(column=0.38, main=0.65),
-    "confusion": DockPlan(column=0.36, main=0.55),
-    "fit": DockPlan(column=0.32, main=0.60),
-    "landscape": DockPlan(column=0.34, main=0.60),
-}
-DEFAULT_PLAN = DockPlan()
-
-
-def main_view(view_ids: list[str]) -> str | None:
-    """The layout's main view: the first of :data:`MAIN_VIEWS` it has (else its first)."""
-    for vid in MAIN_VIEWS:
-        if vid in view_ids:
-            return vid
-    return next((v for v in view_ids if v != CURVES), None)
-
-
-def column_order(view_ids: list[str]) -> list[str]:
-    """The right column's views, the main view first, the others in layout order."""
-    first = main_view(view_ids)
-    rest = [v for v in view_ids if v not in (CURVES, first)]
-    return ([first] if first is not None else []) + rest
 
 
 class ViewHost(QWidget):
@@ -162,13 +98,8 @@ class ViewDocks:
         self._turn = 0
         self._pacer = QTimer(window, interval=PACE_MS)
         self._pacer.timeout.connect(self._pace)
-        self.plan = DEFAULT_PLAN
-        self.shares = DEFAULT_PLAN  # the shares kept through resizes (a user's drag sets them)
-        self.curves_below = True
-        self._sizing = QTimer(window, singleShot=True, interval=0)
-        self._sizing.timeout.connect(self.apply_sizes)
-        self._watcher = _WindowWatcher(self)
-        window.installEventFilter(self._watcher)
+        #: Where the docks go and the window shares they hold (see dock_layout).
+        self.arrangement = DockLayout(window, self.docks)
 
     @property
     def view_ids(self) -> list[str]:
@@ -195,123 +126,24 @@ class ViewDocks:
         self._latest = None
         ids = normalise_layout(view_ids)
         self.skipped = []
-        self.curves_below = curves_below
         for vid in ids:
             self._new_dock(vid)
-        self.plan = MAIN_VIEWS.get(main_view(ids) or "", DEFAULT_PLAN)
-        self.shares = self.plan
-        self._place()
+        self.arrangement.set_plan(ids, curves_below)
         self._pending = True
 
-    def _place(self) -> None:
-        """Put every dock where the task's default layout has it (see the module doc)."""
-        column = [self.docks[v] for v in column_order(list(self.docks))]
-        curves = self.docks.get(CURVES)
-        for dock in [*column, curves]:
-            if dock is not None:
-                dock.setFloating(False)
-                dock.show()
-        stacked = column[:MAX_STACKED]
-        for i, dock in enumerate(stacked):
-            if i == 0:
-                self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-            else:
-                self.window.splitDockWidget(stacked[0], dock, Qt.Orientation.Vertical)
-        for dock in column[MAX_STACKED:]:
-            self.window.tabifyDockWidget(stacked[-1], dock)
-        if curves is not None:
-            if self.curves_below or not stacked:
-                self.window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, curves)
-            else:
-                self.window.splitDockWidget(stacked[-1], curves, Qt.Orientation.Vertical)
-        for dock in stacked:
-            dock.raise_()  # the main view and the view under it are the tabs on top
-
-    # -- sizes -------------------------------------------------------------------------------
-    def column_docks(self) -> list[QDockWidget]:
-        """The docks stacked in the right column, top first: one per tab group, the tab
-        on top (a hidden tab keeps a stale geometry outside the window)."""
-        right = Qt.DockWidgetArea.RightDockWidgetArea
-        planned = [*column_order(list(self.docks)), CURVES]
-        docks = [self.docks[v] for v in planned if v in self.docks]
-        docks = [d for d in docks if not d.isFloating() and not d.isHidden()
-                 and self.window.dockWidgetArea(d) == right]
-        inside = self.window.rect()
-        groups: list[QDockWidget] = []
-        for dock in docks:
-            tabs = [dock, *self.window.tabifiedDockWidgets(dock)]
-            if any(g in tabs for g in groups):
-                continue
-            shown = [t for t in tabs if t in docks and inside.intersects(t.geometry())]
-            groups.append(shown[0] if shown else dock)
-        # Top first; the plan's order until the layout has given them places.
-        return sorted(groups, key=lambda d: d.geometry().top())
-
     def apply_sizes(self) -> None:
-        """Give the column, the main view and the curves their shares of the window now."""
-        window = self.window
-        if not self.docks or window.width() <= 0:
-            return
-        shares = self.shares
-        column = self.column_docks()
-        central = window.centralWidget()
-        editor = central is not None and central.isVisible()
-        if column:
-            # Without an editor in the middle, the views take all the width the panels
-            # on the left leave (Qt holds those at their minimum).
-            width = window.width() * shares.column if editor else window.width()
-            window.resizeDocks([column[0]], [int(width)], Qt.Orientation.Horizontal)
-        curves = self.docks.get(CURVES)
-        bottom = curves is not None and window.dockWidgetArea(curves) == \
-            Qt.DockWidgetArea.BottomDockWidgetArea and curves.isVisible()
-        if bottom and editor:
-            window.resizeDocks([curves], [int(window.height() * shares.curves)],
-                               Qt.Orientation.Vertical)
-        if len(column) > 1:
-            total = sum(d.height() for d in column) or window.height()
-            if curves is not None and curves in column and curves is not column[0]:
-                # No editor: the curves are under the views in the column.
-                rest = [d for d in column[1:] if d is not curves]
-                below = shares.curves if rest else 1 - shares.main
-                heights = [total * shares.main] + \
-                    [total * (1 - shares.main - below) / max(len(rest), 1)] * len(rest) + \
-                    [total * below]
-                order = [column[0], *rest, curves]
-            else:
-                main = shares.main
-                if shares.square:  # as tall as wide, plus its controls
-                    main = min(main, (column[0].width() + shares.square) / total)
-                heights = [total * main] + \
-                    [total * (1 - main) / (len(column) - 1)] * (len(column) - 1)
-                order = column
-            window.resizeDocks(order, [max(int(h), 80) for h in heights],
-                               Qt.Orientation.Vertical)
-
-    def measure_shares(self) -> None:
-        """Keep the docks' current sizes as the shares to hold through resizes (after the
-        user dragged a separator)."""
-        window, column = self.window, self.column_docks()
-        if not column or window.width() <= 0 or window.height() <= 0:
-            return
-        curves = self.docks.get(CURVES)
-        total = sum(d.height() for d in column) or 1
-        below = curves is not None and curves.isVisible() and curves not in column
-        self.shares = DockPlan(
-            square=0,  # a dragged height is kept as it is
-            column=column[0].width() / window.width(),
-            main=column[0].height() / total if len(column) > 1 else self.shares.main,
-            curves=(curves.height() / window.height() if below else
-                    curves.height() / total if curves in column else self.shares.curves))
+        """Give the right column, the main view and the curves the task's shares of the
+        window now (the main window calls it once its docks have their geometry)."""
+        self.arrangement.apply_sizes()
 
     def reset_layout(self) -> None:
-        """Put the views back in the task's default layout: every dock shown, docked and
-        placed, with the default shares of the window (View > Reset layout)."""
+        """Put the views back in the task's default layout: every view dock shown,
+        docked and placed, with the default shares of the window (View > Reset layout)."""
         if not self.docks:
             return
-        self.shares = self.plan
-        self._place()
+        self.arrangement.reset()
         # Docks moved this turn get their geometry once the layout settles.
-        QTimer.singleShot(60, self.apply_sizes)
+        QTimer.singleShot(60, self.arrangement.apply_sizes)
 
     def _new_dock(self, vid: str) -> QDockWidget:
         dock = QDockWidget(vid.replace("_", " ").capitalize(), self.window)
@@ -520,20 +352,3 @@ class ViewDocks:
         """Forget the overlaid runs (another project)."""
         if self.runs is not None:
             self.runs.clear()
-
-
-class _WindowWatcher(QObject):
-    """Holds the docks' shares through window resizes; a separator drag (the mouse let go
-    on the window itself, where its separators are) sets new shares."""
-
-    def __init__(self, docks: ViewDocks):
-        super().__init__(docks.window)
-        self.docks = docks
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt)
-        kind = event.type()
-        if kind == QEvent.Type.Resize:
-            self.docks._sizing.start()  # once the window's own layout has run
-        elif kind == QEvent.Type.MouseButtonRelease:
-            self.docks.measure_shares()
-        return False
