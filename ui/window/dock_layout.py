@@ -104,6 +104,8 @@ class DockLayout:
         self.curves_below = True
         self._sizing = QTimer(window, singleShot=True, interval=0)
         self._sizing.timeout.connect(self.apply_sizes)
+        self._heights = QTimer(window, singleShot=True, interval=0)
+        self._heights.timeout.connect(self._apply_heights)
         self._watcher = _WindowWatcher(self)
         window.installEventFilter(self._watcher)
 
@@ -177,6 +179,15 @@ class DockLayout:
         if bottom and editor:
             window.resizeDocks([curves], [int(window.height() * shares.curves)],
                                Qt.Orientation.Vertical)
+        if len(column) > 1:
+            # Once the new widths are laid out: a square main view's height follows them.
+            self._heights.start()
+
+    def _apply_heights(self) -> None:
+        """Share the column's height between its docks (see :meth:`apply_sizes`)."""
+        window, shares = self.window, self.shares
+        column = self.column_docks()
+        curves = self.docks.get(CURVES)
         if len(column) > 1:
             total = sum(d.height() for d in column) or window.height()
             if curves is not None and curves in column and curves is not column[0]:
