@@ -17,7 +17,7 @@ from playground.data import toy2d  # noqa: I001
 from playground.data import books, tabular, images, generative, sequences, text
 from playground.data import csv_table, arrayfiles
 from playground.data import image_folder
-from playground.data import classic, literal
+from playground.data import classic, literal, curves
 from playground.data.base import (
     DATASETS,
     Arrays,
@@ -33,7 +33,7 @@ from playground.data.base import (
 
 __all__ = [
     "DATASETS", "Arrays", "DataSpec", "Dataset", "DatasetInfo", "DatasetType", "Split",
-    "arrayfiles", "books", "classic", "csv_table", "generative", "image_folder", "images",
+    "arrayfiles", "books", "classic", "csv_table", "curves", "generative", "image_folder", "images",
     "literal", "load_dataset", "parse_data_spec", "register_dataset", "sequences", "tabular",
     "text", "toy2d",
 ]

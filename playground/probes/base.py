@@ -95,6 +95,7 @@ VIEW_PROBES: dict[str, tuple[str, ...]] = {
     "landscape": ("landscape",),
     "curves": (),
     "loss": (),  # presets' name for the curves view
+    "seeds": (),  # fed a seeds plan's result, not snapshots
 }
 
 

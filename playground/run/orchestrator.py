@@ -25,7 +25,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from playground.project.expect import CheckResult, evaluate_checks
 from playground.project.schema import Project
@@ -37,11 +37,13 @@ from playground.training.states import RunState
 
 @dataclass(frozen=True)
 class PlannedRun:
-    """One run of a plan: ``name`` is "" for the project as written, else a variant's."""
+    """One run of a plan: ``name`` is "" for the project as written, else a variant's;
+    ``seed`` is the training seed when a seeds plan (:mod:`playground.run.seeds`) set one."""
 
     name: str
     label: str
     project: Project
+    seed: int | None = None
 
 
 @dataclass
@@ -118,7 +120,7 @@ class Orchestrator:
     def __init__(self, project: Project, seed: int | None = None, device: str | None = None,
                  epochs: int | None = None, variants: bool = True):
         self.project = project
-        self.overrides = {"seed": seed, "device": device, "epochs": epochs}
+        self.seed, self.device, self.epochs = seed, device, epochs
         runs = variant_projects(project) if variants and project.variants else []
         self.with_variants = bool(runs)
         self.plan: list[PlannedRun] = [PlannedRun(v.name, v.label, v.project) for v in runs] \
@@ -128,6 +130,11 @@ class Orchestrator:
         self._first_task: Any = None
 
     # -- driving, one run at a time ----------------------------------------------------------
+    @property
+    def size(self) -> int:
+        """How many runs the plan holds."""
+        return len(self.plan)
+
     def next_run(self) -> PlannedRun | None:
         """The run to build next; None when the plan is done or ended early."""
         if self.ended is not None or len(self.records) >= len(self.plan):
@@ -142,7 +149,8 @@ class Orchestrator:
         PlaygroundError
             Naming what cannot be built (a graph error, bad data...).
         """
-        return build_session(run.project, **self.overrides)
+        return build_session(run.project, seed=self.seed, device=self.device,
+                             epochs=self.epochs)
 
     def record(self, run: PlannedRun, session: Session, state: RunState,
                seconds: float = 0.0) -> RunRecord:
@@ -226,16 +234,48 @@ class Orchestrator:
         on_snapshot : callable, optional
             Connected to each run's snapshots.
         """
-        while (run := self.next_run()) is not None:
-            session = self.build(run)
-            if on_start is not None:
-                on_start(run, session)
-            if on_snapshot is not None:
-                session.trainer.events.snapshot.connect(on_snapshot)
-            started = time.perf_counter()
-            state = session.trainer.run()
-            self.record(run, session, state, time.perf_counter() - started)
+        drive(self, on_start, on_snapshot)
         return self.result()
+
+
+class Plan(Protocol):
+    """What the worker thread and :func:`drive` need of a plan of runs."""
+
+    @property
+    def size(self) -> int:
+        """How many runs the plan holds."""
+        ...
+
+    def next_run(self) -> PlannedRun | None:
+        """The run to build next; None when done."""
+        ...
+
+    def build(self, run: PlannedRun) -> Session:
+        """Its session."""
+        ...
+
+    def record(self, run: PlannedRun, session: Session, state: RunState,
+               seconds: float = 0.0) -> Any:
+        """Note how it ended (on the thread that owns the session's model)."""
+        ...
+
+    def fail(self, run: PlannedRun, message: str) -> Any:
+        """Note that it could not be built or trained."""
+        ...
+
+
+def drive(plan: Plan, on_start: Callable[[PlannedRun, Session], None] | None = None,
+          on_snapshot: Callable[[Snapshot], None] | None = None) -> None:
+    """Build and train every run of ``plan`` in this thread, recording each."""
+    while (run := plan.next_run()) is not None:
+        session = plan.build(run)
+        if on_start is not None:
+            on_start(run, session)
+        if on_snapshot is not None:
+            session.trainer.events.snapshot.connect(on_snapshot)
+        started = time.perf_counter()
+        state = session.trainer.run()
+        plan.record(run, session, state, time.perf_counter() - started)
 
 
 def run_project(project: Project, seed: int | None = None, device: str | None = None,

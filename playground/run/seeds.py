@@ -18,11 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from playground.project.expect import CheckResult
+from playground.project.expect import CheckResult, check_statistic
 from playground.project.schema import Project
-from playground.run.orchestrator import Orchestrator, PlannedRun, RunResult
+from playground.run.orchestrator import Orchestrator, PlannedRun, RunRecord, RunResult, drive
 from playground.run.session import Session
 from playground.training.snapshot import Snapshot
+from playground.training.states import RunState
 
 #: Share of the seeds in which a check must hold, unless its entry says otherwise.
 DEFAULT_MIN_PASS_RATE = 0.8
@@ -52,6 +53,13 @@ class CheckSpread:
         The share of seeds it must hold in.
     book_value : float or None
         The book's number, when the entry gives one (``book_value``, else an ``approx``).
+    threshold : float or None
+        The entry's ``min`` or ``max`` bound, if it has one (views mark it).
+    over_seeds : str or None
+        For a statement about the distribution, the statistic its rule applies to
+        (median, mean, min, max, book_percentile); it then holds once or not at all.
+    statistic : float or None
+        That statistic's value over the seeds.
     """
 
     label: str
@@ -61,6 +69,9 @@ class CheckSpread:
     passes: list[bool]
     min_pass_rate: float = DEFAULT_MIN_PASS_RATE
     book_value: float | None = None
+    threshold: float | None = None
+    over_seeds: str | None = None
+    statistic: float | None = None
 
     @property
     def pass_rate(self) -> float:
@@ -97,6 +108,11 @@ class CheckSpread:
 
     def line(self) -> str:
         """``PASS 9/10 seeds (>= 80%) train_accuracy: min ... max | book ...``"""
+        if self.over_seeds is not None:
+            shown = "no value" if self.statistic is None else f"{self.statistic:.4g}"
+            return (f"{'PASS' if self.passed else 'FAIL'} {self.over_seeds} over "
+                    f"{len(self.values)} seeds of {self.label} = {shown} ({self.rule})"
+                    + (f" | book: {self.book}" if self.book else ""))
         held = sum(self.passes)
         q = self.quantiles()
         spread = "no value" if q is None else (
@@ -114,17 +130,25 @@ class CheckSpread:
         return {"label": self.label, "rule": self.rule, "book": self.book,
                 "pass_rate": self.pass_rate, "min_pass_rate": self.min_pass_rate,
                 "passed": self.passed, "values": self.values, "quantiles": self.quantiles(),
-                "book_value": self.book_value, "book_percentile": self.book_percentile()}
+                "book_value": self.book_value, "book_percentile": self.book_percentile(),
+                "threshold": self.threshold, "over_seeds": self.over_seeds,
+                "statistic": self.statistic}
 
 
 @dataclass
 class SeedsResult:
-    """All seeds of a project: each seed's result and each check's spread."""
+    """All seeds of a project: each seed's result and each check's spread.
+
+    ``histories`` and ``finals`` hold, per seed, its run's curves and the
+    payloads of the probes attached to its session at the end (for the app).
+    """
 
     runs: list[SeedRun]
     results: list[RunResult]
     checks: list[CheckSpread] = field(default_factory=list)
     seconds: float = 0.0
+    histories: list[dict] = field(default_factory=list)
+    finals: list[dict] = field(default_factory=list)
 
     @property
     def failed_runs(self) -> list[tuple[SeedRun, RunResult]]:
@@ -177,22 +201,145 @@ def spread_checks(entries: Sequence[dict], results: Sequence[RunResult]) -> list
         seen: list[CheckResult | None] = [r.checks[i] if i < len(r.checks) else None
                                           for r in results]
         first = next((c for c in seen if c is not None), None)
-        book_value = entry.get("book_value", entry.get("approx"))
-        spreads.append(CheckSpread(
+        over = entry.get("over_seeds")
+        book_value = _number(entry.get("book_value",
+                                       None if over is not None else entry.get("approx")))
+        spread = CheckSpread(
             label=first.label if first else str(entry.get("label") or entry.get("metric")),
             rule=first.rule if first else "",
             book=entry.get("book", ""),
             values=[None if c is None else c.value for c in seen],
             passes=[c is not None and c.passed for c in seen],
             min_pass_rate=float(entry.get("min_pass_rate", DEFAULT_MIN_PASS_RATE)),
-            book_value=float(book_value) if isinstance(book_value, (int, float))
-            and not isinstance(book_value, bool) else None))
+            book_value=book_value,
+            threshold=_number(entry.get("min", entry.get("max"))),
+            over_seeds=over)
+        if over is not None:
+            spread.statistic = _statistic(spread, over)
+            passed, spread.rule = check_statistic(entry, spread.statistic)
+            spread.passes, spread.min_pass_rate = [passed], 1.0
+        spreads.append(spread)
     return spreads
+
+
+def _statistic(spread: CheckSpread, over: str) -> float | None:
+    """``over`` (median, mean, min, max, book_percentile) of the spread's finite values."""
+    if over == "book_percentile":
+        return spread.book_percentile()
+    values = spread.finite_values()
+    if not values.size:
+        return None
+    return float({"median": np.median, "mean": np.mean, "min": np.min,
+                  "max": np.max}[over](values))
+
+
+def _number(value: Any) -> float | None:
+    """``value`` as a float when it is a plain number (not a bool, not a list), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+class SeedsPlan:
+    """K seeds of a project's plan, run one after the other (the orchestrator's interface).
+
+    Each seed is one :class:`~playground.run.orchestrator.Orchestrator` (the
+    project, or all its variants) with its training seed (and data seed). When a
+    seed's run ends, its curves and the final payloads of the probes attached to
+    its session (a decision boundary...) are kept for the app's seeds view.
+    """
+
+    def __init__(self, project: Project, count: int, first: int | None = None,
+                 vary_data: bool = False, device: str | None = None,
+                 epochs: int | None = None):
+        self.project = project
+        self.runs = seed_runs(project, count, first, vary_data)
+        self.device, self.epochs = device, epochs
+        self.results: list[RunResult] = []
+        self.histories: list[dict] = []  # per seed: its (first) run's curves
+        self.finals: list[dict] = []  # per seed: probe payloads at its (first) run's end
+        self._orchestrator: Orchestrator | None = None
+        self._started = time.perf_counter()
+
+    @property
+    def size(self) -> int:
+        """How many runs: each seed runs the project's plan (its variants, if any)."""
+        return len(self.runs) * Orchestrator(self.project).size
+
+    @property
+    def seed(self) -> SeedRun | None:
+        """The seed running now (None when all are done)."""
+        return self.runs[len(self.results)] if len(self.results) < len(self.runs) else None
+
+    def _current(self) -> Orchestrator | None:
+        while (seed := self.seed) is not None:
+            if self._orchestrator is None:
+                self._orchestrator = Orchestrator(with_seed(self.project, seed), seed=seed.seed,
+                                                  device=self.device, epochs=self.epochs)
+            if not self._orchestrator.done:
+                return self._orchestrator
+            self.results.append(self._orchestrator.result())
+            self._orchestrator = None
+        return None
+
+    def next_run(self) -> PlannedRun | None:
+        """The next run of the current seed, named after it."""
+        orchestrator = self._current()
+        if orchestrator is None:
+            return None
+        planned = orchestrator.next_run()
+        assert planned is not None and self.seed is not None
+        seed = self.seed.seed
+        name = f"seed {seed}" + (f" · {planned.name}" if planned.name else "")
+        return PlannedRun(name, planned.label, planned.project, seed)
+
+    def _planned(self, run: PlannedRun) -> PlannedRun:
+        """The current seed's own planned run behind ``run``."""
+        assert self._orchestrator is not None
+        planned = self._orchestrator.next_run()
+        assert planned is not None
+        return planned
+
+    def build(self, run: PlannedRun) -> Session:
+        """Its session, with the seed's overrides."""
+        assert self._orchestrator is not None
+        return self._orchestrator.build(self._planned(run))
+
+    def record(self, run: PlannedRun, session: Session, state: RunState,
+               seconds: float = 0.0) -> RunRecord:
+        """Record the run in its seed's orchestrator; keep the seed's curves and payloads."""
+        assert self._orchestrator is not None
+        if not self._orchestrator.records:  # the seed's first run: its curves for the view
+            final = session.trainer.make_snapshot()
+            self.histories.append(final.history)
+            self.finals.append(dict(final.probes))
+        return self._orchestrator.record(self._planned(run), session, state, seconds)
+
+    def fail(self, run: PlannedRun, message: str) -> RunRecord:
+        """The run could not be built or trained: the seed's plan ends; the others go on."""
+        assert self._orchestrator is not None
+        if not self._orchestrator.records:
+            self.histories.append({})
+            self.finals.append({})
+        return self._orchestrator.fail(self._planned(run), message)
+
+    @property
+    def done(self) -> bool:
+        """True when every seed has run."""
+        return self._current() is None
+
+    def result(self) -> SeedsResult:
+        """Each check's spread over the seeds run so far."""
+        self._current()  # closes a seed whose last run was just recorded
+        return SeedsResult(self.runs[:len(self.results)], list(self.results),
+                           spread_checks(self.project.expect, self.results),
+                           time.perf_counter() - self._started, list(self.histories),
+                           list(self.finals))
 
 
 def run_seeds(project: Project, count: int, first: int | None = None, vary_data: bool = False,
               device: str | None = None, epochs: int | None = None,
-              on_start: Callable[[SeedRun, PlannedRun, Session], None] | None = None,
+              on_start: Callable[[PlannedRun, Session], None] | None = None,
               on_snapshot: Callable[[Snapshot], None] | None = None) -> SeedsResult:
     """Train ``count`` seeds of ``project`` one after the other and spread its checks.
 
@@ -208,19 +355,11 @@ def run_seeds(project: Project, count: int, first: int | None = None, vary_data:
     device, epochs : optional
         Overrides for every run.
     on_start : callable, optional
-        ``on_start(seed_run, planned_run, session)`` before each run trains.
+        ``on_start(planned_run, session)`` before each run trains; the planned run's
+        ``seed`` says which seed.
     on_snapshot : callable, optional
         Connected to every run's snapshots.
     """
-    started = time.perf_counter()
-    runs = seed_runs(project, count, first, vary_data)
-    results = []
-    for run in runs:
-        orchestrator = Orchestrator(with_seed(project, run), seed=run.seed, device=device,
-                                    epochs=epochs)
-        hook = None if on_start is None else (
-            lambda planned, session, run=run: on_start(run, planned, session))
-        results.append(orchestrator.run(on_start=hook, on_snapshot=on_snapshot))
-    return SeedsResult(runs, results, spread_checks(project.expect, results),
-                       time.perf_counter() - started)
-
+    plan = SeedsPlan(project, count, first, vary_data, device, epochs)
+    drive(plan, on_start, on_snapshot)
+    return plan.result()

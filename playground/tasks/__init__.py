@@ -2,9 +2,13 @@
 
 from playground.tasks import (  # noqa: F401
     autoencoder,
+    beam_tree,
     classic,
     evaluate,
     gan,
+    kernel_regression,
+    language,
+    positional,
     rbm,
     sequence,
     stepthrough,

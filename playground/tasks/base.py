@@ -52,6 +52,18 @@ class TaskContext:
     params: dict
     device: torch.device = field(default_factory=lambda: torch.device("cpu"))
 
+    def require_dataset(self) -> Dataset:
+        """The dataset, for tasks that cannot train without one.
+
+        Raises
+        ------
+        TrainingError
+            When the project has none.
+        """
+        if self.dataset is None:
+            raise TrainingError("this task trains on data: choose a dataset", "data")
+        return self.dataset
+
 
 class Task:
     """Base class of every task.
@@ -304,15 +316,16 @@ def make_optimizer(ctx: TaskContext, module: nn.Module) -> torch.optim.Optimizer
 
 def weight_penalty(module: nn.Module, l1: float, l2: float) -> torch.Tensor:
     """l1 * sum|W| + l2 * sum W^2 over weight matrices and kernels (not biases), as Keras."""
-    total = None
+    total: torch.Tensor | None = None
     for p in module.parameters():
         if p.requires_grad and p.dim() > 1:
-            term = 0.0
+            term: torch.Tensor | float = 0.0
             if l1:
                 term = term + l1 * p.abs().sum()
             if l2:
                 term = term + l2 * p.pow(2).sum()
-            total = term if total is None else total + term
+            if isinstance(term, torch.Tensor):
+                total = term if total is None else total + term
     return total if total is not None else torch.zeros(())
 
 

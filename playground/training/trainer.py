@@ -103,6 +103,15 @@ class Trainer:
         self._commands.append(command)
         self._wake.set()
 
+    def take_commands(self) -> list[Callable[[], None]]:
+        """The commands posted but not run (the loop has ended): the caller runs them now.
+
+        Call it only where the loop cannot run any more (after :meth:`run` returned).
+        """
+        commands = list(self._commands)
+        self._commands.clear()
+        return commands
+
     def pause(self) -> None:
         """Pause after the current step."""
         self._paused = True

@@ -104,3 +104,33 @@ def test_cli_seeds_json_and_exit_codes(tmp_path, capsys):
 
 def test_spread_of_a_check_with_no_seeds_is_not_a_pass():
     assert not CheckSpread("a", "", "", [], []).passed
+
+
+def test_a_statement_about_the_distribution_holds_once_over_all_seeds():
+    from playground.project.expect import evaluate_checks
+
+    median = {"metric": "slope", "approx": 3.0, "tol": 0.1, "over_seeds": "median"}
+    bottom = {"metric": "acc", "over_seeds": "book_percentile", "max": 10, "book_value": 0.57}
+    single = evaluate_checks([median], {"slope": 3.6})
+    assert single[0].seeds_only and single[0].passed  # one run neither passes nor fails it
+    assert single[0].line().startswith("SEEDS slope = 3.6 (median over seeds: 3 ± 0.1)")
+    slopes = [2.6, 2.9, 3.05, 3.1, 3.7]
+    accs = [0.93, 0.97, 0.5, 1.0, 0.96]
+    results = [RunResult(RunState.FINISHED, "", {},
+                         evaluate_checks([median, bottom], {"slope": s, "acc": a}))
+               for s, a in zip(slopes, accs)]
+    near, low = spread_checks([median, bottom], results)
+    assert near.statistic == 3.05 and near.passed and near.pass_rate == 1.0
+    assert near.line().startswith("PASS median over 5 seeds of slope = 3.05 (3 ± 0.1)")
+    assert near.values == slopes  # every seed's value is kept for the histogram
+    assert low.statistic == pytest.approx(20.0) and not low.passed  # 1 of 5 below 0.57
+    assert near.book_value is None  # an approx on a statistic is not the book's number
+
+
+def test_over_seeds_is_validated():
+    with pytest.raises(ValidationError, match=r"over_seeds: expected one of median"):
+        validate_expect([{"metric": "a", "min": 1, "over_seeds": "mode"}])
+    with pytest.raises(ValidationError, match="needs the book's number"):
+        validate_expect([{"metric": "a", "max": 10, "over_seeds": "book_percentile"}])
+    with pytest.raises(ValidationError, match="not with another metric"):
+        validate_expect([{"metric": "a", "below": "b", "over_seeds": "median"}])

@@ -29,6 +29,7 @@ Every public signal is emitted on the UI thread (a slot asserts it).
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -62,6 +63,11 @@ class _JobThread(QThread):
         self._job = job
 
     def run(self) -> None:  # noqa: D102 (Qt override)
+        # A QThread is not started by `threading`, so a tracer installed for every thread
+        # (coverage.py measuring the tests) is not in it: install it here too.
+        tracer = threading.gettrace()
+        if tracer is not None:
+            sys.settrace(tracer)
         self._job()
 
 
@@ -102,6 +108,10 @@ class TrainingWorker(QObject):
         metrics, the book's checks, and why it ended.
     checks_ready(list)
         The plan's :class:`~playground.project.expect.CheckResult` list, when it has checks.
+    seeds_finished(object)
+        Instead of ``plan_finished`` for a seeds plan: the
+        :class:`~playground.run.seeds.SeedsResult` (each seed's curves and final probe
+        payloads, each check's pass rate and spread).
     call_done(int, object, str)
         Result of :meth:`call_on_trainer`: (token, value, error line or "").
     """
@@ -119,6 +129,7 @@ class TrainingWorker(QObject):
     run_result = Signal(str, dict)
     plan_finished = Signal(object)
     checks_ready = Signal(list)
+    seeds_finished = Signal(object)
     call_done = Signal(int, object, str)
 
     _posted = Signal(int, str, object)  # (generation, event name, payload), worker -> UI
@@ -139,7 +150,8 @@ class TrainingWorker(QObject):
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self, project: Any, view_ids: Iterable[str] = (), autoplay: bool = False,
-              epochs: int | None = None, variants: bool = False) -> None:
+              epochs: int | None = None, variants: bool = False,
+              seeds: int | None = None) -> None:
         """Stop any current run and run ``project`` in a new worker thread.
 
         Parameters
@@ -155,6 +167,9 @@ class TrainingWorker(QObject):
         variants : bool
             Run every variant of the project in turn (Run all variants); each one
             trains as soon as it is built.
+        seeds : int, optional
+            Run the project (and its variants) with this many training seeds in turn
+            (Run seeds), from the project's seed on; each trains as soon as it is built.
         """
         self.retire()
         with self._lock:
@@ -162,7 +177,7 @@ class TrainingWorker(QObject):
             gen.waiting = [self._resume] if autoplay else []
         self.session = None
         self.state = PREPARING
-        job = _RunJob(self, gen, project, list(view_ids), epochs, variants)
+        job = _RunJob(self, gen, project, list(view_ids), epochs, variants, seeds)
         self._thread = _JobThread(job.run, self)
         self._thread.start()
 
@@ -269,10 +284,12 @@ class TrainingWorker(QObject):
 
         if session is None or not self.is_running():
             self.call_done.emit(token, None, "no model yet: press Reset or Play first")
-        elif live is not None:
-            live.trainer.post(run)
-        else:
-            gen.jobs.put(run)
+            return token
+        with self._lock:  # the worker hands over queued calls under this lock (_go_idle)
+            if gen.live is not None:
+                gen.live.trainer.post(run)
+            else:
+                gen.jobs.put(run)
         return token
 
     def _command(self, fn: Callable[[Any], None]) -> None:
@@ -315,9 +332,13 @@ class TrainingWorker(QObject):
         self._drain_jobs(gen, session)
         return True
 
-    def _go_idle(self, gen: _Generation) -> None:
+    def _go_idle(self, gen: _Generation, session: Any) -> None:
+        """The trainer's loop has ended: later calls go to the executor's queue, and those
+        posted to the trainer after its last step are moved there, in order."""
         with self._lock:
             gen.live = None
+            for command in session.trainer.take_commands():
+                gen.jobs.put(command)
 
     @staticmethod
     def _drain_jobs(gen: _Generation, session: Any) -> None:
@@ -385,6 +406,8 @@ class TrainingWorker(QObject):
             self.plan_finished.emit(payload)
             if payload.checks:
                 self.checks_ready.emit(payload.checks)
+        elif name == "seeds":
+            self.seeds_finished.emit(payload)
         elif name == "call":
             self.call_done.emit(*payload)
 
@@ -393,48 +416,55 @@ class _RunJob:
     """What one worker thread does: the orchestrator's plan, then serving calls."""
 
     def __init__(self, worker: TrainingWorker, gen: _Generation, project: Any,
-                 view_ids: list[str], epochs: int | None, variants: bool):
+                 view_ids: list[str], epochs: int | None, variants: bool, seeds: int | None):
         self.worker, self.gen = worker, gen
         self.project, self.view_ids = project, view_ids
-        self.epochs, self.variants = epochs, variants
+        self.epochs, self.variants, self.seeds = epochs, variants, seeds
+        self.runs = 0  # runs started so far
+
+    def _plan(self) -> Any:
+        from playground.run.orchestrator import Orchestrator
+        from playground.run.seeds import SeedsPlan
+
+        if self.seeds is not None:
+            return SeedsPlan(self.project, self.seeds, epochs=self.epochs)
+        return Orchestrator(self.project, epochs=self.epochs, variants=self.variants)
 
     def run(self) -> None:
-        from playground.run.orchestrator import Orchestrator
-
         worker, gen = self.worker, self.gen
         try:
-            orchestrator = Orchestrator(self.project, epochs=self.epochs,
-                                        variants=self.variants)
+            plan = self._plan()
         except Exception as exc:  # an invalid variant: one line, never a traceback
             worker._post(gen, "session_failed", error_line(exc))
             return
         session = None
-        while (planned := orchestrator.next_run()) is not None:
-            index = len(orchestrator.records)
-            worker._post(gen, "run_started", (index, len(orchestrator.plan), planned.name,
+        several = self.variants or self.seeds is not None
+        while (planned := plan.next_run()) is not None:
+            worker._post(gen, "run_started", (self.runs, plan.size, planned.name,
                                               planned.label))
-            session = self._train(orchestrator, planned, autoplay=index > 0 or self.variants)
+            session = self._train(plan, planned, autoplay=self.runs > 0 or several)
+            self.runs += 1
             if session is None:
                 break
-        if gen is worker._gen and orchestrator.records:
-            worker._post(gen, "plan", orchestrator.result())
+        if gen is worker._gen and self.runs:
+            worker._post(gen, "seeds" if self.seeds is not None else "plan", plan.result())
         if session is not None:
             self._serve(session)
 
-    def _train(self, orchestrator: Any, planned: Any, autoplay: bool) -> Any:
+    def _train(self, plan: Any, planned: Any, autoplay: bool) -> Any:
         """Build, run and record one planned run; its session, or None when it could not
         be built or this generation was retired."""
         from playground.probes import attach_probes
 
         worker, gen = self.worker, self.gen
         try:
-            session = orchestrator.build(planned)
+            session = plan.build(planned)
             attach_probes(session, self.view_ids)
         except Exception as exc:  # any build error is shown as one line, never a traceback
-            orchestrator.fail(planned, error_line(exc))
+            plan.fail(planned, error_line(exc))
             worker._post(gen, "session_failed", error_line(exc))
             return None
-        worker._connect(gen, len(orchestrator.records), session.trainer)
+        worker._connect(gen, self.runs, session.trainer)
         worker._post(gen, "session_ready", session)
         if not worker._go_live(gen, session, autoplay):
             return None
@@ -443,14 +473,14 @@ class _RunJob:
             state = session.trainer.run(start_paused=True)
         except Exception as exc:  # errors the trainer does not catch itself
             state = self._crashed(session, error_line(exc))
-        worker._go_idle(gen)
+        worker._go_idle(gen, session)
         if gen is not worker._gen:
             return None
         try:
-            record = orchestrator.record(planned, session, state, time.perf_counter() - started)
+            record = plan.record(planned, session, state, time.perf_counter() - started)
         except Exception as exc:  # the final metrics cannot be computed: the run failed
             message = f"cannot compute the final metrics: {error_line(exc)}"
-            orchestrator.fail(planned, message)
+            plan.fail(planned, message)
             worker._post(gen, "failed", message)
             return session
         if record.state != RunState.FAILED:

@@ -16,6 +16,7 @@ Maps:
 * ``surface``: pale (low) to deep blue (high), for loss surfaces under paths (pale in
   the dark palette too: the markers and contours drawn on it stay dark).
 * ``share``: a sequential blue for fractions in [0, 1] (confusion matrices).
+* ``weights``: white to blue, for attention weights and probabilities in [0, 1].
 
 The palettes avoid meaning carried by red against green alone: class colours
 start with TF Playground's orange and blue and continue with Paul Tol's
@@ -85,6 +86,7 @@ MAPS: dict[str, MapSpec] = {
                         (8, 69, 148))),
     "share": MapSpec(((247, 251, 255), (107, 174, 214), (8, 48, 107)),
                      ((247, 251, 255), (107, 174, 214), (8, 48, 107))),
+    "weights": MapSpec(((255, 255, 255), BLUE), ((255, 255, 255), BLUE)),
 }
 
 

@@ -69,6 +69,7 @@ class RunController(QObject):
         #: The session on screen is a variant's, not the window's project.
         self.foreign = False
         self._run_name: str | None = None  # a variant's name for its stored run
+        self.seeds_running = False  # a Run seeds plan is on: its runs are not stored
         self._stored: Any = None  # the session whose curves are in the run store
         self.variants = VariantProgress(self.worker, self)
         self.variants.variant_started.connect(self._on_variant_started)
@@ -89,6 +90,7 @@ class RunController(QObject):
         w.diverged.connect(self._on_diverged)
         w.checks_ready.connect(self._on_checks)
         w.run_result.connect(self._on_result)
+        w.seeds_finished.connect(self._on_seeds_finished)
 
     @property
     def session(self) -> Any:
@@ -123,17 +125,18 @@ class RunController(QObject):
         return True
 
     def launch(self, project: Any, autoplay: bool = False, epochs: int | None = None,
-               variants: bool = False) -> None:
+               variants: bool = False, seeds: int | None = None) -> None:
         """Run ``project`` (a private copy) in the worker thread: the project as written,
         or with ``variants`` each of its variants in turn (their neuron maps are not drawn
         on the editor's graph, and the next Play after them rebuilds the window's project).
         """
         view_ids = [*self.window.views.view_ids, "neurons"]  # neurons also feed the editor
         self._new_run()
-        self.stale = self.foreign = variants
+        self.seeds_running = seeds is not None
+        self.stale = self.foreign = variants or self.seeds_running
         self.checks = []
         self.worker.start(project, view_ids, autoplay=autoplay, epochs=epochs,
-                          variants=variants)
+                          variants=variants, seeds=seeds)
 
     def run_variants(self) -> bool:
         """Train every variant of the window's project in turn, curves side by side, then
@@ -152,6 +155,22 @@ class RunController(QObject):
             return False
         self.variants.begin()
         self.launch(project, autoplay=True, variants=True)
+        return True
+
+    def run_seeds(self, count: int) -> bool:
+        """Train ``count`` seeds of the window's project in turn (its variants too), then
+        show their spread in the Seeds view (as ``playground run --seeds``)."""
+        from playground.errors import PlaygroundError
+
+        if self.window.closed:
+            return False
+        try:
+            project = self.window.project.copy()
+        except PlaygroundError as exc:
+            self._show_error(str(exc))
+            return False
+        self.variants.cancel()
+        self.launch(project, autoplay=True, seeds=count)
         return True
 
     def play(self) -> None:
@@ -240,7 +259,10 @@ class RunController(QObject):
             self._store_run(snap, current=False)
 
     def _store_run(self, snap: Any, current: bool, metrics: dict | None = None) -> None:
-        """Keep ``snap``'s curves (and optimizer trajectories) as a named run."""
+        """Keep ``snap``'s curves (and optimizer trajectories) as a named run (not a seed's
+        run: the Seeds view shows those together)."""
+        if self.seeds_running:
+            return
         if self._run_name:
             name, label = self._run_name, self.variants.label_of(self._run_name)
         else:
@@ -263,6 +285,8 @@ class RunController(QObject):
         if index > 0:
             self._new_run()
         self._run_name = name or None  # a variant's run is stored under its name
+        if self.seeds_running:
+            self.window.training_panel.show_message(f"Run {index + 1} of {count}: {name}")
 
     def _new_run(self) -> None:
         """The previous run's curves become an overlay; nothing of it stays on screen."""
@@ -373,6 +397,17 @@ class RunController(QObject):
 
     def _on_variants_aborted(self, message: str) -> None:
         self._show_error(message)
+
+    def _on_seeds_finished(self, result: Any) -> None:
+        """The seeds plan ended: open the Seeds view on its result."""
+        self.seeds_running = False
+        held = sum(c.passed for c in result.checks)
+        text = f"{len(result.runs)} seeds done in {result.seconds:.0f} s" + (
+            f": {held}/{len(result.checks)} book checks hold often enough"
+            if result.checks else "")
+        self.window.training_panel.show_message(text)
+        self.window.show_status(text, timeout=0)
+        self.window.show_seeds(result)
 
     def show_checks(self, checks: list) -> None:
         """Show ``checks`` in the preset browser and the status bar."""
