@@ -48,6 +48,7 @@ from ui.window.window_layout import (
     apply_default_sizes,
     build_panel_docks,
     fill_docks_menu,
+    keep_graph_readable,
     layout_ids,
     reset_layout,
 )
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
         self.file_ops = FileController(self, autosave)
         self._build_central()
         self.panel_docks = build_panel_docks(self)
+        keep_graph_readable(self)
         handlers = {
             "new": self.file_ops.new, "open": self.file_ops.open, "save": self.file_ops.save,
             "save_as": self.file_ops.save_as, "export": self.file_ops.export,

@@ -1,11 +1,12 @@
-"""Where the main window's panels go and how big they are: most of the width to the graph.
+"""Where the main window's panels go and how big they are: the graph keeps a readable width.
 
 The left column holds Data (with Presets as a tab) above Training; the views
-take the right column and the curves the strip under the graph
-(:mod:`ui.window.view_docks` places the views). Column widths follow the
-window's width within bounds, so at 1366x768 the graph still gets ~720 px.
-View > Reset layout puts everything back here (:func:`reset_layout`, the one
-place that calls the views' layout).
+take the right column and the curves the strip under the graph, with the
+shares their task gives them (:mod:`ui.window.dock_layout`), except that the
+right column never takes the graph below :data:`GRAPH_MIN_WIDTH` (so at
+1366x768 the graph still gets ~720 px and its text 9 pt). View > Reset layout
+puts everything back here (:func:`reset_layout`, the one place that calls
+the views' reset).
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from playground.tasks import TASKS
 
-#: Column widths as (share of the window's width, least, most) in pixels.
+#: The left column's width as (share of the window's width, least, most) in pixels.
 LEFT_COLUMN = (0.2, 260, 360)
-RIGHT_COLUMN = (0.25, 300, 520)
-#: The curves' share of the window's height under the graph, and their least height.
-CURVES_SHARE = 0.24
-CURVES_MIN = 160
+#: The graph's canvas keeps at least this width when the views' column would take it...
+GRAPH_MIN_WIDTH = 730
+#: ...but the views' column keeps at least this much.
+VIEWS_MIN_WIDTH = 300
 #: Windows at least this wide show the layer palette beside the graph from the start;
 #: narrower ones give its width to the graph (the editor's "Layers" button shows it).
 PALETTE_MIN_WINDOW = 1500
@@ -71,30 +72,31 @@ def reset_layout(window: Any) -> None:
     place_panel_docks(window, window.panel_docks)
     for dock in window.panel_docks.values():
         dock.show()
-    window.views.set_layout(layout_ids(window.project), curves_below=bool(window.project.graphs))
-    window.views.materialise()
-    if window.run.session is not None:
-        window.run.worker.refresh()  # the new views' data now, even while paused
+    window.views.reset_layout()
     QTimer.singleShot(80, lambda: None if window.closed else apply_default_sizes(window))
 
 
+def keep_graph_readable(window: Any) -> None:
+    """Limit the views' column so the graph keeps :data:`GRAPH_MIN_WIDTH` (through every
+    resize: the views' layout asks each time it sizes the column)."""
+    def widest() -> int:
+        left = [d for d in window.panel_docks.values() if d.isVisible() and not d.isFloating()
+                and window.dockWidgetArea(d) == Qt.DockWidgetArea.LeftDockWidgetArea]
+        used = max((d.width() for d in left), default=0) + 12  # the two separators
+        return max(VIEWS_MIN_WIDTH, window.width() - used - GRAPH_MIN_WIDTH)
+    window.views.arrangement.widest_column = widest
+
+
 def apply_default_sizes(window: Any) -> None:
-    """Give ``window``'s columns widths for its size (most of it to the graph), show the
+    """Give ``window``'s left column its width and the views their task's shares, show the
     palette when there is room for it, then fit the graph."""
     width, height = window.width(), window.height()
     docks = window.panel_docks
-    right = [d for vid, d in window.views.docks.items() if vid != "curves"][:1]
     window.resizeDocks([docks["data"]], [column_width(width, LEFT_COLUMN)],
                        Qt.Orientation.Horizontal)
-    if right and window.central.isVisible():
-        window.resizeDocks(right, [column_width(width, RIGHT_COLUMN)], Qt.Orientation.Horizontal)
     window.resizeDocks([docks["data"], docks["training"]],
                        [height * 9 // 20, height * 11 // 20], Qt.Orientation.Vertical)
-    curves = window.views.docks.get("curves")
-    if curves is not None:
-        share = CURVES_SHARE if window.central.isVisible() else 0.4
-        window.resizeDocks([curves], [max(CURVES_MIN, int(height * share))],
-                           Qt.Orientation.Vertical)
+    window.views.apply_sizes()  # the task's shares for its views and the curves
     window.editor.show_palette(width >= PALETTE_MIN_WINDOW)
     QTimer.singleShot(80, window.editor.fit_view)
 
