@@ -3,7 +3,8 @@
 The window is opened at the smallest common laptop size with its default
 layout; neuron maps are drawn on the nodes that get them in a run (2-D data),
 since they make the cards taller. Then the fitted zoom must keep card text at
-the app's own text size or larger.
+the app's own text size or larger. The screenshot presets are checked at
+1920x1080 too (a wider window shows the palette and gives the views more).
 """
 
 from __future__ import annotations
@@ -23,14 +24,27 @@ SHOWN = ("launch-xor", "tfp-spiral", "dl4b-12-cnn-filters", "dlpi-5-lstm-airline
          "dlpi-1-bp-step")
 
 
-@pytest.fixture(scope="module")
-def window(qapp, tmp_path_factory):
+def open_window(tmp_path_factory, size: tuple[int, int]) -> MainWindow:
     files: ProjectFiles = make_files(tmp_path_factory.mktemp("readable"))
     window = MainWindow(load_preset("launch-xor"), files=files, dialogs=FakeDialogs(),
                         autosave=False)
     window.run.auto_prepare = False  # the layout is the subject: no sessions
-    window.resize(*SIZE)
+    window.resize(*size)
     window.show()
+    return window
+
+
+@pytest.fixture(scope="module", params=[SIZE, (1920, 1080)], ids=["1366x768", "1920x1080"])
+def sized_window(qapp, tmp_path_factory, request):
+    window = open_window(tmp_path_factory, request.param)
+    yield window
+    window.files.reset()
+    window.close()
+
+
+@pytest.fixture(scope="module")
+def window(qapp, tmp_path_factory):
+    window = open_window(tmp_path_factory, SIZE)
     yield window
     window.files.reset()
     window.close()
@@ -76,8 +90,8 @@ def check(qtbot, window, preset_id: str) -> None:
 
 
 @pytest.mark.parametrize("preset_id", SHOWN)
-def test_the_screenshot_presets_read_at_1366x768(qtbot, window, preset_id):
-    check(qtbot, window, preset_id)
+def test_the_screenshot_presets_read(qtbot, sized_window, preset_id):
+    check(qtbot, sized_window, preset_id)
 
 
 @pytest.mark.slow

@@ -83,6 +83,9 @@ def keep_graph_readable(window: Any) -> None:
         left = [d for d in window.panel_docks.values() if d.isVisible() and not d.isFloating()
                 and window.dockWidgetArea(d) == Qt.DockWidgetArea.LeftDockWidgetArea]
         used = max((d.width() for d in left), default=0) + 12  # the two separators
+        editor = window.editor
+        if editor.palette_shown():  # beside the canvas, in the same centre
+            used += editor.palette.width() + editor.splitter.handleWidth()
         return max(VIEWS_MIN_WIDTH, window.width() - used - GRAPH_MIN_WIDTH)
     window.views.arrangement.widest_column = widest
 
@@ -96,8 +99,8 @@ def apply_default_sizes(window: Any) -> None:
                        Qt.Orientation.Horizontal)
     window.resizeDocks([docks["data"], docks["training"]],
                        [height * 9 // 20, height * 11 // 20], Qt.Orientation.Vertical)
-    window.views.apply_sizes()  # the task's shares for its views and the curves
     window.editor.show_palette(width >= PALETTE_MIN_WINDOW)
+    window.views.apply_sizes()  # the task's shares for its views and the curves
     QTimer.singleShot(80, window.editor.fit_view)
 
 
