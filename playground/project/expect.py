@@ -20,11 +20,19 @@ compared like a metric; a list ``approx`` (with ``tol``) or ``equals`` compares
 element by element and the value shown is the largest absolute difference::
 
     {"array": "weight_history", "index": [4], "approx": [0.4, -0.4, -0.15], "tol": 1e-9}
+
+An ``array`` the task does not have is put together from the metrics named
+``<array>[i,j,...]``, one per element (the ``evaluate`` task reports small
+node outputs so): that is how a check reads a later variant's array,
+``{"array": "oned.full", ...}`` from the metrics ``oned.full[0,0,0]`` ...; and
+``<array>.shape``, the per-sample shape, from the same metrics or from
+``<array>.shape[i]``.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -179,8 +187,13 @@ def _check_array(entry: Mapping, metrics: Mapping[str, float], task: Any) -> Che
     book = entry.get("book", "")
     getter = getattr(task, "arrays", None)
     try:
-        value = np.asarray(getter()[entry["array"]], dtype=np.float64)[tuple(index)] \
-            if callable(getter) else None
+        whole = getter().get(entry["array"]) if callable(getter) else None
+        if whole is None:
+            whole = array_from_metrics(entry["array"], metrics)
+        if whole is None and entry["array"].endswith(".shape"):  # a small output's shape
+            listed = array_from_metrics(entry["array"][:-len(".shape")], metrics)
+            whole = None if listed is None else list(listed.shape[1:])
+        value = None if whole is None else np.asarray(whole, dtype=np.float64)[tuple(index)]
     except (KeyError, IndexError, TypeError, ValueError):
         value = None
     expected = entry.get("approx", entry.get("equals"))
@@ -201,6 +214,30 @@ def _check_array(entry: Mapping, metrics: Mapping[str, float], task: Any) -> Che
     tol = float(entry.get("tol", 0.0)) if "approx" in entry else 0.0
     rule += f", max |diff| <= {tol:g}"
     return CheckResult(label, diff, bool(np.isfinite(diff) and diff <= tol), rule, book)
+
+
+def array_from_metrics(name: str, metrics: Mapping[str, float]) -> Any:
+    """The array whose elements are the metrics ``name[i,j,...]``, or None when there are none.
+
+    Its shape is one past the largest index on each axis; an element no metric
+    names is NaN (so a check on it fails).
+    """
+    import numpy as np
+
+    pattern = re.compile(re.escape(name) + r"\[(\d+(?:,\d+)*)\]$")
+    found = {}
+    for key, value in metrics.items():
+        match = pattern.match(key)
+        if match:
+            found[tuple(int(i) for i in match.group(1).split(","))] = value
+    ranks = {len(index) for index in found}
+    if len(ranks) != 1:
+        return None
+    shape = tuple(max(index[axis] for index in found) + 1 for axis in range(ranks.pop()))
+    out = np.full(shape, np.nan)
+    for index, value in found.items():
+        out[index] = value
+    return out
 
 
 def _fmt(value: Any) -> str:
