@@ -93,6 +93,7 @@ VIEW_PROBES: dict[str, tuple[str, ...]] = {
     "forecast": ("evaluation",),
     "paths": ("paths",),
     "landscape": ("landscape",),
+    "newton": ("newton",),
     "curves": (),
     "loss": (),  # presets' name for the curves view
 }

@@ -5,14 +5,17 @@ Each entry of a preset's ``expect`` list reads one value and compares it::
     {"metric": "train_accuracy", "min": 1.0, "book": "binary_accuracy 1.00 (L2528)"}
     {"weight": "linear", "key": "weight", "index": [0, 0], "approx": 3.0, "tol": 0.1}
 
-``metric`` reads a final metric of the run; ``weight`` reads a trained
-parameter of node ``weight`` (``key`` "weight"/"bias" of its Linear/Conv, or a
-``state_dict`` key) at ``index``. Comparators: ``min``, ``max``, ``approx``
-with ``tol``, ``equals``, and ``below``/``above`` naming another metric the
-value must be strictly smaller/larger than (orderings such as "the RNN beats
-the naive forecast": ``{"metric": "test_mse", "below": "test_naive_mse"}``;
-with variants, ``{"metric": "rnn.test_mse", "below": "ff.test_mse"}``, see
-:mod:`playground.project.variants`). ``book`` is what the book reports, shown next to ours.
+``metric`` reads a final metric of the run; ``mean`` the mean of several
+(``{"mean": ["fold0.val_mae", "fold1.val_mae"], ...}``: a cross-validation
+score); ``weight`` reads a trained parameter of node ``weight`` (``key``
+"weight"/"bias" of its Linear/Conv, or a ``state_dict`` key) at ``index``.
+Comparators: ``min``, ``max``, ``approx`` with ``tol``, ``equals``, and
+``below``/``above`` naming another metric the value must be strictly
+smaller/larger than (orderings such as "the RNN beats the naive forecast":
+``{"metric": "test_mse", "below": "test_naive_mse"}``; with variants,
+``{"metric": "rnn.test_mse", "below": "ff.test_mse"}``, see
+:mod:`playground.project.variants`). ``book`` is what the book reports, shown
+next to ours.
 
 ``array`` reads a named array of the trained task (``task.arrays()``, e.g. the
 perceptron's ``weight_history``), optionally at ``index``. A single element is
@@ -39,9 +42,9 @@ from typing import Any
 
 from playground.errors import ValidationError
 
-_SOURCES = ("metric", "weight", "array")
-_FIELDS = ("metric", "weight", "array", "model", "key", "index", "min", "max", "approx", "tol",
-           "equals", "below", "above", "book", "label")
+_SOURCES = ("metric", "weight", "array", "mean")
+_FIELDS = ("metric", "weight", "array", "mean", "model", "key", "index", "min", "max", "approx",
+           "tol", "equals", "below", "above", "book", "label")
 #: Rules comparing with another metric, named by a string.
 _RELATIVE = ("below", "above")
 
@@ -87,7 +90,11 @@ def validate_expect(entries: Any, where: str = "expect") -> None:
                 raise ValidationError(f"unknown field {key!r}", here)
         sources = [s for s in _SOURCES if s in entry]
         if len(sources) != 1:
-            raise ValidationError("give exactly one of 'metric', 'weight' or 'array'", here)
+            raise ValidationError("give exactly one of 'metric', 'weight', 'array' or 'mean'",
+                                  here)
+        if "mean" in entry and (not isinstance(entry["mean"], list) or not entry["mean"] or
+                                not all(isinstance(m, str) for m in entry["mean"])):
+            raise ValidationError("expected a list of metric names", f"{here}.mean")
         rules = [r for r in ("min", "max", "approx", "equals") if r in entry]
         for rule in _RELATIVE:
             if rule in entry and not isinstance(entry[rule], str):
@@ -125,7 +132,8 @@ def _validate_numbers(value: Any, where: str) -> None:
 def _check(entry: Mapping, metrics: Mapping[str, float], task: Any) -> CheckResult:
     if "array" in entry:
         return _check_array(entry, metrics, task)
-    label = entry.get("label") or entry.get("metric") or _weight_label(entry)
+    label = entry.get("label") or entry.get("metric") or _mean_label(entry) or \
+        _weight_label(entry)
     value = _read(entry, metrics, task)
     rules, ok = [], value is not None and math.isfinite(value)
     if "min" in entry:
@@ -155,7 +163,16 @@ def _weight_label(entry: Mapping) -> str:
     return f"{entry['weight']}.{entry.get('key', 'weight')}{index}"
 
 
+def _mean_label(entry: Mapping) -> str:
+    return f"mean({', '.join(entry['mean'])})" if "mean" in entry else ""
+
+
 def _read(entry: Mapping, metrics: Mapping[str, float], task: Any) -> float | None:
+    if "mean" in entry:  # every named metric must be there
+        values = [metrics.get(name) for name in entry["mean"]]
+        if any(v is None for v in values):
+            return None
+        return float(sum(float(v) for v in values) / len(values))
     if "metric" in entry:
         value = metrics.get(entry["metric"])
         return None if value is None else float(value)

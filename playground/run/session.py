@@ -102,6 +102,22 @@ def build_session(project: Project, seed: int | None = None, device: str | None 
     return Session(project, dataset, task, trainer, dev)
 
 
+def size_metrics(task: Task) -> dict[str, float]:
+    """``params``: the parameters of every compiled graph (PyTorch's count), and
+    ``keras_params``: the same with Keras's one bias per recurrent gate, the count the
+    books' ``model.summary()`` prints. Empty for tasks without a network."""
+    from playground.shapes import keras_param_counts, node_param_counts
+
+    if not task.compiled:
+        return {}
+    ours = keras = 0
+    for name, compiled in task.compiled.items():
+        graph = task.ctx.graphs[name]
+        ours += sum(node_param_counts(compiled.report, graph).values())
+        keras += sum(keras_param_counts(compiled.report, graph).values())
+    return {"params": float(ours), "keras_params": float(keras)}
+
+
 def run_session(session: Session, on_snapshot: Callable[[Snapshot], None] | None = None
                 ) -> RunResult:
     """Train to the configured epochs and check the project's expectations."""
@@ -113,6 +129,7 @@ def run_session(session: Session, on_snapshot: Callable[[Snapshot], None] | None
     metrics = dict(session.trainer.metrics)
     if state not in ("failed",):
         metrics.update(session.task.final_metrics())
+        metrics.update(size_metrics(session.task))
     metrics["epochs"] = float(session.trainer.epoch)
     metrics["steps"] = float(session.trainer.step)
     checks = evaluate_checks(session.project.expect, metrics, session.task) \

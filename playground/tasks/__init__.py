@@ -5,6 +5,7 @@ from playground.tasks import (  # noqa: F401
     classic,
     evaluate,
     gan,
+    newton,
     rbm,
     sequence,
     stepthrough,

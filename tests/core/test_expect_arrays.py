@@ -33,3 +33,24 @@ def test_a_hole_fails_the_check():
     checks = evaluate_checks([{"array": "m", "index": [0], "equals": [1, 2, 3]}],
                              {"m[0,0]": 1.0, "m[0,2]": 3.0})
     assert not checks[0].passed
+
+
+def test_mean_of_several_metrics():
+    from playground.errors import ValidationError
+    from playground.project.expect import validate_expect
+
+    metrics = {"f0.val_mae": 2.0, "f1.val_mae": 3.0}
+    entries = [{"mean": ["f0.val_mae", "f1.val_mae"], "approx": 2.5, "tol": 1e-9},
+               {"mean": ["f0.val_mae", "f2.val_mae"], "min": 0}]
+    validate_expect(entries)
+    checks = evaluate_checks(entries, metrics)
+    assert checks[0].passed and checks[0].value == 2.5
+    assert checks[0].label == "mean(f0.val_mae, f1.val_mae)"
+    assert not checks[1].passed and checks[1].value is None
+    for bad in ([], ["a", 1], "f0.val_mae"):
+        try:
+            validate_expect([{"mean": bad, "min": 0}])
+        except ValidationError as exc:
+            assert "mean" in exc.where
+        else:
+            raise AssertionError(f"{bad!r} was accepted")

@@ -300,7 +300,9 @@ class TrainingWorker(QObject):
         metrics = dict(trainer.metrics)
         if state != "diverged":
             try:
+                from playground.run.session import size_metrics
                 metrics.update(session.task.final_metrics())
+                metrics.update(size_metrics(session.task))
             except Exception as exc:  # reported, the trainer's metrics still count
                 self._post(gen, "failed", f"cannot compute the final metrics: "
                                           f"{error_line(exc)}")

@@ -22,6 +22,7 @@ from ui.views.histogram import HistogramView
 from ui.views.landscape import LandscapeView
 from ui.views.latent import LatentView
 from ui.views.neurons import NeuronsView
+from ui.views.newton import NewtonView
 from ui.views.paths import PathsView
 from ui.views.regression import FitView, ForecastView
 from ui.views.samples import SamplesView
@@ -31,7 +32,7 @@ from ui.views.weights import WeightsView
 VIEWS: dict[str, type[View]] = {cls.view_id: cls for cls in (
     BoundaryView, NeuronsView, WeightsView, FiltersView, FeatureMapsView, LatentView,
     SamplesView, HistogramView, ConfusionView, RocView, FitView, ForecastView, PathsView,
-    LandscapeView, CurvesView, StepThroughView)}
+    LandscapeView, CurvesView, StepThroughView, NewtonView)}
 VIEWS["loss"] = CurvesView  # the id presets and task defaults use
 
 

@@ -95,6 +95,7 @@ def samples() -> dict[str, tuple[dict, int]]:
         "beale": (_preset("dlpi-2-beale"), 100),
         "airline": (_preset("dlpi-5-lstm-airline"), 60),
         "gan1d": (_preset("dlpi-8-gan-1d"), 3),
+        "newton": (_preset("ldl-e-newton"), 12),
     }
 
 
