@@ -94,6 +94,8 @@ VIEW_PROBES: dict[str, tuple[str, ...]] = {
     "paths": ("paths",),
     "landscape": ("landscape",),
     "newton": ("newton",),
+    "band": ("band",),
+    "errors": ("errors",),
     "curves": (),
     "loss": (),  # presets' name for the curves view
 }

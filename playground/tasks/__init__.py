@@ -2,6 +2,7 @@
 
 from playground.tasks import (  # noqa: F401
     autoencoder,
+    bayes,
     classic,
     evaluate,
     gan,

@@ -13,10 +13,12 @@ for the curves view. Typical use by the main window::
 
 from __future__ import annotations
 
+from ui.views.band import BandView
 from ui.views.base import View
 from ui.views.boundary import BoundaryView
 from ui.views.confusion import ConfusionView, RocView
 from ui.views.curves import CurvesView, RunHistory
+from ui.views.errors import ErrorsView
 from ui.views.filters import FeatureMapsView, FiltersView
 from ui.views.histogram import HistogramView
 from ui.views.landscape import LandscapeView
@@ -32,7 +34,7 @@ from ui.views.weights import WeightsView
 VIEWS: dict[str, type[View]] = {cls.view_id: cls for cls in (
     BoundaryView, NeuronsView, WeightsView, FiltersView, FeatureMapsView, LatentView,
     SamplesView, HistogramView, ConfusionView, RocView, FitView, ForecastView, PathsView,
-    LandscapeView, CurvesView, StepThroughView, NewtonView)}
+    LandscapeView, CurvesView, StepThroughView, NewtonView, BandView, ErrorsView)}
 VIEWS["loss"] = CurvesView  # the id presets and task defaults use
 
 

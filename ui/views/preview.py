@@ -96,6 +96,8 @@ def samples() -> dict[str, tuple[dict, int]]:
         "airline": (_preset("dlpi-5-lstm-airline"), 60),
         "gan1d": (_preset("dlpi-8-gan-1d"), 3),
         "newton": (_preset("ldl-e-newton"), 12),
+        "bayes": (_preset("dlpi-9-bayes-regression"), 100),
+        "outliers": (_preset("ldl-17-ae-outliers"), 10),
     }
 
 
