@@ -45,13 +45,17 @@ def _create(session: Any):
 
     def compute(trainer: Any, options: dict) -> dict:
         pred = task.predictive(grid[:, None])
+        # The weights' spread at each split's (shown) points, averaged.
+        spread = {name: float(task.predictive(x[:, None])["std"].mean())
+                  for name, (x, _) in points.items()}
         return {"x": grid, "map": pred["map"][:, 0], "mean": pred["mean"][:, 0],
                 "std": pred["std"][:, 0], "total_std": pred["total_std"][:, 0],
-                "points": points, "noise_std": float(task.noise_std)}
+                "points": points, "spread": spread, "noise_std": float(task.noise_std)}
     return compute
 
 
 register_probe(ProbeType(
     "band", "Uncertainty band", _applies, _create, interval=0.2, budget=0.05,
     doc="x (grid,), map (the mean network), mean, std (weight-sample spread) and total_std "
-        "(with the likelihood's noise) on the grid; points {split: (x, y)}; noise_std."))
+        "(with the likelihood's noise) on the grid; points {split: (x, y)}; spread {split: mean "
+        "std at its points}; noise_std."))

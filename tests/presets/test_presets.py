@@ -18,7 +18,8 @@ SLOW = {"dl4b-6-spirals-deep", "tfp-spiral", "tfp-reg-gauss", "ldl-9-rnn-forecas
         "launch-digits-regularization", "ldl-5-tweaks", "ldl-6-regression", "dl4b-12-cnn-filters",
         "dlpi-4-cnn-filters",
         # issue 18 (books, parts 2-3) measured over ~10 s
-        "ldl-6-regularization-table", "launch-boston-kfold", "ldl-17-ae-outliers"}
+        "ldl-6-regularization-table", "launch-boston-kfold", "ldl-17-ae-outliers",
+        "dlpi-9-bayes-regression"}
 
 PRESET_IDS = [p.stem for p in preset_paths()]
 

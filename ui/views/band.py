@@ -59,8 +59,12 @@ class BandView(View):
         self.plot.addItem(self.std_band)
         self.mean_line = self.plot.plot([], [], pen=pg.mkPen(BLUE, width=2.5),
                                         name="predictive mean")
-        self.legend.addItem(self.std_band, "±2σ of the weights' spread")
-        self.legend.addItem(self.total_band, "±2σ with the noise")
+        # Legend swatches: a FillBetweenItem in a legend crashes pyqtgraph's ItemSample
+        # painter, so the legend shows stand-in filled curves that never get data.
+        for alpha, text in ((110, "±2σ of the weights' spread"), (40, "±2σ with the noise")):
+            swatch = pg.PlotDataItem(pen=pg.mkPen(None), fillLevel=0,
+                                     fillBrush=pg.mkBrush(*BLUE, alpha))
+            self.legend.addItem(swatch, text)
         self.info = StatusLine(lines=2)
         layout = QVBoxLayout(self.content)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -94,16 +98,14 @@ class BandView(View):
             self.plot.setXRange(float(x[0]), float(x[-1]), padding=0)
             self.plot.setYRange(lo - pad, hi + pad, padding=0)
             self._ranged = True
-        self.info.setText(self._spread_text(snapshot.metrics, p["noise_std"]))
+        self.info.setText(spread_text(p["spread"], p["noise_std"]))
 
-    @staticmethod
-    def _spread_text(metrics: dict, noise: float) -> str:
-        """``mean spread (2σ of the weights): training points 0.031 · held-out points 0.24``."""
-        parts = [f"{SPLIT_NAMES[s]}\u00a0{metrics[f'{s}_pred_std']:.3g}"
-                 for s in ("train", "val", "test") if f"{s}_pred_std" in metrics]
-        text = "Average spread of the prediction (σ of the weights' samples): " + \
-            " · ".join(parts) if parts else ""
-        return f"{text}. Assumed noise on y: σ\u00a0=\u00a0{noise:.3g}."
+
+def spread_text(spread: dict[str, float], noise: float) -> str:
+    """``Average spread (σ of the weights' samples): training points 0.031 · ...``."""
+    parts = [f"{SPLIT_NAMES.get(s, s)}\u00a0{v:.3g}" for s, v in spread.items()]
+    return ("Average spread of the prediction (σ over the weights' samples): "
+            + " · ".join(parts) + f". Assumed noise on y: σ\u00a0=\u00a0{noise:.3g}.")
 
 
 if __name__ == "__main__":
