@@ -96,6 +96,8 @@ VIEW_PROBES: dict[str, tuple[str, ...]] = {
     "newton": ("newton",),
     "band": ("band",),
     "errors": ("errors",),
+    "gradtime": ("gradtime",),
+    "search": ("search",),
     "curves": (),
     "loss": (),  # presets' name for the curves view
 }

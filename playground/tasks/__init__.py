@@ -8,6 +8,7 @@ from playground.tasks import (  # noqa: F401
     gan,
     newton,
     rbm,
+    search,
     sequence,
     stepthrough,
     supervised,

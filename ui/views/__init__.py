@@ -20,6 +20,7 @@ from ui.views.confusion import ConfusionView, RocView
 from ui.views.curves import CurvesView, RunHistory
 from ui.views.errors import ErrorsView
 from ui.views.filters import FeatureMapsView, FiltersView
+from ui.views.gradtime import GradTimeView
 from ui.views.histogram import HistogramView
 from ui.views.landscape import LandscapeView
 from ui.views.latent import LatentView
@@ -28,13 +29,15 @@ from ui.views.newton import NewtonView
 from ui.views.paths import PathsView
 from ui.views.regression import FitView, ForecastView
 from ui.views.samples import SamplesView
+from ui.views.search import SearchView
 from ui.views.stepthrough import StepThroughView
 from ui.views.weights import WeightsView
 
 VIEWS: dict[str, type[View]] = {cls.view_id: cls for cls in (
     BoundaryView, NeuronsView, WeightsView, FiltersView, FeatureMapsView, LatentView,
     SamplesView, HistogramView, ConfusionView, RocView, FitView, ForecastView, PathsView,
-    LandscapeView, CurvesView, StepThroughView, NewtonView, BandView, ErrorsView)}
+    LandscapeView, CurvesView, StepThroughView, NewtonView, BandView, ErrorsView,
+    GradTimeView, SearchView)}
 VIEWS["loss"] = CurvesView  # the id presets and task defaults use
 
 

@@ -98,6 +98,8 @@ def samples() -> dict[str, tuple[dict, int]]:
         "newton": (_preset("ldl-e-newton"), 12),
         "bayes": (_preset("dlpi-9-bayes-regression"), 100),
         "outliers": (_preset("ldl-17-ae-outliers"), 10),
+        "memory": (_preset("ldl-10-cec-memory"), 10),
+        "search": (_preset("ad3501-search"), 1),
     }
 
 
