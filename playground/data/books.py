@@ -15,6 +15,9 @@ printed or plotted in the book; the spec's ``rng`` is not used. The seed lines:
 * ``linreg_line``: seeds/001, 31.2.1 ``torch.manual_seed(0)`` (L798),
   ``x = torch.randn(100, 1) * 10``, ``y = 3 * x + 1 + torch.randn(100, 1)`` (L805-807).
 * ``xor_table``: seeds/001, 31.8.1, the truth table (L2510-2512).
+* ``masked_normal``: seeds/000, Ex 7.9.1 (L7308-7330): ``np.random.seed(0)``, 100
+  draws of N(0, 1), then a mask drawn with ``np.random.choice([0, 1], p=[0.2, 0.8])``
+  from the same stream (the research note checked it gives the printed table).
 * ``two_intervals``: seeds/000, Ex 9.3.2 (L8241-8258), the Bayesian regression
   data: ``f(x) = x + 0.3 sin(2 pi x) + 0.3 sin(4 pi x)`` sampled in two intervals
   with a gap between them; the book gives no seed, so it uses the spec's ``rng``.
@@ -134,6 +137,20 @@ def gen_xor_table(params: dict, rng: np.random.Generator) -> Arrays:
     return Arrays(x, np.array([0, 1, 1, 0], dtype=np.int64))
 
 
+def gen_masked_normal(params: dict, rng: np.random.Generator) -> Arrays:
+    """Ex 7.9.1's data: inputs ``X * mask`` (n, 1), targets the complete ``X`` (n, 1).
+
+    ``np.random.seed(seed)``; ``X = randn(n, 1)``; ``mask = choice([0, 1], size=X.shape,
+    p=[p_missing, 1 - p_missing])``: 0 marks a missing value, which the input shows as 0.
+    """
+    rs = np.random.RandomState(params["seed"])
+    x = rs.randn(params["n_samples"], 1)
+    p = params["p_missing"]
+    mask = rs.choice([0, 1], size=x.shape, p=[p, 1.0 - p])
+    return Arrays((x * mask).astype(np.float32), x.astype(np.float32),
+                  meta={"mask": mask.astype(np.float32)})
+
+
 def bbb_function(x: np.ndarray) -> np.ndarray:
     """dlpi Eq. 9.25: ``x + 0.3 sin(2 pi x) + 0.3 sin(4 pi x)``."""
     return x + 0.3 * np.sin(2 * np.pi * x) + 0.3 * np.sin(4 * np.pi * x)
@@ -208,6 +225,17 @@ register_dataset(DatasetType(
     DatasetInfo("tabular", "regression", (), ("x",)),
     "A Deep Learning Launchpad 31.2.1: x = 10 * randn, y = 3x + 1 + randn, "
     "torch.manual_seed(0)."))
+
+register_dataset(DatasetType(
+    "masked_normal", "N(0, 1) with missing values (Ex 7.9.1)", _CATEGORY,
+    (_seed_param(0, "np.random.seed(0)"),
+     int_param("n_samples", 100, 1, 1_000_000, help="Draws of N(0, 1) (book: 100)."),
+     float_param("p_missing", 0.2, 0.0, 0.99,
+                 help="Chance that a value is missing, shown as 0 (book: 0.2).")),
+    gen_masked_normal,
+    DatasetInfo("tabular", "regression", (), ("x",)),
+    "Deep Learning: a practical introduction, Ex 7.9.1: 100 draws of N(0, 1) with 20% of "
+    "them blanked to 0; the targets keep the complete values, to compare imputations with."))
 
 register_dataset(DatasetType(
     "two_intervals", "Two intervals and a gap (Ex 9.3.2)", _CATEGORY,
