@@ -98,6 +98,7 @@ VIEW_PROBES: dict[str, tuple[str, ...]] = {
     "errors": ("errors",),
     "gradtime": ("gradtime",),
     "search": ("search",),
+    "sweep": ("sweep",),
     "curves": (),
     "loss": (),  # presets' name for the curves view
 }

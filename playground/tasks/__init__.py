@@ -6,6 +6,7 @@ from playground.tasks import (  # noqa: F401
     classic,
     evaluate,
     gan,
+    learning_curve,
     newton,
     rbm,
     search,

@@ -31,13 +31,14 @@ from ui.views.regression import FitView, ForecastView
 from ui.views.samples import SamplesView
 from ui.views.search import SearchView
 from ui.views.stepthrough import StepThroughView
+from ui.views.sweep import SweepView
 from ui.views.weights import WeightsView
 
 VIEWS: dict[str, type[View]] = {cls.view_id: cls for cls in (
     BoundaryView, NeuronsView, WeightsView, FiltersView, FeatureMapsView, LatentView,
     SamplesView, HistogramView, ConfusionView, RocView, FitView, ForecastView, PathsView,
     LandscapeView, CurvesView, StepThroughView, NewtonView, BandView, ErrorsView,
-    GradTimeView, SearchView)}
+    GradTimeView, SearchView, SweepView)}
 VIEWS["loss"] = CurvesView  # the id presets and task defaults use
 
 

@@ -100,6 +100,7 @@ def samples() -> dict[str, tuple[dict, int]]:
         "outliers": (_preset("ldl-17-ae-outliers"), 10),
         "memory": (_preset("ldl-10-cec-memory"), 10),
         "search": (_preset("ad3501-search"), 1),
+        "overfitting": (_preset("dlpi-2-overfitting"), 1),
     }
 
 
