@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from playground.errors import TrainingError
-from playground.params import bool_param, choice_param, float_param
+from playground.params import bool_param, choice_param, float_param, str_param
 from playground.tasks.base import (
     TaskContext,
     TaskType,
@@ -93,6 +93,7 @@ class AutoencoderTask(GradientTask):
         self.optimizer.zero_grad(set_to_none=True)
         loss = self.loss_fn(self.model(noisy), target)
         apply_update(self._with_penalty(loss), self.optimizer, self.model, self._clip)
+        self._release_activity()
         return loss.detach()
 
     def evaluate(self) -> dict[str, float]:
@@ -109,7 +110,7 @@ class AutoencoderTask(GradientTask):
     def final_metrics(self) -> dict[str, float]:
         """``initial_<split>_loss``/``_mse`` before training; ``<split>_noisy_mse`` baselines;
         the outlier metrics (see the module docstring)."""
-        return {**self._reference, **self.outlier_metrics()}
+        return {**self._reference, **self.outlier_metrics(), **self.code_metrics()}
 
     def sample_errors(self, split: str) -> np.ndarray:
         """Per-sample reconstruction error (mean absolute error over each sample's values)
@@ -120,6 +121,29 @@ class AutoencoderTask(GradientTask):
         with evaluating(self.model):
             out = self.model(self._eval_inputs[split])
         return (out - tensors[1]).abs().flatten(1).mean(dim=1).double().cpu().numpy()
+
+    def code_metrics(self) -> dict[str, float]:
+        """With ``code_node`` set: per split, the mean activation of that node's output
+        (``<split>_code_mean``, of its absolute values) and the share of its values that
+        are not zero (``<split>_code_active``: above 1e-6 in size)."""
+        node = self.ctx.params.get("code_node")
+        if not node:
+            return {}
+        from playground.tasks.evaluate import node_outputs
+
+        compiled = self.compiled["model"]
+        if node not in compiled.attr_names:
+            raise TrainingError(f"code_node {node!r} is not a layer of the graph",
+                                "task.params.code_node")
+        metrics = {}
+        with evaluating(self.model):
+            for split, tensors in self.splits.items():
+                if tensors is None:
+                    continue
+                codes = node_outputs(compiled, self._eval_inputs[split])[node].abs()
+                metrics[f"{split}_code_mean"] = float(codes.mean())
+                metrics[f"{split}_code_active"] = float((codes > 1e-6).float().mean())
+        return metrics
 
     def outlier_threshold(self) -> float | None:
         """The error above which a sample is flagged, or None when not detecting outliers."""
@@ -163,6 +187,8 @@ register_task(TaskType(
      float_param("noise_level", 0.0, 0.0, 10.0,
                  help="Std for gaussian; probability for masking and salt & pepper."),
      bool_param("clip", True, help="Keep corrupted inputs in [0, 1]."),
+     str_param("code_node", "", help="A layer whose outputs are the code: its mean "
+               "activation and share of active units are reported (sparse autoencoders)."),
      float_param("outlier_percentile", None, 0.0, 100.0, optional=True,
                  help="Flag samples whose reconstruction error is above this percentile "
                       "of the training errors (empty: no outlier detection)."),

@@ -191,6 +191,7 @@ class VAETask(GradientTask):
         loss = recon + self.beta * self.sampler.kl
         self._with_penalty(loss).backward()
         self.sampler.release()
+        self._release_activity()
         if self._clip is not None:
             torch.nn.utils.clip_grad_norm_(self.model.parameters(), self._clip)
         self.optimizer.step()

@@ -12,6 +12,7 @@ from playground.shapes import infer, node_param_counts
 VALID = {
     "dense": ({"units": 5}, {"in": (3,)}, (5,)),
     "bayes_dense": ({"units": 4, "activation": "tanh"}, {"in": (3,)}, (4,)),
+    "activity_regularization": ({"l1": 0.01}, {"in": (3, 4)}, (3, 4)),
     "dropout": ({"p": 0.2}, {"in": (3, 4)}, (3, 4)),
     "flatten": ({}, {"in": (2, 3, 4)}, (24,)),
     "reshape": ({"shape": [1, -1, 4]}, {"in": (16,)}, (1, 4, 4)),
@@ -82,7 +83,8 @@ INVALID = {
 }
 
 # Layers whose inputs cannot be wrong in shape (any shape works), or that are sources/sinks.
-SHAPE_AGNOSTIC = {"dropout", "flatten", "layernorm", "input", "output", "relu", "leaky_relu",
+SHAPE_AGNOSTIC = {"activity_regularization", "dropout", "flatten", "layernorm", "input",
+                  "output", "relu", "leaky_relu",
                   "elu", "selu", "gelu", "tanh", "sigmoid", "softmax", "softplus", "identity",
                   "sign"}
 

@@ -20,7 +20,7 @@ SLOW = {"dl4b-6-spirals-deep", "tfp-spiral", "tfp-reg-gauss", "ldl-9-rnn-forecas
         # issue 18 (books, parts 2-3) measured over ~10 s
         "ldl-6-regularization-table", "launch-boston-kfold", "ldl-17-ae-outliers",
         "dlpi-9-bayes-regression", "ad3501-search", "dlpi-7-vae-imputation", "launch-denoise",
-        "dl4b-13-lstm-ae", "ldl-10-cec-memory"}
+        "dl4b-13-lstm-ae", "ldl-10-cec-memory", "ad3501-sparse-ae"}
 
 PRESET_IDS = [p.stem for p in preset_paths()]
 
