@@ -21,7 +21,7 @@ from playground.data import books, tabular, boston, images, outliers, generative
 from playground.data import sequences, memory, text
 from playground.data import csv_table, arrayfiles
 from playground.data import image_folder
-from playground.data import classic, literal
+from playground.data import classic, literal, curves
 from playground.data.base import (
     DATASETS,
     Arrays,
@@ -37,8 +37,8 @@ from playground.data.base import (
 
 __all__ = [
     "DATASETS", "Arrays", "DataSpec", "Dataset", "DatasetInfo", "DatasetType", "Split",
-    "arrayfiles", "books", "boston", "classic", "csv_table", "generative", "image_folder", "images",
-    "literal", "load_dataset", "memory", "outliers", "parse_data_spec", "register_dataset",
-    "sequences", "tabular",
+    "arrayfiles", "books", "boston", "classic", "csv_table", "curves", "generative",
+    "image_folder", "images", "literal", "load_dataset", "memory", "outliers", "parse_data_spec",
+    "register_dataset", "sequences", "tabular",
     "text", "toy2d",
 ]

@@ -101,6 +101,7 @@ VIEW_PROBES: dict[str, tuple[str, ...]] = {
     "sweep": ("sweep",),
     "curves": (),
     "loss": (),  # presets' name for the curves view
+    "seeds": (),  # fed a seeds plan's result, not snapshots
 }
 
 

@@ -16,8 +16,23 @@ from playground.compiler import CompiledGraph, primary_layer
 
 def compiled_model(session: Any) -> CompiledGraph | None:
     """The session's main compiled graph ("model"), None for network-free tasks."""
-    compiled = getattr(session.task, "compiled", None) or {}
-    return compiled.get("model")
+    return session.task.compiled.get("model")
+
+
+def require_model(session: Any) -> CompiledGraph:
+    """The session's main compiled graph, for probes that apply only where there is one."""
+    compiled = compiled_model(session)
+    if compiled is None:
+        raise RuntimeError("this probe needs a network: its applies() should have said no")
+    return compiled
+
+
+def weights_of(compiled: CompiledGraph, nid: str) -> torch.Tensor:
+    """The weight tensor of node ``nid``'s Linear / Conv layer."""
+    weight = getattr(layer_of(compiled, nid), "weight", None)
+    if not isinstance(weight, torch.Tensor):
+        raise RuntimeError(f"node {nid!r} has no weight tensor")
+    return weight
 
 
 def is_supervised(task: Any) -> bool:
@@ -133,7 +148,7 @@ def layer_of(compiled: CompiledGraph, nid: str) -> nn.Module | None:
 def final_node(session: Any) -> str | None:
     """The node feeding the model's first Output (the network's last layer)."""
     compiled = compiled_model(session)
-    graph = session.task.ctx.graphs.get("model") if hasattr(session.task, "ctx") else None
+    graph = session.task.ctx.graphs.get("model")
     if compiled is None or graph is None or not compiled.output_nodes:
         return None
     incoming = graph.edges_into(compiled.output_nodes[0])

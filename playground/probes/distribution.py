@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from playground.probes.base import ProbeType, register_probe
+from playground.tasks.abilities import Discriminates, Generates
 
 #: Generated samples drawn per computation (fixed noise) and real samples shown.
 COUNT = 2000
@@ -34,7 +35,7 @@ def data_dims(session: Any) -> int | None:
 
 
 def _applies(session: Any) -> bool:
-    return callable(getattr(session.task, "generate", None)) and data_dims(session) is not None
+    return isinstance(session.task, Generates) and data_dims(session) is not None
 
 
 def moments(x: np.ndarray) -> dict[str, list[float]]:
@@ -42,19 +43,20 @@ def moments(x: np.ndarray) -> dict[str, list[float]]:
     return {"mean": x.mean(axis=0).tolist(), "std": x.std(axis=0).tolist()}
 
 
-def _create(session: Any):
+def _create(session: Any) -> Any:
     task, dims = session.task, data_dims(session)
+    assert dims is not None  # _applies checked it
     real = np.asarray(session.dataset.train.x, np.float32).reshape(-1, dims)
     rng = np.random.default_rng(0)
     shown = real[rng.permutation(len(real))[:COUNT]]
     noise = np.asarray(task.fixed_noise(COUNT))
     real_moments = moments(real)
-    discriminate = getattr(task, "discriminate", None)
+    discriminate = task.discriminate if isinstance(task, Discriminates) else None
 
     def compute(trainer: Any, options: dict) -> dict:
         fake = np.asarray(task.generate(noise), np.float32).reshape(-1, dims)
-        payload = {"dims": dims, "real_moments": real_moments,
-                   "fake_moments": moments(fake)}
+        payload: dict[str, Any] = {"dims": dims, "real_moments": real_moments,
+                                   "fake_moments": moments(fake)}
         if dims == 2:
             payload.update(real=shown, fake=fake)
             return payload

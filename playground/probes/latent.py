@@ -24,9 +24,11 @@ from playground.probes.common import (
     hooked_outputs,
     module_nodes,
     node_shape,
+    require_model,
     to_model,
 )
 from playground.probes.conv import tile
+from playground.tasks.abilities import Decodes
 
 #: Points drawn (PCA / direct) and points embedded by t-SNE.
 MAX_POINTS = 2000
@@ -55,10 +57,10 @@ def default_latent_node(session: Any) -> str | None:
     For an autoencoder that is the code layer; for a classifier the last
     hidden layer is usually the narrowest hidden one.
     """
-    compiled = compiled_model(session)
+    compiled = require_model(session)
     last = final_node(session)
     flat = [(nid, d) for nid, d in latent_candidates(session)
-            if len(node_shape(compiled, nid)) == 1 and nid != last]
+            if len(node_shape(compiled, nid) or ()) == 1 and nid != last]
     if not flat:
         return last
     narrowest = min(d for _, d in flat)
@@ -73,7 +75,7 @@ def _applies(session: Any) -> bool:
 
 def activations(session: Any, node: str, x: np.ndarray, chunk: int = 4096) -> np.ndarray:
     """``node``'s outputs for inputs ``x``, flattened per sample: (n, values)."""
-    compiled = compiled_model(session)
+    compiled = require_model(session)
     parts = []
     for i in range(0, len(x), chunk):
         with hooked_outputs(compiled, [node]) as seen:
@@ -123,10 +125,9 @@ def pca_2d(acts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def traversal(task: Any) -> dict | None:
     """Decoded images over a grid of the first two latent axes, when the task can decode."""
-    decode = getattr(task, "decode", None)
-    if decode is None:
+    if not isinstance(task, Decodes):
         return None
-    dim = int(getattr(task, "latent_dim", 2))
+    decode, dim = task.decode, int(task.latent_dim)
     side = TRAVERSAL_SIDE
     values = np.linspace(-TRAVERSAL_RANGE, TRAVERSAL_RANGE, side, dtype=np.float32)
     z = np.zeros((side * side, dim), np.float32)
@@ -144,6 +145,7 @@ def _create(session: Any):
 
     def compute(trainer: Any, options: dict) -> dict:
         node = options["node"] or default_latent_node(session)
+        assert node is not None  # _applies: the model has latent candidates
         method = options["method"]
         cap = MAX_TSNE_POINTS if method == "tsne" else MAX_POINTS
         idx = fixed_subset(len(part), cap)

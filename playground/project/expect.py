@@ -30,6 +30,11 @@ node outputs so): that is how a check reads a later variant's array,
 ``{"array": "oned.full", ...}`` from the metrics ``oned.full[0,0,0]`` ...; and
 ``<array>.shape``, the per-sample shape, from the same metrics or from
 ``<array>.shape[i]``.
+
+Over many seeds (``playground run --seeds K``, :mod:`playground.run.seeds`) a
+check passes when it holds in ``min_pass_rate`` of them (default 0.8), and
+``book_value`` (the book's number as a number, default: an ``approx``) is
+placed in the distribution of the values.
 """
 
 from __future__ import annotations
@@ -44,31 +49,40 @@ from playground.errors import ValidationError
 
 _SOURCES = ("metric", "weight", "array", "mean")
 _FIELDS = ("metric", "weight", "array", "mean", "model", "key", "index", "min", "max", "approx",
-           "tol", "equals", "below", "above", "book", "label")
+           "tol", "equals", "below", "above", "book", "label", "book_value", "min_pass_rate",
+           "over_seeds")
+#: Statistics a check may apply its rule to over many seeds instead of each run's value.
+OVER_SEEDS = ("median", "mean", "min", "max", "book_percentile")
 #: Rules comparing with another metric, named by a string.
 _RELATIVE = ("below", "above")
 
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One expectation after a run."""
+    """One expectation after a run.
+
+    ``seeds_only``: the check is a statement about many seeds (``over_seeds``); one
+    run reports its value but neither passes nor fails it.
+    """
 
     label: str
     value: float | None
     passed: bool
     rule: str
     book: str = ""
+    seeds_only: bool = False
 
     def line(self) -> str:
         """``PASS train_accuracy = 1.0000 (>= 1) | book: ...``"""
         value = "missing" if self.value is None else f"{self.value:.6g}"
         book = f" | book: {self.book}" if self.book else ""
-        return f"{'PASS' if self.passed else 'FAIL'} {self.label} = {value} ({self.rule}){book}"
+        verdict = "SEEDS" if self.seeds_only else "PASS" if self.passed else "FAIL"
+        return f"{verdict} {self.label} = {value} ({self.rule}){book}"
 
     def to_dict(self) -> dict:
         """JSON-ready form."""
         return {"label": self.label, "value": self.value, "passed": self.passed,
-                "rule": self.rule, "book": self.book}
+                "rule": self.rule, "book": self.book, "seeds_only": self.seeds_only}
 
 
 def validate_expect(entries: Any, where: str = "expect") -> None:
@@ -112,12 +126,66 @@ def validate_expect(entries: Any, where: str = "expect") -> None:
                 raise ValidationError(f"expected a number, got {value!r}", f"{here}.{rule}")
         if "approx" in entry and "tol" not in entry:
             raise ValidationError("'approx' needs a 'tol'", here)
+        _validate_seed_fields(entry, here)
 
 
 def evaluate_checks(entries: list, metrics: Mapping[str, float], task: Any = None
                     ) -> list[CheckResult]:
-    """Evaluate every check against final ``metrics`` (and the trained ``task``)."""
-    return [_check(entry, metrics, task) for entry in entries]
+    """Evaluate every check against final ``metrics`` (and the trained ``task``).
+
+    A check with ``over_seeds`` reports this run's value and counts as passed: its
+    rule is about a statistic of many seeds (:func:`check_statistic`).
+    """
+    results = []
+    for entry in entries:
+        result = _check(entry, metrics, task)
+        if "over_seeds" in entry:
+            result = CheckResult(result.label, result.value, True,
+                                 f"{entry['over_seeds']} over seeds: {result.rule}",
+                                 result.book, seeds_only=True)
+        results.append(result)
+    return results
+
+
+def check_statistic(entry: Mapping, statistic: float | None) -> tuple[bool, str]:
+    """Apply ``entry``'s rule (min, max, approx...) to a statistic of many seeds.
+
+    Returns
+    -------
+    passed : bool
+    rule : str
+        The rule as text.
+    """
+    rest = {k: v for k, v in entry.items()
+            if k not in ("metric", "weight", "array", "mean", "index")}
+    values = {} if statistic is None else {"\0": statistic}
+    result = _check({**rest, "metric": "\0"}, values, None)
+    return result.passed, result.rule
+
+
+def _validate_seed_fields(entry: Mapping, here: str) -> None:
+    """``book_value``: the book's number as a number; ``min_pass_rate``: in (0, 1];
+    ``over_seeds``: a statistic of :data:`OVER_SEEDS`, with no ``below``/``above``."""
+    over = entry.get("over_seeds")
+    if "over_seeds" in entry:
+        if over not in OVER_SEEDS:
+            raise ValidationError(f"expected one of {', '.join(OVER_SEEDS)}, got {over!r}",
+                                  f"{here}.over_seeds")
+        if any(k in entry for k in _RELATIVE):
+            raise ValidationError("a statistic over seeds compares with numbers, not with "
+                                  "another metric (below/above)", f"{here}.over_seeds")
+        if over == "book_percentile" and "book_value" not in entry:
+            raise ValidationError("the book's percentile needs the book's number: give "
+                                  "book_value", f"{here}.over_seeds")
+    for key in ("book_value", "min_pass_rate"):
+        value = entry.get(key)
+        if key in entry and (isinstance(value, bool) or not isinstance(value, (int, float))
+                             or not math.isfinite(value)):
+            raise ValidationError(f"expected a number, got {value!r}", f"{here}.{key}")
+    rate = entry.get("min_pass_rate")
+    if rate is not None and not 0.0 < rate <= 1.0:
+        raise ValidationError(f"expected a share of the seeds in (0, 1], got {rate!r}",
+                              f"{here}.min_pass_rate")
 
 
 def _validate_numbers(value: Any, where: str) -> None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
@@ -50,6 +51,18 @@ class TaskContext:
     config: TrainingConfig
     params: dict
     device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+
+    def require_dataset(self) -> Dataset:
+        """The dataset, for tasks that cannot train without one.
+
+        Raises
+        ------
+        TrainingError
+            When the project has none.
+        """
+        if self.dataset is None:
+            raise TrainingError("this task trains on data: choose a dataset", "data")
+        return self.dataset
 
 
 class Task:
@@ -103,6 +116,28 @@ class Task:
         """Switch every model between training and evaluation behaviour."""
         for m in self.models.values():
             m.train(on)
+
+    # -- the task's own loop state, for checkpoints -----------------------------------
+    def loop_streams(self) -> dict[str, Batches | torch.Generator]:
+        """Where the task is in its own loop: batch iterators and random streams it keeps,
+        by a stable name (default: its ``batches`` iterator, if it has one)."""
+        batches = getattr(self, "batches", None)
+        return {"batches": batches} if isinstance(batches, Batches) else {}
+
+    def loop_state_dict(self) -> dict[str, Any]:
+        """The state of :meth:`loop_streams` (a checkpoint resumes mid-epoch with it)."""
+        return {name: stream.get_state() if isinstance(stream, torch.Generator)
+                else stream.state_dict() for name, stream in self.loop_streams().items()}
+
+    def load_loop_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore :meth:`loop_state_dict`; names the task does not have are ignored."""
+        streams = self.loop_streams()
+        for name, saved in state.items():
+            stream = streams.get(name)
+            if isinstance(stream, torch.Generator):
+                stream.set_state(saved)
+            elif stream is not None:
+                stream.load_state_dict(saved)
 
 
 @dataclass(frozen=True)
@@ -182,6 +217,16 @@ class Batches:
             self.steps -= 1
         self._order: torch.Tensor | None = None
         self._i = 0
+
+    def state_dict(self) -> dict[str, Any]:
+        """Where the iterator is: this epoch's order and the next batch's index."""
+        return {"order": self._order, "i": self._i}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Continue from :meth:`state_dict`."""
+        order = state["order"]
+        self._order = None if order is None else order.to(self.tensors[0].device)
+        self._i = int(state["i"])
 
     def begin_epoch(self, generator: torch.Generator) -> None:
         """Draw this epoch's order."""
@@ -271,15 +316,16 @@ def make_optimizer(ctx: TaskContext, module: nn.Module) -> torch.optim.Optimizer
 
 def weight_penalty(module: nn.Module, l1: float, l2: float) -> torch.Tensor:
     """l1 * sum|W| + l2 * sum W^2 over weight matrices and kernels (not biases), as Keras."""
-    total = None
+    total: torch.Tensor | None = None
     for p in module.parameters():
         if p.requires_grad and p.dim() > 1:
-            term = 0.0
+            term: torch.Tensor | float = 0.0
             if l1:
                 term = term + l1 * p.abs().sum()
             if l2:
                 term = term + l2 * p.pow(2).sum()
-            total = term if total is None else total + term
+            if isinstance(term, torch.Tensor):
+                total = term if total is None else total + term
     return total if total is not None else torch.zeros(())
 
 

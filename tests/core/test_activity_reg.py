@@ -11,7 +11,8 @@ from playground.errors import PlaygroundError
 from playground.layers.core import ActivityRegularization
 from playground.project.presets import presets_dir
 from playground.project.schema import project_from_dict
-from playground.run.session import build_session, run_session
+from playground.run.orchestrator import run_session
+from playground.run.session import build_session
 
 
 def test_penalty_is_keras_per_sample_l1_and_l2():

@@ -14,7 +14,8 @@ from playground.errors import PlaygroundError
 from playground.layers.bayesian import BayesDense, gaussian_kl_to_prior
 from playground.project.presets import presets_dir
 from playground.project.schema import project_from_dict
-from playground.run.session import build_session, run_session
+from playground.run.orchestrator import run_session
+from playground.run.session import build_session
 from tests.core.test_probes import probe
 
 

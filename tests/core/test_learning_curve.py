@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from playground.project.schema import project_from_dict
-from playground.run.session import build_session, run_session
+from playground.run.orchestrator import run_session
+from playground.run.session import build_session
 from playground.tasks.learning_curve import bayes_error, mmse_errors
 from tests.core.test_probes import probe
 

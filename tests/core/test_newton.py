@@ -10,7 +10,8 @@ from playground.probes import applicable_probes
 from playground.probes.base import PROBES
 from playground.project.presets import load_preset
 from playground.project.schema import project_from_dict
-from playground.run.session import build_session, run_session
+from playground.run.orchestrator import run_session
+from playground.run.session import build_session
 from playground.tasks.newton import derivative, evaluate_poly
 from tests.core.test_probes import probe
 

@@ -11,7 +11,8 @@ import torch
 from playground.data import load_dataset, parse_data_spec
 from playground.project.presets import presets_dir
 from playground.project.schema import project_from_dict
-from playground.run.session import build_session, run_session
+from playground.run.orchestrator import run_session
+from playground.run.session import build_session
 from tests.core.test_probes import probe
 
 

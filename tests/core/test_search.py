@@ -10,7 +10,8 @@ import pytest
 from playground.errors import ValidationError
 from playground.project.presets import presets_dir
 from playground.project.schema import project_from_dict
-from playground.run.session import build_session, run_session
+from playground.run.orchestrator import run_session
+from playground.run.session import build_session
 from playground.tasks.search import grid_configs, parse_search_params, random_configs
 from tests.core.test_probes import probe
 

@@ -7,7 +7,7 @@ marked ``slow`` (deselected by plain ``pytest``; ``.ci/run`` runs them too).
 import pytest
 
 from playground.project.presets import load_preset, preset_paths
-from playground.project.variants import run_project
+from playground.run.orchestrator import run_project
 
 #: Preset ids whose default run is over ~10 s on a 2-core CPU (measured).
 SLOW = {"dl4b-6-spirals-deep", "tfp-spiral", "tfp-reg-gauss", "ldl-9-rnn-forecast",
@@ -20,7 +20,9 @@ SLOW = {"dl4b-6-spirals-deep", "tfp-spiral", "tfp-reg-gauss", "ldl-9-rnn-forecas
         # issue 18 (books, parts 2-3) measured over ~10 s
         "ldl-6-regularization-table", "launch-boston-kfold", "ldl-17-ae-outliers",
         "dlpi-9-bayes-regression", "ad3501-search", "dlpi-7-vae-imputation", "launch-denoise",
-        "dl4b-13-lstm-ae", "ldl-10-cec-memory", "ad3501-sparse-ae"}
+        "dl4b-13-lstm-ae", "ldl-10-cec-memory", "ad3501-sparse-ae",
+        # the text family (issue 18): a two-block transformer, ~20 s alone on two cores
+        "dlpi-6-char-attention"}
 
 PRESET_IDS = [p.stem for p in preset_paths()]
 

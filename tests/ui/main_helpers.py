@@ -25,6 +25,7 @@ class FakeDialogs:
         self.discard_answer = "discard"
         self.recover_answer = False
         self.export_answer: tuple[str, str] | None = None
+        self.seeds_answer: int | None = None
         self.asked: list[str] = []
         self.errors: list[tuple[str, str]] = []
 
@@ -50,6 +51,10 @@ class FakeDialogs:
     def export_target(self, formats: dict, suggested: str):
         self.asked.append("export")
         return self.export_answer
+
+    def ask_seeds(self, default: int) -> int | None:
+        self.asked.append("seeds")
+        return self.seeds_answer
 
     def info(self, title: str, html: str) -> None:
         self.asked.append("info")

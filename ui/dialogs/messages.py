@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMessageBox,
     QTableWidget,
@@ -66,6 +67,13 @@ class Dialogs:
             "The playground did not close normally last time. Restore the project it "
             f"autosaved?\n\n({path})")
         return answer == QMessageBox.StandardButton.Yes
+
+    def ask_seeds(self, default: int) -> int | None:
+        """How many seeds to train (Run seeds), or None."""
+        count, ok = QInputDialog.getInt(
+            self.parent, "Run seeds", "Train this many seeds (the seed, seed + 1, ...):",
+            default, 2, 256)
+        return count if ok else None
 
     def info(self, title: str, html: str) -> None:
         """A message in rich text (About)."""

@@ -266,7 +266,10 @@ class DataPreview(QWidget):
     def _text(self, dataset: Any, x: np.ndarray) -> None:
         vocab = dataset.meta.get("vocab") or dataset.info.class_names
         sample = "".join(str(vocab[int(i)]) if int(i) < len(vocab) else "?" for i in x[0])
-        self.show_message(f"{len(vocab)} characters; a window:\n\n“{sample}”")
+        shown = " ".join(dataset.info.class_names[:120])  # the vocabulary, spaces as ␣
+        more = " …" if len(dataset.info.class_names) > 120 else ""
+        self.show_message(f"Vocabulary of {len(vocab)} characters:\n{shown}{more}\n\n"
+                          f"A window:\n“{sample}”")
         self.kind = "text"
 
 

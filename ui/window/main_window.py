@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from playground.data import DATASETS
 from playground.graph import Graph
 from playground.tasks import TASKS
+from playground.training.model_thread import allow_model_access, forbid_model_access
 from ui.dialogs.messages import ABOUT, Dialogs
 from ui.editor.editor import GraphEditor
 from ui.panels.data_panel import BANNER_STYLE, DataPanel
@@ -51,6 +52,9 @@ def target_of(spec: Any) -> str | None:
     if spec is None:
         return None
     return DATASETS.get(spec.type).info_for(spec.params).target
+
+#: How many seeds Train > Run seeds proposes.
+SEEDS_DEFAULT = 16
 
 
 class MainWindow(QMainWindow):
@@ -88,6 +92,7 @@ class MainWindow(QMainWindow):
         self._shown_once = False
         self.closed = False
         self._quiet = 0
+        forbid_model_access()  # this thread draws; the run's worker thread computes
         self.gc_guard = GuiGarbageCollector(self)  # collect on this thread only (see gc_guard)
         self.gc_guard.start()
         self.undo_stack = QUndoStack(self)
@@ -98,6 +103,7 @@ class MainWindow(QMainWindow):
         self.views = ViewDocks(self, on_skipped=self._on_views_skipped)
         self.run_status = RunStatus()
         self.run = RunController(self)
+        self.views.refresh = self.run.worker.refresh
         self.file_ops = FileController(self, autosave)
         self._build_central()
         self.panel_docks = self._build_docks()
@@ -121,6 +127,7 @@ class MainWindow(QMainWindow):
         self.menus["view_images"].aboutToShow.connect(
             lambda: self.views.fill_export_menu(self.menus["view_images"]))
         self._add_variants_action()
+        self._add_seeds_action()
         self.training_panel.set_actions(self.actions)
         self._space = SpaceForCanvas(self.actions["play_pause"], self)
         self.editor.view.installEventFilter(self._space)
@@ -184,6 +191,38 @@ class MainWindow(QMainWindow):
         self.menus["train"].addSeparator()
         self.menus["train"].addAction(action)
         self.actions["run_variants"] = action
+
+    def _add_seeds_action(self) -> None:
+        """Train > Run seeds…: many seeds of this project, then their spread in the Seeds view."""
+        action = QAction("Run &seeds…", self, objectName="action_run_seeds")
+        action.setStatusTip("Train this project with many seeds in turn and show how often "
+                            "the book's results hold, and how much the runs vary")
+        action.setToolTip(action.statusTip())
+        action.triggered.connect(lambda _=False: self.ask_run_seeds())
+        self.addAction(action)
+        self.menus["train"].addAction(action)
+        self.actions["run_seeds"] = action
+
+    def ask_run_seeds(self) -> bool:
+        """Ask how many seeds, then run them; False when the user cancels."""
+        count = self.dialogs.ask_seeds(SEEDS_DEFAULT)
+        return count is not None and self.run.run_seeds(count)
+
+    def show_seeds(self, result: Any) -> None:
+        """Open the Seeds view on a finished seeds plan: a window of its own the first time
+        (its three plots need the room; it can be docked back)."""
+        if "seeds" not in self.views.views:
+            self.toggle_view("seeds", True)
+            self.views.materialise()
+            dock = self.views.docks["seeds"]
+            dock.setFloating(True)
+            frame = self.frameGeometry()
+            dock.resize(int(frame.width() * 0.8), int(frame.height() * 0.8))
+            dock.move(frame.center() - dock.rect().center())
+        self.views.docks["seeds"].show()
+        self.views.docks["seeds"].raise_()
+        self.views.views["seeds"].set_session(self.run.session)
+        self.views.views["seeds"].show_seeds(result)
 
     def _fill_docks_menu(self) -> None:
         """View > Panels: a check item per dock (the panels, then the current views)."""
@@ -394,6 +433,8 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop training, join every thread; the window does no more background work."""
+        if not self.closed:
+            allow_model_access()
         self.closed = True
         self.run.shutdown()
         self.data_panel.shutdown()

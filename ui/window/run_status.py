@@ -44,10 +44,10 @@ def checks_summary(checks: list, single_of_variants: bool, preset_id: str | None
     """
     where = " (details in Presets)" if preset_id else ""
     waiting = [c for c in checks if c.value is None] if single_of_variants else []
-    counted = [c for c in checks if c not in waiting]
+    counted = [c for c in checks if c not in waiting and not c.seeds_only]
     if not counted:
-        return (f"Book vs this run: the {len(checks)} checks compare the variants: "
-                "use Run all variants")
+        return (f"Book vs this run: the {len(checks)} checks compare the variants or many "
+                "seeds: use Run all variants or Run seeds")
     held = sum(c.passed for c in counted)
     later = f"; {len(waiting)} more after Run all variants" if waiting else ""
     return (f"Book vs this run: {held}/{len(counted)} expectations hold{later}{where} · "
