@@ -45,7 +45,7 @@ class GradTimeView(View):
         self.plot.setLogMode(y=True)
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         brush, pen = legend_colors(self)
-        self.legend = self.plot.addLegend(offset=(-8, -8), labelTextColor=fg, brush=brush,
+        self.legend = self.plot.addLegend(offset=(-8, 8), labelTextColor=fg, brush=brush,
                                           pen=pen)
         self.earlier: list[pg.PlotDataItem] = []
         self.line = self.plot.plot([], [], pen=pg.mkPen(BLUE, width=2.5), symbol="o",
