@@ -39,6 +39,6 @@ register_dataset(DatasetType(
      float_param("distractor", 0.0, 0.0, 10.0,
                  help="Std of the noise in every step after the first (0: zeros).")),
     gen_remember_first,
-    DatasetInfo("series", "regression", (), ("x",)),
+    DatasetInfo("series", "regression"),
     "The long-lag memory toy: a value in the first step, the target is that value at the "
     "end. A plain RNN forgets it over many steps; an LSTM's cell keeps it."))
