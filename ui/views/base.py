@@ -26,9 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from playground.probes import VIEW_PROBES, attach_probes
+from ui.views.labels import set_elided_title
 
 #: Repaint period (ms): about 30 frames per second at most.
 FRAME_MS = 33
+#: What a view says until its session arrives (a preset is loading, a run is being built).
+LOADING = "Loading…"
 
 
 class View(QWidget):
@@ -90,7 +93,7 @@ class View(QWidget):
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self._tick)
         self._timer.start()
-        self.set_message("Waiting for training to start…")
+        self.set_message(LOADING)
 
     @property
     def probes(self) -> tuple[str, ...]:
@@ -101,8 +104,12 @@ class View(QWidget):
         return QSize(480, 400)
 
     # -- feeding ---------------------------------------------------------------------------
-    def set_session(self, session: Any) -> None:
-        """Show ``session`` from now on: attaches the probes this view needs to its trainer."""
+    def set_session(self, session: Any, idle: str = LOADING) -> None:
+        """Show ``session`` from now on: attaches the probes this view needs to its trainer.
+
+        None: no session yet; the view says ``idle`` ("Loading…" while one is being
+        built, "" for nothing), never why a session it has not seen would not suit it.
+        """
         self.session = session
         self._pending = None
         self._last = None
@@ -110,9 +117,12 @@ class View(QWidget):
         if session is not None and self.probes:
             attach_probes(session, [self.view_id])
         self.on_session(session)
+        if session is None:
+            self.set_message(idle)
 
     def on_session(self, session: Any) -> None:
-        """Set up static data for a new session (override)."""
+        """Set up static data for a new session, or say why it does not suit this view
+        (override; ``session`` is None while none is there: the base says so)."""
 
     def take(self, payload: Any) -> Any:
         """``payload`` if there is one and it is not the one drawn last (the message is
@@ -161,13 +171,13 @@ class View(QWidget):
         return None if pid is None else snapshot.probes.get(pid)
 
     def set_title(self, plot: pg.PlotItem, text: str, size: str = "10pt") -> None:
-        """Title ``plot`` in the palette's text colour."""
-        plot.setTitle(text, color=theme(self)[1], size=size)
+        """Title ``plot`` in the palette's text colour, elided to its width (tooltip)."""
+        set_elided_title(plot, text, theme(self)[1], size)
 
     # -- messages --------------------------------------------------------------------------
     def set_message(self, text: str | None) -> None:
-        """Show ``text`` instead of the content; None shows the content."""
-        if text:
+        """Show ``text`` instead of the content ("" shows nothing); None shows the content."""
+        if text is not None:
             self._message.setText(text)
             self._stack.setCurrentWidget(self._message)
         else:
@@ -365,9 +375,19 @@ def legend_colors(widget: QWidget) -> tuple[Any, Any]:
     return pg.mkBrush(fill), pg.mkPen(edge)
 
 
-def image_item() -> pg.ImageItem:
-    """An ImageItem taking (rows, columns[, 4]) arrays, row 0 at the bottom of the axes."""
-    return pg.ImageItem(axisOrder="row-major")
+class SmoothImageItem(pg.ImageItem):
+    """An ImageItem drawn with bilinear interpolation between its pixels (a 100 x 100
+    boundary grid looks smooth at any size, as TF Playground's scaled canvas does)."""
+
+    def paint(self, painter: QPainter, *args: Any) -> None:
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        super().paint(painter, *args)
+
+
+def image_item(smooth: bool = False) -> pg.ImageItem:
+    """An ImageItem taking (rows, columns) arrays, row 0 at the bottom of the axes;
+    ``smooth`` interpolates between pixels (planes) instead of showing blocks (mosaics)."""
+    return (SmoothImageItem if smooth else pg.ImageItem)(axisOrder="row-major")
 
 
 def place_image(item: pg.ImageItem, xs: np.ndarray, ys: np.ndarray) -> None:

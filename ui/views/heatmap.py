@@ -15,12 +15,12 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 
 from ui.views.base import image_item, style_plot
-from ui.views.colors import BLUE, NEUTRAL, ORANGE
+from ui.views.colors import colormap
 
 #: White to the playground's blue: weights and probabilities in [0, 1].
-WEIGHTS = pg.ColorMap([0.0, 1.0], [(255, 255, 255), BLUE])
+WEIGHTS = colormap("weights")
 #: Orange through near-white to blue: values in [-1, 1] (sines and cosines).
-SIGNED = pg.ColorMap([0.0, 0.5, 1.0], [ORANGE, NEUTRAL, BLUE])
+SIGNED = colormap("signed")
 
 
 class Heatmap:

@@ -101,6 +101,10 @@ def samples() -> dict[str, tuple[dict, int]]:
         "beale": (_preset("dlpi-2-beale"), 100),
         "airline": (_preset("dlpi-5-lstm-airline"), 60),
         "gan1d": (_preset("dlpi-8-gan-1d"), 3),
+        "shapes": (_preset("dl4b-12-cnn-filters"), 1),
+        "vae": (_preset("dl4b-9-vae-digits"), 5),
+        "gan_digits": (_preset("dl4b-14-gan-digits"), 3),
+        "bp_step": (_preset("dlpi-1-bp-step"), 1),
         "chars": (_project(
             _chain(("embedding", {"vocab_size": 29, "dim": 32}), ("positional_encoding", {}),
                    ("transformer_encoder", {"heads": 4, "ff_size": 64, "causal": True,

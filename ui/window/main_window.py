@@ -256,18 +256,11 @@ class MainWindow(QMainWindow):
     def apply_default_sizes(self) -> None:
         """Give the columns sensible widths for the window's size, then fit the graph."""
         left = [self.panel_docks["data"]]
-        right = [d for vid, d in self.views.docks.items() if vid != "curves"][:1]
         self.resizeDocks(left, [max(320, self.width() // 5)], Qt.Orientation.Horizontal)
-        if right and self.central.isVisible():
-            self.resizeDocks(right, [max(420, self.width() * 7 // 27)],
-                             Qt.Orientation.Horizontal)
         self.resizeDocks([self.panel_docks["data"], self.panel_docks["training"]],
                          [self.height() * 9 // 20, self.height() * 11 // 20],
                          Qt.Orientation.Vertical)
-        curves = self.views.docks.get("curves")
-        if curves is not None:
-            size = self.height() // 4 if self.central.isVisible() else self.height() * 2 // 5
-            self.resizeDocks([curves], [max(220, size)], Qt.Orientation.Vertical)
+        self.views.apply_sizes()  # the task's shares for its views and the curves
         QTimer.singleShot(80, self.editor.fit_view)
 
     # -- project -----------------------------------------------------------------------------

@@ -311,6 +311,7 @@ class RunController(QObject):
     def _on_session_failed(self, message: str) -> None:
         self.stale = True  # Play tries again (after the user fixes it)
         self.build_error = message
+        self.window.views.set_session(None, idle="")  # nothing is loading: no "Loading…"
         self._show_error(message)
         self.window.run_status.set_state("error")
         self._update_actions()

@@ -49,7 +49,9 @@ def checks_summary(checks: list, single_of_variants: bool, preset_id: str | None
         return (f"Book vs this run: the {len(checks)} checks compare the variants or many "
                 "seeds: use Run all variants or Run seeds")
     held = sum(c.passed for c in counted)
-    later = f"; {len(waiting)} more after Run all variants" if waiting else ""
+    seeds = sum(c.seeds_only for c in checks)
+    later = (f"; {len(waiting)} more after Run all variants" if waiting else "") + (
+        f"; {seeds} more over many seeds (Run seeds)" if seeds else "")
     return (f"Book vs this run: {held}/{len(counted)} expectations hold{later}{where} · "
             f"{book_vs_ours(counted[0])}")
 
