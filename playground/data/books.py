@@ -227,7 +227,7 @@ register_dataset(DatasetType(
     "torch.manual_seed(0)."))
 
 register_dataset(DatasetType(
-    "masked_normal", "N(0, 1) with missing values (Ex 7.9.1)", _CATEGORY,
+    "masked_normal", "Missing values (Ex 7.9.1)", _CATEGORY,
     (_seed_param(0, "np.random.seed(0)"),
      int_param("n_samples", 100, 1, 1_000_000, help="Draws of N(0, 1) (book: 100)."),
      float_param("p_missing", 0.2, 0.0, 0.99,
@@ -238,7 +238,7 @@ register_dataset(DatasetType(
     "them blanked to 0; the targets keep the complete values, to compare imputations with."))
 
 register_dataset(DatasetType(
-    "two_intervals", "Two intervals and a gap (Ex 9.3.2)", _CATEGORY,
+    "two_intervals", "Two intervals (Ex 9.3.2)", _CATEGORY,
     (int_param("n_per_interval", 500, 1, 100_000,
                help="Training points in each of [-0.2, 0.2] and [0.6, 1] (book: 500)."),
      float_param("noise", 0.3, 0.0, 10.0,

@@ -122,7 +122,7 @@ class BayesRegressionTask(RegressionTask):
 
 
 register_task(TaskType(
-    "bayes_regression", "Bayesian regression (Bayes by backprop)",
+    "bayes_regression", "Bayes by backprop",
     (float_param("noise_std", 0.3, 1e-4, 1e3,
                  help="Std of the Gaussian likelihood: the noise the model assumes in y."),
      int_param("samples", 30, 2, 10_000,

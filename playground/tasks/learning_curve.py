@@ -139,7 +139,7 @@ class LearningCurveTask(Task):
 
 
 register_task(TaskType(
-    "learning_curve", "Learning curve (linear classifier)",
+    "learning_curve", "Learning curve",
     (ints_param("sizes", tuple(range(2, 101)), min=1, max=100_000,
                 help="Training-set sizes N, one step each (book: 2 to 100)."),
      int_param("realizations", 10_000, 1, 10**6,

@@ -154,7 +154,7 @@ class NewtonTask(Task):
 
 
 register_task(TaskType(
-    "newton", "Newton vs gradient descent (1-D)",
+    "newton", "Newton vs gradient descent",
     (floats_param("coefficients", (1.0, -1.0, 0.0, 0.0, 0.25), min=-1e6, max=1e6,
                   help="f(x) = c0 + c1 x + c2 x^2 + ..., lowest power first. The default "
                        "x^4/4 - x + 1 has no root and its slope is x^3 - 1."),
