@@ -48,6 +48,8 @@ def _subject(entry: Mapping) -> str:
     if "weight" in entry:
         index = "".join(f"[{i}]" for i in entry.get("index", []))
         return f"{entry['weight']}.{entry.get('key', 'weight')}{index}"
+    if "mean" in entry:
+        return f"mean({', '.join(entry['mean'])})"
     return "?"
 
 

@@ -3,9 +3,12 @@
 Modules: :mod:`~playground.data.toy2d` (TensorFlow Playground's 2-D sets),
 :mod:`~playground.data.books` (the textbooks' own generators),
 :mod:`~playground.data.tabular` (scikit-learn's bundled tables),
+:mod:`~playground.data.boston` (Boston housing, bundled, with the books' split),
 :mod:`~playground.data.images` (generated shapes),
+:mod:`~playground.data.outliers` (digits and outlier images),
 :mod:`~playground.data.generative` (samples of known distributions, for GANs),
-:mod:`~playground.data.sequences` (windowed time series), :mod:`~playground.data.text`
+:mod:`~playground.data.sequences` (windowed time series),
+:mod:`~playground.data.memory` (the long-lag memory toy), :mod:`~playground.data.text`
 (character-level text) and
 :mod:`~playground.data.csv_table` (CSV) and :mod:`~playground.data.arrayfiles`
 (``.npz``, MNIST IDX), with
@@ -14,7 +17,8 @@ Modules: :mod:`~playground.data.toy2d` (TensorFlow Playground's 2-D sets),
 
 # Registration order is the data panel's order: TF Playground's sets first, files last.
 from playground.data import toy2d  # noqa: I001
-from playground.data import books, tabular, images, generative, sequences, text
+from playground.data import books, tabular, boston, images, outliers, generative
+from playground.data import sequences, memory, text
 from playground.data import csv_table, arrayfiles
 from playground.data import image_folder
 from playground.data import classic, literal, curves
@@ -33,7 +37,8 @@ from playground.data.base import (
 
 __all__ = [
     "DATASETS", "Arrays", "DataSpec", "Dataset", "DatasetInfo", "DatasetType", "Split",
-    "arrayfiles", "books", "classic", "csv_table", "curves", "generative", "image_folder", "images",
-    "literal", "load_dataset", "parse_data_spec", "register_dataset", "sequences", "tabular",
+    "arrayfiles", "books", "boston", "classic", "csv_table", "curves", "generative",
+    "image_folder", "images", "literal", "load_dataset", "memory", "outliers", "parse_data_spec",
+    "register_dataset", "sequences", "tabular",
     "text", "toy2d",
 ]

@@ -33,7 +33,9 @@ register_dataset(DatasetType(
     (int_param("n_samples", 1000, 2, 1_000_000, label="Samples"),
      float_param("mean", 0.0, -1e6, 1e6),
      float_param("std", 1.0, 1e-6, 1e6, help="Standard deviation of every coordinate."),
-     int_param("dims", 1, 1, 1024, help="Independent coordinates per sample.")),
+     int_param("dims", 1, 1, 2**16,
+               help="Independent coordinates per sample (reshape them into an image "
+                    "with a Reshape node).")),
     gen_gaussian, _gaussian_info,
     "Draws from a normal distribution with a known mean and spread: the 'real data' a GAN "
     "learns to imitate (dlpi Ex 8.3.1 uses 1000 draws from N(0, 1))."))

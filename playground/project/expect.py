@@ -5,14 +5,17 @@ Each entry of a preset's ``expect`` list reads one value and compares it::
     {"metric": "train_accuracy", "min": 1.0, "book": "binary_accuracy 1.00 (L2528)"}
     {"weight": "linear", "key": "weight", "index": [0, 0], "approx": 3.0, "tol": 0.1}
 
-``metric`` reads a final metric of the run; ``weight`` reads a trained
-parameter of node ``weight`` (``key`` "weight"/"bias" of its Linear/Conv, or a
-``state_dict`` key) at ``index``. Comparators: ``min``, ``max``, ``approx``
-with ``tol``, ``equals``, and ``below``/``above`` naming another metric the
-value must be strictly smaller/larger than (orderings such as "the RNN beats
-the naive forecast": ``{"metric": "test_mse", "below": "test_naive_mse"}``;
-with variants, ``{"metric": "rnn.test_mse", "below": "ff.test_mse"}``, see
-:mod:`playground.project.variants`). ``book`` is what the book reports, shown next to ours.
+``metric`` reads a final metric of the run; ``mean`` the mean of several
+(``{"mean": ["fold0.val_mae", "fold1.val_mae"], ...}``: a cross-validation
+score); ``weight`` reads a trained parameter of node ``weight`` (``key``
+"weight"/"bias" of its Linear/Conv, or a ``state_dict`` key) at ``index``.
+Comparators: ``min``, ``max``, ``approx`` with ``tol``, ``equals``, and
+``below``/``above`` naming another metric the value must be strictly
+smaller/larger than (orderings such as "the RNN beats the naive forecast":
+``{"metric": "test_mse", "below": "test_naive_mse"}``; with variants,
+``{"metric": "rnn.test_mse", "below": "ff.test_mse"}``, see
+:mod:`playground.project.variants`). ``book`` is what the book reports, shown
+next to ours.
 
 ``array`` reads a named array of the trained task (``task.arrays()``, e.g. the
 perceptron's ``weight_history``), optionally at ``index``. A single element is
@@ -20,6 +23,13 @@ compared like a metric; a list ``approx`` (with ``tol``) or ``equals`` compares
 element by element and the value shown is the largest absolute difference::
 
     {"array": "weight_history", "index": [4], "approx": [0.4, -0.4, -0.15], "tol": 1e-9}
+
+An ``array`` the task does not have is put together from the metrics named
+``<array>[i,j,...]``, one per element (the ``evaluate`` task reports small
+node outputs so): that is how a check reads a later variant's array,
+``{"array": "oned.full", ...}`` from the metrics ``oned.full[0,0,0]`` ...; and
+``<array>.shape``, the per-sample shape, from the same metrics or from
+``<array>.shape[i]``.
 
 Over many seeds (``playground run --seeds K``, :mod:`playground.run.seeds`) a
 check passes when it holds in ``min_pass_rate`` of them (default 0.8), and
@@ -30,15 +40,16 @@ placed in the distribution of the values.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from playground.errors import ValidationError
 
-_SOURCES = ("metric", "weight", "array")
-_FIELDS = ("metric", "weight", "array", "model", "key", "index", "min", "max", "approx", "tol",
-           "equals", "below", "above", "book", "label", "book_value", "min_pass_rate",
+_SOURCES = ("metric", "weight", "array", "mean")
+_FIELDS = ("metric", "weight", "array", "mean", "model", "key", "index", "min", "max", "approx",
+           "tol", "equals", "below", "above", "book", "label", "book_value", "min_pass_rate",
            "over_seeds")
 #: Statistics a check may apply its rule to over many seeds instead of each run's value.
 OVER_SEEDS = ("median", "mean", "min", "max", "book_percentile")
@@ -93,7 +104,11 @@ def validate_expect(entries: Any, where: str = "expect") -> None:
                 raise ValidationError(f"unknown field {key!r}", here)
         sources = [s for s in _SOURCES if s in entry]
         if len(sources) != 1:
-            raise ValidationError("give exactly one of 'metric', 'weight' or 'array'", here)
+            raise ValidationError("give exactly one of 'metric', 'weight', 'array' or 'mean'",
+                                  here)
+        if "mean" in entry and (not isinstance(entry["mean"], list) or not entry["mean"] or
+                                not all(isinstance(m, str) for m in entry["mean"])):
+            raise ValidationError("expected a list of metric names", f"{here}.mean")
         rules = [r for r in ("min", "max", "approx", "equals") if r in entry]
         for rule in _RELATIVE:
             if rule in entry and not isinstance(entry[rule], str):
@@ -141,7 +156,8 @@ def check_statistic(entry: Mapping, statistic: float | None) -> tuple[bool, str]
     rule : str
         The rule as text.
     """
-    rest = {k: v for k, v in entry.items() if k not in ("metric", "weight", "array", "index")}
+    rest = {k: v for k, v in entry.items()
+            if k not in ("metric", "weight", "array", "mean", "index")}
     values = {} if statistic is None else {"\0": statistic}
     result = _check({**rest, "metric": "\0"}, values, None)
     return result.passed, result.rule
@@ -184,7 +200,8 @@ def _validate_numbers(value: Any, where: str) -> None:
 def _check(entry: Mapping, metrics: Mapping[str, float], task: Any) -> CheckResult:
     if "array" in entry:
         return _check_array(entry, metrics, task)
-    label = entry.get("label") or entry.get("metric") or _weight_label(entry)
+    label = entry.get("label") or entry.get("metric") or _mean_label(entry) or \
+        _weight_label(entry)
     value = _read(entry, metrics, task)
     rules, ok = [], value is not None and math.isfinite(value)
     if "min" in entry:
@@ -214,7 +231,16 @@ def _weight_label(entry: Mapping) -> str:
     return f"{entry['weight']}.{entry.get('key', 'weight')}{index}"
 
 
+def _mean_label(entry: Mapping) -> str:
+    return f"mean({', '.join(entry['mean'])})" if "mean" in entry else ""
+
+
 def _read(entry: Mapping, metrics: Mapping[str, float], task: Any) -> float | None:
+    if "mean" in entry:  # every named metric must be there
+        values = [metrics.get(name) for name in entry["mean"]]
+        if any(v is None for v in values):
+            return None
+        return float(sum(float(v) for v in values) / len(values))
     if "metric" in entry:
         value = metrics.get(entry["metric"])
         return None if value is None else float(value)
@@ -246,8 +272,13 @@ def _check_array(entry: Mapping, metrics: Mapping[str, float], task: Any) -> Che
     book = entry.get("book", "")
     getter = getattr(task, "arrays", None)
     try:
-        value = np.asarray(getter()[entry["array"]], dtype=np.float64)[tuple(index)] \
-            if callable(getter) else None
+        whole = getter().get(entry["array"]) if callable(getter) else None
+        if whole is None:
+            whole = array_from_metrics(entry["array"], metrics)
+        if whole is None and entry["array"].endswith(".shape"):  # a small output's shape
+            listed = array_from_metrics(entry["array"][:-len(".shape")], metrics)
+            whole = None if listed is None else list(listed.shape[1:])
+        value = None if whole is None else np.asarray(whole, dtype=np.float64)[tuple(index)]
     except (KeyError, IndexError, TypeError, ValueError):
         value = None
     expected = entry.get("approx", entry.get("equals"))
@@ -268,6 +299,30 @@ def _check_array(entry: Mapping, metrics: Mapping[str, float], task: Any) -> Che
     tol = float(entry.get("tol", 0.0)) if "approx" in entry else 0.0
     rule += f", max |diff| <= {tol:g}"
     return CheckResult(label, diff, bool(np.isfinite(diff) and diff <= tol), rule, book)
+
+
+def array_from_metrics(name: str, metrics: Mapping[str, float]) -> Any:
+    """The array whose elements are the metrics ``name[i,j,...]``, or None when there are none.
+
+    Its shape is one past the largest index on each axis; an element no metric
+    names is NaN (so a check on it fails).
+    """
+    import numpy as np
+
+    pattern = re.compile(re.escape(name) + r"\[(\d+(?:,\d+)*)\]$")
+    found = {}
+    for key, value in metrics.items():
+        match = pattern.match(key)
+        if match:
+            found[tuple(int(i) for i in match.group(1).split(","))] = value
+    ranks = {len(index) for index in found}
+    if len(ranks) != 1:
+        return None
+    shape = tuple(max(index[axis] for index in found) + 1 for axis in range(ranks.pop()))
+    out = np.full(shape, np.nan)
+    for index, value in found.items():
+        out[index] = value
+    return out
 
 
 def _fmt(value: Any) -> str:

@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from playground.errors import TrainingError
 from playground.graph import Graph
 from playground.layers.activations import PROBABILITY_OUTPUTS
+from playground.layers.core import ActivityRegularization
 from playground.params import choice_param, float_param
 from playground.tasks.base import (
     Batches,
@@ -84,7 +85,10 @@ class GradientTask(Task):
         has_bn = check_batch_for_batchnorm(compiled, cfg.batch_size, len(self.splits["train"][0]))
         self.batches = Batches(self.splits["train"], cfg.batch_size, cfg.shuffle,
                                drop_single=has_bn)
-        self._penalty = cfg.l1 > 0 or cfg.l2 > 0
+        # Activity regularisation nodes add their penalty on the activations to every step.
+        self._activity = [m for m in self.model.modules()
+                          if isinstance(m, ActivityRegularization)]
+        self._penalty = cfg.l1 > 0 or cfg.l2 > 0 or bool(self._activity)
         self._clip = cfg.grad_clip
 
     # subclass hooks ------------------------------------------------------------------
@@ -115,13 +119,25 @@ class GradientTask(Task):
         self.optimizer.zero_grad(set_to_none=True)
         loss = self.loss_fn(self.model(x), y)
         apply_update(self._with_penalty(loss), self.optimizer, self.model, self._clip)
+        self._release_activity()
         return loss.detach()
 
     def _with_penalty(self, loss: torch.Tensor) -> torch.Tensor:
-        """``loss`` plus the configured L1/L2 weight penalty (if any)."""
+        """``loss`` plus the configured L1/L2 weight penalty and the activity penalties."""
         if not self._penalty:
             return loss
-        return loss + weight_penalty(self.model, self.ctx.config.l1, self.ctx.config.l2)
+        cfg = self.ctx.config
+        if cfg.l1 or cfg.l2:
+            loss = loss + weight_penalty(self.model, cfg.l1, cfg.l2)
+        for module in self._activity:
+            if module.penalty is not None:
+                loss = loss + module.penalty
+        return loss
+
+    def _release_activity(self) -> None:
+        """Let the activity penalties drop their autograd graphs after a step."""
+        for module in self._activity:
+            module.release()
 
     def evaluate(self) -> dict[str, float]:
         metrics = {}

@@ -194,6 +194,7 @@ class VAETask(GradientTask):
         loss = recon + self.beta * self._kl()
         self._with_penalty(loss).backward()
         self.sampler.release()
+        self._release_activity()
         if self._clip is not None:
             torch.nn.utils.clip_grad_norm_(self.model.parameters(), self._clip)
         self.optimizer.step()
@@ -223,6 +224,19 @@ class VAETask(GradientTask):
     def final_metrics(self) -> dict[str, float]:
         """The untrained model's metrics, as ``initial_train_recon`` etc."""
         return dict(self._initial)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """For ``array`` checks: the training split's ``inputs``, its ``targets`` (when the
+        dataset has any: dlpi Ex 7.9.1's complete values), the ``reconstruction`` of the
+        inputs by the mean code, and the dataset's ``mask`` when it has one."""
+        train = self.ctx.dataset.train
+        out = {"inputs": np.asarray(train.x),
+               "reconstruction": self.decode(self.encode(train.x))}
+        if train.y is not None:
+            out["targets"] = np.asarray(train.y)
+        if "mask" in self.ctx.dataset.meta:
+            out["mask"] = np.asarray(self.ctx.dataset.meta["mask"])
+        return out
 
     # -- hooks for views ---------------------------------------------------------------------
     def decode(self, z: np.ndarray) -> np.ndarray:

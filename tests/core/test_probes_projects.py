@@ -137,7 +137,8 @@ CASES = {
     "line": (line_session, {"weights", "evaluation", "landscape", "latent"}),
     "cnn": (digits_cnn_session, {"weights", "filters", "feature_maps", "evaluation",
                                  "landscape", "latent"}),
-    "autoencoder": (autoencoder_session, {"weights", "latent", "samples", "landscape"}),
+    "autoencoder": (autoencoder_session, {"weights", "latent", "samples", "landscape",
+                                          "errors"}),
     "surface": (surface_session, {"paths"}),
 }
 

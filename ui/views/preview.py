@@ -117,6 +117,12 @@ def samples() -> dict[str, tuple[dict, int]]:
         "encoding": (_formula({"type": "positional_encoding"}), 1),
         "kernel": (_formula({"type": "nadaraya_watson"}, {"type": "noisy_sine", "seed": 0}), 1),
         "beams": (_formula({"type": "beam_search"}), 1),
+        "newton": (_preset("ldl-e-newton"), 12),
+        "bayes": (_preset("dlpi-9-bayes-regression"), 100),
+        "outliers": (_preset("ldl-17-ae-outliers"), 10),
+        "memory": (_preset("ldl-10-cec-memory"), 10),
+        "search": (_preset("ad3501-search"), 1),
+        "overfitting": (_preset("dlpi-2-overfitting"), 1),
     }
 
 
