@@ -345,6 +345,12 @@ class GraphEditor(QWidget):
         """Zoom and scroll so the whole graph is visible, and keep it so on resizes."""
         self.view.fit()
 
+    def refit(self) -> None:
+        """Fit the graph again, unless the user has zoomed or panned by hand since the
+        last fit (for fits deferred until a layout settles)."""
+        if self.view.auto_fit:
+            self.view.fit()
+
     def show_status(self, text: str) -> None:
         """Show a short message in the editor's bottom bar for a few seconds."""
         self.bar.show_message(text)

@@ -109,6 +109,8 @@ class DockLayout:
         self._sizing = QTimer(window, singleShot=True, interval=0)
         self._sizing.timeout.connect(self.apply_sizes)
         self._heights = QTimer(window, singleShot=True, interval=0)
+        self._settled = QTimer(window, singleShot=True, interval=60)
+        self._settled.timeout.connect(self.apply_sizes)
         self._heights.timeout.connect(self._apply_heights)
         self._watcher = _WindowWatcher(self)
         window.installEventFilter(self._watcher)
@@ -189,6 +191,11 @@ class DockLayout:
             # Once the new widths are laid out: a square main view's height follows them.
             self._heights.start()
 
+    def apply_sizes_soon(self) -> None:
+        """:meth:`apply_sizes` once the window's pending layout has run (the widths of
+        panels shown or resized this turn are known only then)."""
+        self._sizing.start()
+
     def _apply_heights(self) -> None:
         """Share the column's height between its docks (see :meth:`apply_sizes`)."""
         window, shares = self.window, self.shares
@@ -236,8 +243,9 @@ class DockLayout:
             return
         self.shares = self.plan
         self.place()
-        # Docks moved this turn get their geometry once the layout settles.
-        QTimer.singleShot(60, self.apply_sizes)
+        # Docks moved this turn get their geometry once the layout settles (a timer the
+        # window owns: it dies with the window instead of firing on a deleted one).
+        self._settled.start()
 
 
 class _WindowWatcher(QObject):

@@ -282,7 +282,7 @@ class MainWindow(QMainWindow):
         if self._restored_layout:
             self._restored_layout = False
             self.editor.show_palette(self.width() >= PALETTE_MIN_WINDOW)
-            QTimer.singleShot(80, lambda: None if self.closed else self.editor.fit_view())
+            QTimer.singleShot(80, lambda: None if self.closed else self.editor.refit())
         else:
             QTimer.singleShot(80, lambda: None if self.closed else self.apply_default_sizes())
         if self.run.auto_prepare:

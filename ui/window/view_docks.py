@@ -141,9 +141,7 @@ class ViewDocks:
         docked and placed, with the default shares of the window (View > Reset layout)."""
         if not self.docks:
             return
-        self.arrangement.reset()
-        # Docks moved this turn get their geometry once the layout settles.
-        QTimer.singleShot(60, self.arrangement.apply_sizes)
+        self.arrangement.reset()  # sizes them again once the layout settles
 
     def _new_dock(self, vid: str) -> QDockWidget:
         dock = QDockWidget(vid.replace("_", " ").capitalize(), self.window)

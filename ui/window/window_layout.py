@@ -101,7 +101,10 @@ def apply_default_sizes(window: Any) -> None:
                        [height * 9 // 20, height * 11 // 20], Qt.Orientation.Vertical)
     window.editor.show_palette(width >= PALETTE_MIN_WINDOW)
     window.views.apply_sizes()  # the task's shares for its views and the curves
-    QTimer.singleShot(80, window.editor.fit_view)
+    # Again once the palette and the left column have their new widths: the column's
+    # widest (the graph's least width) depends on them.
+    window.views.arrangement.apply_sizes_soon()
+    QTimer.singleShot(80, window.editor, window.editor.refit)  # not after a close
 
 
 def fill_docks_menu(window: Any) -> None:
