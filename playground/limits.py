@@ -22,7 +22,7 @@ Fixed limits (module constants; tests and power users may change them)
     :data:`MAX_GRAPH_EDGES` edges per graph (a graph below them compiles in
     about a second), :data:`MAX_PASTE_NODES` nodes per paste.
 
-This module imports nothing of the playground but its errors, so that every
+This module imports nothing of the playground, so that every
 layer of the core (graph, data, export) can use it.
 """
 

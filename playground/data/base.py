@@ -418,8 +418,10 @@ def _generate(entry: DatasetType, spec: DataSpec) -> Arrays:
     try:
         return entry.generate(dict(spec.params), np.random.default_rng(spec.seed))
     except OSError as exc:  # a file that fails mid-read (EIO under /proc, a lost mount...)
-        name = os.path.basename(str(exc.filename)) if exc.filename else f"dataset '{spec.type}'"
-        raise DataError(f"cannot read: {exc.strerror or exc}", name) from None
+        files = [str(spec.params.get(p)) for p in entry.file_params if spec.params.get(p)]
+        name = exc.filename or (files[0] if files else "")
+        where = os.path.basename(str(name)) if name else f"dataset '{spec.type}'"
+        raise DataError(f"cannot read: {exc.strerror or exc}", where) from None
     except MemoryError:
         raise DataError("not enough memory to generate this dataset; choose smaller "
                         "parameters", f"dataset '{spec.type}'") from None

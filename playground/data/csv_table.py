@@ -40,7 +40,9 @@ from playground.params import choice_param, str_param
 MAX_CSV_BYTES = 256 * 2**20
 #: Columns of a CSV table (a 256 x 256 image flattened is 65 536); wider data belongs in .npz.
 MAX_COLUMNS = 65_536
-_CHUNK_CELLS = 1 << 18  # CSV cells turned into numbers at a time: bounds the str overhead
+#: CSV cells turned into numbers at a time: bounds the text's overhead (a block's cells are
+#: Python strings, then a fixed-width numpy array of 4 bytes per character of the longest).
+_CHUNK_CELLS = 1 << 16
 _DELIMITERS = {",": ",", ";": ";", "tab": "\t"}
 _MISSING = ("", "nan", "na", "n/a", "null", "none")
 

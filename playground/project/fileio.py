@@ -125,10 +125,11 @@ def resolve_target(path: str | os.PathLike) -> Path:
     return Path(os.path.realpath(os.fspath(path)))
 
 
-def temp_pattern(name: str) -> re.Pattern:
-    """What our temp files for a file called ``name`` look like: ``.NAME.PID-HEX.tmp``
-    (and ``.NAME.XXXXXXXX.tmp`` from earlier versions, which used ``mkstemp``)."""
-    return re.compile(rf"\.{re.escape(name)}\.(?:(\d+)-[0-9a-f]+|[A-Za-z0-9_]{{8}})\.tmp")
+def temp_pattern(name: str | None = None) -> re.Pattern:
+    """What our temp files for a file called ``name`` (any name if None) look like:
+    ``.NAME.PID-HEX.tmp``, and ``.NAME.XXXXXXXX.tmp`` from earlier versions (``mkstemp``)."""
+    stem = re.escape(name) if name is not None else ".+"
+    return re.compile(rf"\.{stem}\.(?:(\d+)-[0-9a-f]+|[A-Za-z0-9_]{{8}})\.tmp")
 
 
 def remove_stale_temps(target: str | os.PathLike) -> list[Path]:
@@ -139,9 +140,19 @@ def remove_stale_temps(target: str | os.PathLike) -> list[Path]:
     Errors are ignored (this is housekeeping).
     """
     target = Path(target)
-    pattern, removed = temp_pattern(target.name), list[Path]()
+    return _remove_stale(target.parent, temp_pattern(target.name))
+
+
+def sweep_stale_temps(folder: str | os.PathLike) -> list[Path]:
+    """:func:`remove_stale_temps` for every file of ``folder`` (a folder of ours only, such
+    as the recovery folder: the pattern is loose)."""
+    return _remove_stale(Path(folder), temp_pattern())
+
+
+def _remove_stale(folder: Path, pattern: re.Pattern) -> list[Path]:
+    removed: list[Path] = []
     try:
-        entries = list(os.scandir(target.parent))
+        entries = list(os.scandir(folder))
     except OSError:
         return removed
     now = time.time()

@@ -24,7 +24,7 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile, QSettings, QStandardPaths
 
 from playground.errors import PlaygroundError
-from playground.project.fileio import remove_stale_temps
+from playground.project.fileio import sweep_stale_temps
 from playground.project.schema import Project, load_project, save_project
 
 RECENT_KEY = "files/recent"
@@ -199,7 +199,7 @@ class ProjectFiles:
         except OSError as exc:
             raise PlaygroundError(f"cannot create the recovery folder: "
                                   f"{exc.strerror or exc}", str(self.recovery_dir)) from None
-        remove_stale_temps(self.recovery_path)
+        sweep_stale_temps(self.recovery_dir)  # what crashed autosaves left half written
         if not self.lock.tryLock(0):
             raise PlaygroundError("cannot lock the recovery file "
                                   f"({self.lock.error().name})", str(self.recovery_path))
