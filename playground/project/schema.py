@@ -394,8 +394,8 @@ def write_json_atomic(data: Any, path: str | os.PathLike) -> None:
     try:
         check_json_data(data)
         text = json.dumps(data, indent=2, allow_nan=False) + "\n"
-    except ValidationError as exc:
-        raise PlaygroundError(f"cannot save: {exc}", path.name) from None
+    except ValidationError as exc:  # names the field: "graphs.model...units: NaN, which..."
+        raise PlaygroundError(str(exc), path.name) from None
     except (ValueError, TypeError, RecursionError) as exc:  # a cycle, a custom object...
         raise PlaygroundError(f"cannot save: the data cannot be written as JSON ({exc})",
                               path.name) from None

@@ -72,7 +72,8 @@ def test_every_generator_is_estimated_and_refused_before_it_allocates(type_, par
     assert cost.rss_growth is None or cost.rss_growth < 64 * MB
 
 
-@pytest.mark.parametrize("type_", sorted(t for t in DATASETS.ids() if DATASETS.get(t).footprint))
+@pytest.mark.parametrize("type_", ["airline", "gaussian_samples", "harmonic", "sales", "shapes",
+                                   "text_chars"])
 def test_each_estimate_is_above_what_the_generator_really_takes(type_):
     """The estimates must be generous: measured peak <= estimate, at a size big enough to
     measure (tens of MB)."""
@@ -83,7 +84,9 @@ def test_each_estimate_is_above_what_the_generator_really_takes(type_):
     spec = parse_data_spec({"type": type_, "params": params, "split": {"test": 0.2}}
                            if type_ in ("shapes", "gaussian_samples") else
                            {"type": type_, "params": params})
-    estimate = sum(part.bytes for part in DATASETS.get(type_).footprint(spec.params))
+    footprint = DATASETS.get(type_).footprint
+    assert footprint is not None
+    estimate = sum(part.bytes for part in footprint(spec.params))
     _, error, cost = measure(lambda: load_dataset(spec))
     assert error is None
     if cost.rss_growth is not None and cost.rss_growth > 16 * MB:

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QMimeData, QPointF
 from PySide6.QtWidgets import QApplication
 
-from playground.limits import MAX_GRAPH_NODES, MAX_PASTE_NODES
+from playground import limits
 from tests.hostile import make_corpus
 from tests.ui.test_editor_canvas import make_editor
 from ui.editor.clipboard import GRAPH_MIME
@@ -64,22 +64,22 @@ def test_a_huge_paste_is_refused_at_once_by_its_count(qtbot):
     put_on_clipboard(json.dumps(make_corpus.make_big_graph(20_000)))  # 2 MB of valid nodes
     assert editor.paste() == []
     assert editor.status_label.text() == (f"cannot paste: clipboard: nodes: 20,002 nodes; at "
-                                          f"most {MAX_PASTE_NODES:,} are pasted at once")
+                                          f"most {limits.MAX_PASTE_NODES:,} are pasted at once")
     assert len(editor.graph.nodes) == 4
 
 
 def test_pastes_stop_at_the_graphs_size_limit(qtbot):
     editor = make_editor(qtbot)
-    chunk = make_corpus.make_big_graph(MAX_PASTE_NODES - 2)  # with its input and output
+    chunk = make_corpus.make_big_graph(limits.MAX_PASTE_NODES - 2)  # with its input and output
     put_on_clipboard(json.dumps(chunk))
     pasted = 0
-    while len(editor.graph.nodes) + MAX_PASTE_NODES <= MAX_GRAPH_NODES:
+    while len(editor.graph.nodes) + limits.MAX_PASTE_NODES <= limits.MAX_GRAPH_NODES:
         pasted += len(editor.paste())
     assert pasted and len(editor.graph.nodes) == 4 + pasted
     assert editor.paste() == []
     text = editor.status_label.text()
-    assert text.startswith(f"cannot paste: clipboard: nodes: {MAX_PASTE_NODES:,} more nodes "
-                           f"would make") and text.endswith(f"at most {MAX_GRAPH_NODES:,}")
+    assert text.startswith(f"cannot paste: clipboard: nodes: {limits.MAX_PASTE_NODES:,} more nodes "
+                           f"would make") and text.endswith(f"at most {limits.MAX_GRAPH_NODES:,}")
 
 
 def test_a_valid_fragment_still_pastes(qtbot):

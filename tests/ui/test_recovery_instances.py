@@ -13,7 +13,6 @@ import os
 
 from PySide6.QtCore import QSettings
 
-from playground import errorlog
 from playground.project.schema import load_project
 from tests.ui.main_helpers import close_window, make_window, set_field
 from ui.window.project_files import ProjectFiles
@@ -123,6 +122,8 @@ def test_an_autosave_on_a_full_disk_shows_in_the_status_bar(qtbot, tmp_path, mon
 
 def test_help_shows_where_worker_errors_are_logged_with_their_traceback(qtbot, tmp_path,
                                                                        monkeypatch):
+    from playground import errorlog
+
     log = tmp_path / "logs" / "errors.log"
     monkeypatch.setenv(errorlog.LOG_ENV, str(log))
     window = make_window(qtbot, tmp_path, "launch-xor", files=files_of(tmp_path, "w"))

@@ -185,7 +185,7 @@ class ProjectFiles:
             self._hold_lock()
             save_project(project, self.recovery_path)
         except PlaygroundError as exc:
-            self.autosave_error = str(exc)
+            self.autosave_error = exc.message  # the reason first: the status bar is short
             return False
         self.autosave_error = ""
         self.autosaved = True
