@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from playground.errors import PlaygroundError
+from playground.training.states import RunState
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -51,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--epochs", type=int, help="override the number of epochs")
     run.add_argument("--seed", type=int, help="override the seed")
     run.add_argument("--device", choices=("auto", "cpu", "cuda"), help="override the device")
+    run.add_argument("--seeds", type=int, metavar="K",
+                     help="train K seeds (the seed, seed+1, ...) and report each check's pass "
+                          "rate and spread; exit 0 when every check holds often enough")
+    run.add_argument("--vary-data", action="store_true",
+                     help="with --seeds: move the data seed with the training seed")
     run.add_argument("--json", action="store_true",
                      help="print one JSON object with metrics and checks as the last line")
     run.set_defaults(handler=cmd_run)
@@ -87,24 +93,34 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """``playground run``: train headless, print metrics and checks."""
+    """``playground run``: train headless (every variant, if any), print metrics and checks."""
     from playground.project.presets import load_preset
-    from playground.run.session import build_session, run_session
+    from playground.run.orchestrator import Orchestrator
 
-    for name in ("epochs", "seed"):
+    for name in ("epochs", "seed", "seeds"):
         value = getattr(args, name)
-        if value is not None and value < (1 if name == "epochs" else 0):
-            raise PlaygroundError(f"--{name} must be {'>= 1' if name == 'epochs' else '>= 0'}")
+        if value is not None and value < (0 if name == "seed" else 1):
+            raise PlaygroundError(f"--{name} must be {'>= 0' if name == 'seed' else '>= 1'}")
+    if args.vary_data and args.seeds is None:
+        raise PlaygroundError("--vary-data goes with --seeds K")
     project = load_preset(args.target)
-    if project.variants:
-        return _run_variants(args, project)
-    session = build_session(project, seed=args.seed, device=args.device, epochs=args.epochs)
-    print(f"{project.title} ({project.id or args.target}): "
-          f"{session.trainer.target_epochs} epochs on {session.device}", file=sys.stderr)
-    bar = ProgressBar(session.trainer.target_epochs)
-    result = run_session(session, on_snapshot=bar.update)
-    bar.close()
-    if result.state == "failed":
+    if args.seeds is not None:
+        return _run_seeds(args, project)
+    orchestrator = Orchestrator(project, seed=args.seed, device=args.device, epochs=args.epochs)
+    bars: list[ProgressBar] = []
+
+    def start(run, session) -> None:
+        if bars:
+            bars[-1].close()
+        which = f", variant {run.name} ({run.label})" if orchestrator.with_variants else ""
+        print(f"{project.title} ({project.id or args.target}){which}: "
+              f"{session.trainer.target_epochs} epochs on {session.device}", file=sys.stderr)
+        bars.append(ProgressBar(session.trainer.target_epochs))
+
+    result = orchestrator.run(on_start=start, on_snapshot=lambda snap: bars[-1].update(snap))
+    if bars:
+        bars[-1].close()
+    if result.state == RunState.FAILED:
         print(f"error: {result.reason}", file=sys.stderr)
         return EXIT_BAD_INPUT
     _print_result(result, project)
@@ -113,35 +129,42 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK if result.passed else EXIT_FAILED
 
 
-def _run_variants(args: argparse.Namespace, project) -> int:
-    """``playground run`` of a project with variants: each one in turn, then the checks."""
-    from playground.project.variants import run_variants
+def _run_seeds(args: argparse.Namespace, project) -> int:
+    """``playground run --seeds K``: every seed in turn, then each check's pass rate."""
+    from playground.run.seeds import run_seeds
 
     bars: list[ProgressBar] = []
 
-    def start(variant, session) -> None:
+    def start(seed_run, planned, session) -> None:
         if bars:
             bars[-1].close()
-        print(f"{project.title} ({project.id or args.target}), variant {variant.name} "
-              f"({variant.label}): {session.trainer.target_epochs} epochs on {session.device}",
+        which = f", variant {planned.name}" if planned.name else ""
+        data = "" if seed_run.data_seed is None else f", data seed {seed_run.data_seed}"
+        print(f"{project.title} ({project.id or args.target}): seed {seed_run.seed}{data}"
+              f"{which}: {session.trainer.target_epochs} epochs on {session.device}",
               file=sys.stderr)
         bars.append(ProgressBar(session.trainer.target_epochs))
 
-    result = run_variants(project, seed=args.seed, device=args.device, epochs=args.epochs,
-                          on_start=start, on_snapshot=lambda snap: bars[-1].update(snap))
+    result = run_seeds(project, args.seeds, first=args.seed, vary_data=args.vary_data,
+                       device=args.device, epochs=args.epochs, on_start=start,
+                       on_snapshot=lambda snap: bars[-1].update(snap))
     if bars:
         bars[-1].close()
-    if result.state == "failed":
-        print(f"error: {result.reason}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    _print_result(result, project)
+    for seed_run, run in result.failed_runs:
+        print(f"seed {seed_run.seed}: {run.state}: {run.reason}")
+    print(f"{len(result.runs)} seeds in {result.seconds:.1f} s")
+    for check in result.checks:
+        print(check.line())
+    if result.checks:
+        held = sum(c.passed for c in result.checks)
+        print(f"{held}/{len(result.checks)} checks hold often enough")
     if args.json:
         print(json.dumps(result.to_dict(), default=float))
     return EXIT_OK if result.passed else EXIT_FAILED
 
 
 def _print_result(result, project) -> None:
-    if result.state == "diverged":
+    if result.state == RunState.DIVERGED:
         lr = project.training.optimizer_params.get("lr")
         print(f"diverged: {result.reason} (training.optimizer.params.lr = {lr}); "
               "try a smaller learning rate")
@@ -186,10 +209,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         trainer.events.snapshot.connect(bar.update)
         state = trainer.run(epochs=trainer.epoch + args.epochs)
         bar.close()
-        if state in ("failed", "diverged"):
+        if state in (RunState.FAILED, RunState.DIVERGED):
             print(f"error: training {state}: {trainer.stop_reason}; nothing exported",
                   file=sys.stderr)
-            return EXIT_BAD_INPUT if state == "failed" else EXIT_FAILED
+            return EXIT_BAD_INPUT if state == RunState.FAILED else EXIT_FAILED
     result = export(session, args.format, args.output, graph=args.graph)
     print(result.summary())
     for note in result.notes:

@@ -39,8 +39,7 @@ from playground.limits import budget_problem
 from playground.project.fileio import atomic_output, serialise
 from playground.project.schema import Project, parse_json, project_from_dict
 from playground.run.session import Session, build_session
-from playground.tasks.base import Batches, Task
-from playground.training.trainer import Trainer
+from playground.tasks.base import Task
 
 CHECKPOINT_FORMAT = "nn-playground-checkpoint"
 CHECKPOINT_VERSION = 1
@@ -66,7 +65,7 @@ def checkpoint_state(session: Session) -> dict:
         "training": session.project.training.to_dict(),
         "metrics": {k: float(v) for k, v in trainer.metrics.items()
                     if isinstance(v, (int, float))},
-        "trainer": _trainer_state(trainer),
+        "trainer": trainer.state_dict(),
         "saved_by": {"playground": playground_version(), "torch": torch.__version__},
     })
 
@@ -175,7 +174,7 @@ def resume_session(project: Project, state: dict, device: str | None = None) -> 
         raise ValidationError(f"the optimizer state does not fit: {first_line(exc)}",
                               "checkpoint: optimizers") from None
     try:
-        _restore_trainer(session.trainer, state["trainer"])
+        session.trainer.load_state_dict(state["trainer"])
     except _DAMAGE as exc:
         raise ValidationError(f"the trainer state is damaged ({type(exc).__name__}: "
                               f"{first_line(exc)})", "checkpoint: trainer") from None
@@ -226,65 +225,6 @@ def open_checkpoint(path: str | os.PathLike, device: str | None = None) -> Sessi
     """:func:`load_checkpoint` then :func:`resume_session`: a session ready to continue."""
     project, state = load_checkpoint(path)
     return resume_session(project, state, device)
-
-
-# -- trainer state --------------------------------------------------------------------------
-# These mirror Trainer's bookkeeping fields (see playground/training/trainer.py); the test
-# "checkpoint round trip continues training" fails if the two drift apart.
-
-def _trainer_state(trainer: Trainer) -> dict:
-    trainer._flush_losses()  # fold pending batch losses into the history first
-    best = trainer._best
-    return {
-        "step": trainer.step, "epoch": trainer.epoch, "batch": trainer._batch,
-        "state": trainer.state, "stop_reason": trainer.stop_reason,
-        "shuffle_rng": trainer._generator.get_state(),
-        "torch_rng": torch.get_rng_state(),
-        "epoch_loss_sum": float(trainer._epoch_sum), "epoch_loss_count": trainer._epoch_count,
-        "metrics": {k: float(v) for k, v in trainer.metrics.items()},
-        "history": {name: {"x": torch.from_numpy(np.asarray(x, np.float64)),
-                           "y": torch.from_numpy(np.asarray(y, np.float64))}
-                    for name, (x, y) in trainer.history.arrays().items()},
-        "best": None if best is None else {"value": float(best[0]), "epoch": int(best[1]),
-                                           "state": best[2]},
-        "since_best": trainer._since_best,
-        "schedulers": [s.state_dict() for s in trainer._schedulers],
-        "batches": {attr: {"order": b._order, "i": b._i}
-                    for attr, b in vars(trainer.task).items() if isinstance(b, Batches)},
-        # Random streams a task keeps for itself (a GAN's training noise).
-        "task_rngs": {attr: g.get_state() for attr, g in vars(trainer.task).items()
-                      if isinstance(g, torch.Generator) and g.device.type == "cpu"},
-    }
-
-
-def _restore_trainer(trainer: Trainer, saved: dict) -> None:
-    trainer.step, trainer.epoch, trainer._batch = saved["step"], saved["epoch"], saved["batch"]
-    trainer.stop_reason = saved.get("stop_reason", "")
-    trainer._generator.set_state(saved["shuffle_rng"])
-    torch.set_rng_state(saved["torch_rng"])
-    trainer._pending.clear()
-    trainer._pending_start = trainer.step
-    trainer._epoch_ends.clear()
-    trainer._epoch_sum = saved["epoch_loss_sum"]
-    trainer._epoch_count = saved["epoch_loss_count"]
-    trainer.metrics = dict(saved["metrics"])
-    for name, series in saved["history"].items():
-        trainer.history.add_many(name, series["x"].numpy(), series["y"].numpy())
-    best = saved.get("best")
-    trainer._best = None if best is None else (best["value"], best["epoch"], best["state"])
-    trainer._since_best = saved.get("since_best", 0)
-    for sched, sched_state in zip(trainer._schedulers, saved.get("schedulers", [])):
-        sched.load_state_dict(sched_state)
-    for attr, b in saved.get("batches", {}).items():
-        batches = getattr(trainer.task, attr, None)
-        if isinstance(batches, Batches):
-            order = b["order"]
-            batches._order = None if order is None else order.to(batches.tensors[0].device)
-            batches._i = b["i"]
-    for attr, rng_state in saved.get("task_rngs", {}).items():
-        generator = getattr(trainer.task, attr, None)
-        if isinstance(generator, torch.Generator):
-            generator.set_state(rng_state)
 
 
 # -- helpers ------------------------------------------------------------------------------

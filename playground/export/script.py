@@ -40,6 +40,7 @@ from playground.export.common import (
 from playground.export.script_template import SCRIPT
 from playground.project.fileio import atomic_outputs, serialise
 from playground.run.session import Session
+from playground.tasks.abilities import FitsSplits
 from playground.tasks.autoencoder import corrupt
 from playground.training.losses import PROB_EPS
 from playground.training.optimizers import build_optimizer
@@ -99,7 +100,7 @@ def export_training_script(session: Session, path: str | os.PathLike,
         raise PlaygroundError("the training script must be a .py file", str(path))
     data_path, weights = path.with_suffix(".npz"), path.with_suffix(".pt")
     kind = SUPPORTED.get(session.project.task)
-    if kind is None or graph not in (None, "model"):
+    if kind is None or graph not in (None, "model") or not isinstance(session.task, FitsSplits):
         raise PlaygroundError(f"the training script covers {', '.join(SUPPORTED)} tasks on one "
                               f"network; task {session.project.task!r} is not covered yet "
                               "(export a checkpoint or the Python module instead)")

@@ -16,8 +16,7 @@ from playground.compiler import CompiledGraph, primary_layer
 
 def compiled_model(session: Any) -> CompiledGraph | None:
     """The session's main compiled graph ("model"), None for network-free tasks."""
-    compiled = getattr(session.task, "compiled", None) or {}
-    return compiled.get("model")
+    return session.task.compiled.get("model")
 
 
 def is_supervised(task: Any) -> bool:
@@ -133,7 +132,7 @@ def layer_of(compiled: CompiledGraph, nid: str) -> nn.Module | None:
 def final_node(session: Any) -> str | None:
     """The node feeding the model's first Output (the network's last layer)."""
     compiled = compiled_model(session)
-    graph = session.task.ctx.graphs.get("model") if hasattr(session.task, "ctx") else None
+    graph = session.task.ctx.graphs.get("model")
     if compiled is None or graph is None or not compiled.output_nodes:
         return None
     incoming = graph.edges_into(compiled.output_nodes[0])

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from playground.probes.base import ProbeType, register_probe
+from playground.tasks.abilities import Discriminates, Generates
 
 #: Generated samples drawn per computation (fixed noise) and real samples shown.
 COUNT = 2000
@@ -34,7 +35,7 @@ def data_dims(session: Any) -> int | None:
 
 
 def _applies(session: Any) -> bool:
-    return callable(getattr(session.task, "generate", None)) and data_dims(session) is not None
+    return isinstance(session.task, Generates) and data_dims(session) is not None
 
 
 def moments(x: np.ndarray) -> dict[str, list[float]]:
@@ -49,7 +50,7 @@ def _create(session: Any):
     shown = real[rng.permutation(len(real))[:COUNT]]
     noise = np.asarray(task.fixed_noise(COUNT))
     real_moments = moments(real)
-    discriminate = getattr(task, "discriminate", None)
+    discriminate = task.discriminate if isinstance(task, Discriminates) else None
 
     def compute(trainer: Any, options: dict) -> dict:
         fake = np.asarray(task.generate(noise), np.float32).reshape(-1, dims)

@@ -33,6 +33,7 @@ from torch.nn.utils import parameters_to_vector, vector_to_parameters
 
 from playground.probes.base import ProbeType, register_probe
 from playground.probes.common import fixed_subset, is_supervised
+from playground.tasks.abilities import Denoises
 
 #: Floats kept for the weight trajectory in total (about 32 MB).
 MAX_TRAJECTORY_FLOATS = 8_000_000
@@ -102,7 +103,7 @@ class WeightRecorder:
 
 def _loss_data(task: Any) -> tuple[torch.Tensor, torch.Tensor]:
     x, target = task.splits["train"]
-    if callable(getattr(task, "noisy_inputs", None)):  # a denoiser's fixed noisy inputs
+    if isinstance(task, Denoises):  # a denoiser's fixed noisy inputs
         x = torch.as_tensor(task.noisy_inputs("train")).to(x.device)
     idx = torch.as_tensor(fixed_subset(len(x), MAX_SAMPLES), device=x.device)
     return x[idx], target[idx]
@@ -110,7 +111,7 @@ def _loss_data(task: Any) -> tuple[torch.Tensor, torch.Tensor]:
 
 def _applies(session: Any) -> bool:
     task = session.task
-    return (is_supervised(task) or callable(getattr(task, "noisy_inputs", None))) and \
+    return (is_supervised(task) or isinstance(task, Denoises)) and \
         getattr(task, "splits", {}).get("train") is not None
 
 

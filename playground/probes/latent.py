@@ -27,6 +27,7 @@ from playground.probes.common import (
     to_model,
 )
 from playground.probes.conv import tile
+from playground.tasks.abilities import Decodes
 
 #: Points drawn (PCA / direct) and points embedded by t-SNE.
 MAX_POINTS = 2000
@@ -123,10 +124,9 @@ def pca_2d(acts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def traversal(task: Any) -> dict | None:
     """Decoded images over a grid of the first two latent axes, when the task can decode."""
-    decode = getattr(task, "decode", None)
-    if decode is None:
+    if not isinstance(task, Decodes):
         return None
-    dim = int(getattr(task, "latent_dim", 2))
+    decode, dim = task.decode, int(task.latent_dim)
     side = TRAVERSAL_SIDE
     values = np.linspace(-TRAVERSAL_RANGE, TRAVERSAL_RANGE, side, dtype=np.float32)
     z = np.zeros((side * side, dim), np.float32)

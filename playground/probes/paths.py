@@ -5,27 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from playground.probes.base import ProbeType, register_probe
+from playground.tasks.abilities import Races
 
 
 def _applies(session: Any) -> bool:
-    task = session.task
-    return callable(getattr(task, "trajectories", None)) and \
-        callable(getattr(task, "surface_grid", None))
+    return isinstance(session.task, Races)
 
 
 def _create(session: Any):
     task = session.task
     cache: dict = {}
-    minima = [(float(m.point[0]), float(m.point[1]), float(m.value))
-              for m in getattr(task, "minima", ())]
-    surface = getattr(task, "surface", None)
+    minima = [(float(m.point[0]), float(m.point[1]), float(m.value)) for m in task.minima]
+    surface = task.surface
 
     def compute(trainer: Any, options: dict) -> dict:
         n = int(options["resolution"])
         if cache.get("n") != n:  # the surface does not change during a run: sample it once
             cache.update(n=n, grid=task.surface_grid(n))
         return {"grid": cache["grid"], "trajectories": task.trajectories(), "minima": minima,
-                "surface": getattr(surface, "label", ""), "iteration": trainer.step}
+                "surface": surface.label, "iteration": trainer.step}
     return compute
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import torch
 
 from playground.probes.base import ProbeType, register_probe
 from playground.probes.common import (
@@ -25,6 +24,7 @@ from playground.probes.common import (
     to_model,
 )
 from playground.probes.distribution import data_dims
+from playground.tasks.abilities import Denoises, Generates
 
 #: Samples per row.
 COUNT = 8
@@ -40,16 +40,12 @@ def _reconstructs(session: Any) -> bool:
 
 def _applies(session: Any) -> bool:
     # One or two numbers per sample make no picture: the distribution probe shows those.
-    return _reconstructs(session) or (callable(getattr(session.task, "generate", None))
+    return _reconstructs(session) or (isinstance(session.task, Generates)
                                       and data_dims(session) is None)
 
 
-def _noise(task: Any, n: int) -> np.ndarray:
-    if callable(getattr(task, "fixed_noise", None)):
-        return np.asarray(task.fixed_noise(n))
-    dim = int(getattr(task, "latent_dim", 2))
-    gen = torch.Generator().manual_seed(1234)
-    return torch.randn(n, dim, generator=gen).numpy()
+def _noise(task: Generates, n: int) -> np.ndarray:
+    return np.asarray(task.fixed_noise(n))
 
 
 def _create(session: Any):
@@ -60,11 +56,11 @@ def _create(session: Any):
         split, part = held_out(ds)
         idx = np.arange(min(COUNT, len(part)))
         noisy = None
-        if callable(getattr(task, "noisy_inputs", None)) and \
+        if isinstance(task, Denoises) and \
                 task.ctx.params.get("noise", "none") != "none":
             noisy = task.noisy_inputs(split)[idx]
         cache.update(split=split, idx=idx, clean=part.x[idx], noisy=noisy)
-    if callable(getattr(task, "generate", None)):
+    if isinstance(task, Generates):
         cache["noise"] = _noise(task, COUNT * 2)
 
     def compute(trainer: Any, options: dict) -> dict:

@@ -23,12 +23,13 @@ import numpy as np
 
 from playground.errors import PlaygroundError
 from playground.probes.base import PROBES, VIEW_PROBES, ProbeType, register_probe
+from playground.tasks.abilities import TracesSteps
 
 PROBE_ID = "stepthrough"
 
 
 def _is_stepthrough(session: Any) -> bool:
-    return hasattr(session.task, "last_trace") and hasattr(session.task, "order")
+    return isinstance(session.task, TracesSteps)
 
 
 def next_sample(task: Any) -> int | None:

@@ -20,6 +20,11 @@ compared like a metric; a list ``approx`` (with ``tol``) or ``equals`` compares
 element by element and the value shown is the largest absolute difference::
 
     {"array": "weight_history", "index": [4], "approx": [0.4, -0.4, -0.15], "tol": 1e-9}
+
+Over many seeds (``playground run --seeds K``, :mod:`playground.run.seeds`) a
+check passes when it holds in ``min_pass_rate`` of them (default 0.8), and
+``book_value`` (the book's number as a number, default: an ``approx``) is
+placed in the distribution of the values.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from playground.errors import ValidationError
 
 _SOURCES = ("metric", "weight", "array")
 _FIELDS = ("metric", "weight", "array", "model", "key", "index", "min", "max", "approx", "tol",
-           "equals", "below", "above", "book", "label")
+           "equals", "below", "above", "book", "label", "book_value", "min_pass_rate")
 #: Rules comparing with another metric, named by a string.
 _RELATIVE = ("below", "above")
 
@@ -97,12 +102,26 @@ def validate_expect(entries: Any, where: str = "expect") -> None:
                 raise ValidationError(f"expected a number, got {value!r}", f"{here}.{rule}")
         if "approx" in entry and "tol" not in entry:
             raise ValidationError("'approx' needs a 'tol'", here)
+        _validate_seed_fields(entry, here)
 
 
 def evaluate_checks(entries: list, metrics: Mapping[str, float], task: Any = None
                     ) -> list[CheckResult]:
     """Evaluate every check against final ``metrics`` (and the trained ``task``)."""
     return [_check(entry, metrics, task) for entry in entries]
+
+
+def _validate_seed_fields(entry: Mapping, here: str) -> None:
+    """``book_value``: the book's number as a number; ``min_pass_rate``: in (0, 1]."""
+    for key in ("book_value", "min_pass_rate"):
+        value = entry.get(key)
+        if key in entry and (isinstance(value, bool) or not isinstance(value, (int, float))
+                             or not math.isfinite(value)):
+            raise ValidationError(f"expected a number, got {value!r}", f"{here}.{key}")
+    rate = entry.get("min_pass_rate")
+    if rate is not None and not 0.0 < rate <= 1.0:
+        raise ValidationError(f"expected a share of the seeds in (0, 1], got {rate!r}",
+                              f"{here}.min_pass_rate")
 
 
 def _validate_numbers(value: Any, where: str) -> None:

@@ -13,17 +13,17 @@ A patch maps dotted paths of the project JSON to the value put there
 (``"training.optimizer"``, ``"graphs.model"``, ``"data.params.window"``; a
 number segment indexes a list: ``"graphs.model.nodes.2.params.units"``). An
 empty patch is the project as written. When a project has variants, running it
-runs every variant in order; the metrics of variant ``rnn`` are reported as
-``rnn.test_mse`` ..., and the first variant's also without a prefix, so
-``expect`` can read any of them and compare them with ``below``/``above``
-(see :mod:`playground.project.expect`).
+runs every variant in order (:mod:`playground.run.orchestrator`); the metrics
+of variant ``rnn`` are reported as ``rnn.test_mse`` ..., and the first
+variant's also without a prefix, so ``expect`` can read any of them and compare
+them with ``below``/``above`` (see :mod:`playground.project.expect`).
 """
 
 from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,62 +128,3 @@ def variant_projects(project: Project) -> list[Variant]:
 def prefixed(name: str, metrics: Mapping[str, float]) -> dict[str, float]:
     """``{"test_mse": 1}`` -> ``{"rnn.test_mse": 1}``."""
     return {f"{name}.{key}": value for key, value in metrics.items()}
-
-
-def run_variants(project: Project, seed: int | None = None, device: str | None = None,
-                 epochs: int | None = None,
-                 on_start: Callable[[Variant, Any], None] | None = None,
-                 on_snapshot: Callable[[Any], None] | None = None):
-    """Train every variant and check the project's ``expect`` on the merged metrics.
-
-    Parameters
-    ----------
-    project : Project
-        With a non-empty ``variants`` list.
-    seed, device, epochs : optional
-        Overrides applied to every variant (as ``playground run --seed`` ...).
-    on_start : callable, optional
-        ``on_start(variant, session)`` before each variant trains.
-    on_snapshot : callable, optional
-        Passed to each run (progress bars).
-
-    Returns
-    -------
-    RunResult
-        State "finished" when every variant finished ("diverged"/"failed" names
-        the variant), metrics merged as described in the module docstring.
-    """
-    from playground.project.expect import evaluate_checks
-    from playground.run.session import RunResult, build_session, run_session
-
-    merged: dict[str, float] = {}
-    reasons, seconds, first_task, state = [], 0.0, None, "finished"
-    for variant in variant_projects(project):
-        session = build_session(variant.project, seed=seed, device=device, epochs=epochs)
-        if on_start is not None:
-            on_start(variant, session)
-        result = run_session(session, on_snapshot=on_snapshot)
-        seconds += result.seconds
-        reasons.append(f"{variant.name}: {result.reason}")
-        if result.state in ("failed", "diverged"):
-            return RunResult(result.state, f"variant {variant.name!r}: {result.reason}",
-                             merged, [], seconds)
-        if result.state == "stopped":
-            state = "stopped" if state == "finished" else state
-        if first_task is None:
-            first_task = session.task
-            merged.update(result.metrics)
-        merged.update(prefixed(variant.name, result.metrics))
-    checks = evaluate_checks(project.expect, merged, first_task)
-    return RunResult(state, "; ".join(reasons), merged, checks, seconds)
-
-
-def run_project(project: Project, seed: int | None = None, device: str | None = None,
-                epochs: int | None = None, on_snapshot: Callable[[Any], None] | None = None):
-    """Run a project headless: all its variants if it has any, else the project itself."""
-    from playground.run.session import build_session, run_session
-
-    if project.variants:
-        return run_variants(project, seed, device, epochs, on_snapshot=on_snapshot)
-    session = build_session(project, seed=seed, device=device, epochs=epochs)
-    return run_session(session, on_snapshot=on_snapshot)

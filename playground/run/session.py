@@ -1,24 +1,21 @@
-"""Put a project together and run it: dataset + task + trainer.
+"""Put a project together: dataset + task + trainer, ready to train.
 
-Used by the CLI (``playground run``), the GUI's worker and the preset tests, so
-all three train a project the same way.
+:class:`~playground.run.orchestrator.Orchestrator` builds every run through
+:func:`build_session`, for the CLI, the app's worker and the preset tests alike.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 
 from playground.data.base import Dataset, load_dataset
 from playground.errors import ValidationError
-from playground.project.expect import CheckResult, evaluate_checks
 from playground.project.schema import Project
 from playground.tasks import TASKS, Task, TaskContext
 from playground.training.threads import choose_threads
-from playground.training.trainer import Snapshot, Trainer
+from playground.training.trainer import Trainer
 
 
 @dataclass
@@ -40,28 +37,6 @@ class Session:
     task: Task
     trainer: Trainer
     device: torch.device
-
-
-@dataclass
-class RunResult:
-    """The outcome of :func:`run_session`."""
-
-    state: str
-    reason: str
-    metrics: dict
-    checks: list[CheckResult] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def passed(self) -> bool:
-        """True when the run ended normally and every check holds."""
-        return self.state in ("finished", "stopped") and all(c.passed for c in self.checks)
-
-    def to_dict(self) -> dict:
-        """JSON-ready form (the CLI's ``--json`` line)."""
-        return {"state": self.state, "reason": self.reason, "metrics": self.metrics,
-                "checks": [c.to_dict() for c in self.checks], "passed": self.passed,
-                "seconds": round(self.seconds, 3)}
 
 
 def resolve_device(name: str) -> torch.device:
@@ -100,21 +75,3 @@ def build_session(project: Project, seed: int | None = None, device: str | None 
         torch.set_num_threads(choose_threads(list(task.compiled.values()), batch))
     trainer = Trainer(task, project.training)
     return Session(project, dataset, task, trainer, dev)
-
-
-def run_session(session: Session, on_snapshot: Callable[[Snapshot], None] | None = None
-                ) -> RunResult:
-    """Train to the configured epochs and check the project's expectations."""
-    if on_snapshot is not None:
-        session.trainer.events.snapshot.connect(on_snapshot)
-    started = time.perf_counter()
-    state = session.trainer.run()
-    seconds = time.perf_counter() - started
-    metrics = dict(session.trainer.metrics)
-    if state not in ("failed",):
-        metrics.update(session.task.final_metrics())
-    metrics["epochs"] = float(session.trainer.epoch)
-    metrics["steps"] = float(session.trainer.step)
-    checks = evaluate_checks(session.project.expect, metrics, session.task) \
-        if state != "failed" else []
-    return RunResult(state, session.trainer.stop_reason, metrics, checks, seconds)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
@@ -106,6 +107,28 @@ class Task:
         for m in self.models.values():
             m.train(on)
 
+    # -- the task's own loop state, for checkpoints -----------------------------------
+    def loop_streams(self) -> dict[str, Batches | torch.Generator]:
+        """Where the task is in its own loop: batch iterators and random streams it keeps,
+        by a stable name (default: its ``batches`` iterator, if it has one)."""
+        batches = getattr(self, "batches", None)
+        return {"batches": batches} if isinstance(batches, Batches) else {}
+
+    def loop_state_dict(self) -> dict[str, Any]:
+        """The state of :meth:`loop_streams` (a checkpoint resumes mid-epoch with it)."""
+        return {name: stream.get_state() if isinstance(stream, torch.Generator)
+                else stream.state_dict() for name, stream in self.loop_streams().items()}
+
+    def load_loop_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore :meth:`loop_state_dict`; names the task does not have are ignored."""
+        streams = self.loop_streams()
+        for name, saved in state.items():
+            stream = streams.get(name)
+            if isinstance(stream, torch.Generator):
+                stream.set_state(saved)
+            elif stream is not None:
+                stream.load_state_dict(saved)
+
 
 @dataclass(frozen=True)
 class TaskType:
@@ -184,6 +207,16 @@ class Batches:
             self.steps -= 1
         self._order: torch.Tensor | None = None
         self._i = 0
+
+    def state_dict(self) -> dict[str, Any]:
+        """Where the iterator is: this epoch's order and the next batch's index."""
+        return {"order": self._order, "i": self._i}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Continue from :meth:`state_dict`."""
+        order = state["order"]
+        self._order = None if order is None else order.to(self.tensors[0].device)
+        self._i = int(state["i"])
 
     def begin_epoch(self, generator: torch.Generator) -> None:
         """Draw this epoch's order."""

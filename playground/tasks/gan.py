@@ -289,6 +289,10 @@ class GANTask(Task):
         return self.batches.size
 
     # -- the Task interface ------------------------------------------------------------------
+    def loop_streams(self) -> dict[str, Batches | torch.Generator]:
+        """The real-sample batches and the training noise's random stream."""
+        return {**super().loop_streams(), "_noise_gen": self._noise_gen}
+
     def steps_per_epoch(self) -> int:
         return math.ceil(self.batches.steps / self.ctx.params["d_steps"])
 

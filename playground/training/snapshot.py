@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from playground.events import Signal
-
-STATES = ("ready", "running", "paused", "finished", "stopped", "diverged", "failed")
+from playground.training.states import RunState
 
 
 @dataclass
@@ -20,9 +19,9 @@ class TrainerEvents:
     snapshot : Signal
         ``(snapshot: Snapshot)`` every snapshot interval and when pausing or finishing.
     state_changed : Signal
-        ``(state: str)``.
+        ``(state: RunState)``.
     finished : Signal
-        ``(state: str, reason: str)`` when a run ends for any reason.
+        ``(state: RunState, reason: str)`` when a run ends for any reason.
     diverged : Signal
         ``(step: int, value: float)`` when the loss becomes NaN or infinite.
     failed : Signal
@@ -47,8 +46,8 @@ class Snapshot:
         Batches done.
     epoch : float
         Epochs done, fractional within an epoch.
-    state : str
-        One of :data:`STATES`.
+    state : RunState
+        The trainer's state when the snapshot was made.
     metrics : dict
         Latest evaluated metrics plus ``loss`` (the latest epoch's mean batch loss).
     history : dict
@@ -61,7 +60,7 @@ class Snapshot:
 
     step: int
     epoch: float
-    state: str
+    state: RunState
     metrics: dict
     history: dict
     probes: dict = field(default_factory=dict)

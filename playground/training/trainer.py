@@ -31,9 +31,11 @@ from playground.errors import PlaygroundError, TrainingError, ValidationError
 from playground.tasks.base import Task
 from playground.training.config import TrainingConfig
 from playground.training.history import MetricHistory, Throttle
+from playground.training.model_thread import check_model_access
 from playground.training.optimizers import set_hyper
 from playground.training.schedules import build_schedulers, step_schedulers
-from playground.training.snapshot import STATES, Snapshot, TrainerEvents  # noqa: F401
+from playground.training.snapshot import Snapshot, TrainerEvents
+from playground.training.states import RunState
 
 #: A probe computes view data on the trainer thread: probe(trainer) -> payload.
 Probe = Callable[["Trainer"], Any]
@@ -61,7 +63,7 @@ class Trainer:
                  eval_budget: float = 0.05):
         self.task = task
         self.config = config
-        self.state = "ready"
+        self.state = RunState.READY
         self.step = 0
         self.epoch = 0
         self.target_epochs = config.epochs
@@ -153,7 +155,7 @@ class Trainer:
     def step_epoch(self) -> None:
         """Finish the current epoch (a whole one if at a boundary)."""
         self.step_batch()
-        while self._batch and self.state not in ("diverged", "stopped"):
+        while self._batch and not self.state.ended:
             self.step_batch()
         self.publish()
 
@@ -201,8 +203,8 @@ class Trainer:
                 self.task.load_state_dict(self._best[2])
                 self.metrics = {**self.metrics, **self.task.evaluate()}
             self.metrics["best_epoch"] = float(self._best[1])
-            self._finish("stopped", f"early stopping: no better {es.monitor} since epoch "
-                         f"{self._best[1]}")
+            self._finish(RunState.FINISHED, f"early stopping: no better {es.monitor} since "
+                         f"epoch {self._best[1]}")
 
     def _flush_losses(self) -> bool:
         """Reduce pending batch losses into the epoch-loss curve; False if diverged."""
@@ -242,23 +244,24 @@ class Trainer:
 
     def _diverge(self, step: int, value: float) -> None:
         self.stop_reason = f"loss became {value} at step {step}"
-        self._set_state("diverged")
+        self._set_state(RunState.DIVERGED)
         self._stop = True
         self.events.diverged.emit(step, value)
 
     # -- running ---------------------------------------------------------------------------
-    def run(self, epochs: int | None = None, start_paused: bool = False) -> str:
+    def run(self, epochs: int | None = None, start_paused: bool = False) -> RunState:
         """Train until ``epochs`` epochs are done (default: the config's), or stopped.
 
-        Returns the final state: "finished", "stopped", "diverged" or "failed".
-        Errors raised by the task are caught, reported through ``failed`` and
-        turn the state to "failed"; the trainer stays usable for inspection.
+        Returns the final state: FINISHED (all epochs, or early stopping), STOPPED (by
+        :meth:`stop`), DIVERGED or FAILED. Errors raised by the task are caught,
+        reported through ``failed`` and turn the state to FAILED; the trainer stays
+        usable for inspection.
         """
         if epochs is not None:
             self.target_epochs = epochs
         self._stop = False
         self._paused = start_paused
-        self._set_state("paused" if start_paused else "running")
+        self._set_state(RunState.PAUSED if start_paused else RunState.RUNNING)
         self._speed = (time.perf_counter(), self.step, self._speed[2])
         try:
             self._loop()
@@ -271,38 +274,37 @@ class Trainer:
         return self.state
 
     def _loop(self) -> None:
-        while self.state in ("running", "paused"):
+        while self.state in (RunState.RUNNING, RunState.PAUSED):
             while self._commands:
                 self._commands.popleft()()
             if self._stop:
-                self._finish(self.state if self.state == "diverged" else "stopped",
-                             self.stop_reason or "stopped by the user")
+                self._finish(RunState.STOPPED, self.stop_reason or "stopped by the user")
                 break
             if self.epoch >= self.target_epochs and self._batch == 0:
-                self._finish("finished", f"{self.epoch} epochs done")
+                self._finish(RunState.FINISHED, f"{self.epoch} epochs done")
                 break
             if self._paused:
-                self._set_state("paused")
+                self._set_state(RunState.PAUSED)
                 self.publish()
                 self._wake.wait(0.1)
                 self._wake.clear()
                 continue
-            if self.state != "running":
-                self._set_state("running")
+            if self.state != RunState.RUNNING:
+                self._set_state(RunState.RUNNING)
                 self._speed = (time.perf_counter(), self.step, self._speed[2])
             self.step_batch()
             if self._snap_throttle.due(time.perf_counter()):
                 self.publish()
 
-    def _finish(self, state: str, reason: str) -> None:
-        if self._flush_losses() and state != "diverged" and self._batch == 0 \
+    def _finish(self, state: RunState, reason: str) -> None:
+        if self._flush_losses() and state != RunState.DIVERGED and self._batch == 0 \
                 and not self._evaluated_at(self.epoch):
             self.metrics = {**self.metrics, **self.task.evaluate()}
             for name, value in self.metrics.items():
                 if name != "loss":
                     self.history.add(name, self.epoch, value)
-        if self.state == "diverged":
-            state = "diverged"
+        if self.state == RunState.DIVERGED:
+            state = RunState.DIVERGED
         self.stop_reason = self.stop_reason or reason
         self._set_state(state)
         self.publish()
@@ -314,11 +316,11 @@ class Trainer:
 
     def _fail(self, message: str) -> None:
         self.stop_reason = message
-        self._set_state("failed")
+        self._set_state(RunState.FAILED)
         self.events.failed.emit(message)
-        self.events.finished.emit("failed", message)
+        self.events.finished.emit(RunState.FAILED, message)
 
-    def _set_state(self, state: str) -> None:
+    def _set_state(self, state: RunState) -> None:
         if state != self.state:
             self.state = state
             self.events.state_changed.emit(state)
@@ -328,17 +330,18 @@ class Trainer:
         """Emit a snapshot now (trainer thread, or any thread once the loop has ended):
         a view opened while paused gets its data without another step."""
         started = time.perf_counter()
-        if self.state != "diverged":
+        if self.state != RunState.DIVERGED:
             self._flush_losses()
         snap = self.make_snapshot()
         self._snap_throttle.done(started, time.perf_counter())
         self.events.snapshot.emit(snap)
 
     def make_snapshot(self) -> Snapshot:
-        """Build a :class:`Snapshot` now (runs the probes)."""
+        """Build a :class:`Snapshot` now (runs the probes: never on the app's UI thread)."""
+        check_model_access("running probes")
         now = time.perf_counter()
         t0, s0, speed = self._speed
-        if now - t0 >= 0.5 and self.state == "running":
+        if now - t0 >= 0.5 and self.state == RunState.RUNNING:
             speed = (self.step - s0) / (now - t0)
             self._speed = (now, self.step, speed)
         payloads = {}
@@ -352,6 +355,58 @@ class Trainer:
         fraction = self._batch / self._steps_per_epoch
         return Snapshot(self.step, self.epoch + fraction, self.state, dict(self.metrics),
                         self.history.arrays(), payloads, speed)
+
+    # -- state, for checkpoints --------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """Where the run is, to continue it exactly (with the task's and optimizers' state).
+
+        Pending batch losses are folded into the history first. Call it while the
+        loop is paused, ended or not started. Tensors are the live ones: the
+        checkpoint copies them.
+        """
+        self._flush_losses()
+        best = self._best
+        return {
+            "step": self.step, "epoch": self.epoch, "batch": self._batch,
+            "state": self.state.value, "stop_reason": self.stop_reason,
+            "shuffle_rng": self._generator.get_state(),
+            "torch_rng": torch.get_rng_state(),
+            "epoch_loss_sum": float(self._epoch_sum), "epoch_loss_count": self._epoch_count,
+            "metrics": {k: float(v) for k, v in self.metrics.items()},
+            "history": {name: {"x": torch.from_numpy(np.asarray(x, np.float64)),
+                               "y": torch.from_numpy(np.asarray(y, np.float64))}
+                        for name, (x, y) in self.history.arrays().items()},
+            "best": None if best is None else {"value": float(best[0]), "epoch": int(best[1]),
+                                               "state": best[2]},
+            "since_best": self._since_best,
+            "schedulers": [s.state_dict() for s in self._schedulers],
+            "task_loop": self.task.loop_state_dict(),
+        }
+
+    def load_state_dict(self, saved: dict[str, Any]) -> None:
+        """Continue from :meth:`state_dict` (before :meth:`run`)."""
+        self.step, self.epoch, self._batch = saved["step"], saved["epoch"], saved["batch"]
+        self.stop_reason = saved.get("stop_reason", "")
+        self._generator.set_state(saved["shuffle_rng"])
+        torch.set_rng_state(saved["torch_rng"])
+        self._pending.clear()
+        self._pending_start = self.step
+        self._epoch_ends.clear()
+        self._epoch_sum = saved["epoch_loss_sum"]
+        self._epoch_count = saved["epoch_loss_count"]
+        self.metrics = dict(saved["metrics"])
+        for name, series in saved["history"].items():
+            self.history.add_many(name, series["x"].numpy(), series["y"].numpy())
+        best = saved.get("best")
+        self._best = None if best is None else (best["value"], best["epoch"], best["state"])
+        self._since_best = saved.get("since_best", 0)
+        for sched, sched_state in zip(self._schedulers, saved.get("schedulers", [])):
+            sched.load_state_dict(sched_state)
+        # Checkpoints of format 1 before "task_loop" kept the task's iterators and random
+        # streams by attribute name, which are the names loop_streams() uses.
+        loop = saved.get("task_loop") or {**saved.get("batches", {}),
+                                          **saved.get("task_rngs", {})}
+        self.task.load_loop_state_dict(loop)
 
     def best_state(self) -> dict | None:
         """Weights at the best monitored value (early stopping with restore_best)."""

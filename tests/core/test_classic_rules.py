@@ -17,7 +17,8 @@ from playground.data.classic import gen_separable_2d
 from playground.errors import DataError, TrainingError, ValidationError
 from playground.project.expect import evaluate_checks, validate_expect
 from playground.project.schema import project_from_dict
-from playground.run.session import build_session, run_session
+from playground.run.orchestrator import run_session
+from playground.run.session import build_session
 from playground.surfaces import SURFACES
 from playground.tasks.mh import MHRacer, parse_sampler
 from playground.tasks.rules import BookRandom, PerceptronRun, run_until_separated

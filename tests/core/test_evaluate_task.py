@@ -7,7 +7,8 @@ import pytest
 import torch
 
 from playground.project.expect import evaluate_checks
-from playground.run.session import build_session, run_session
+from playground.run.orchestrator import run_session
+from playground.run.session import build_session
 from playground.tasks.evaluate import (
     EvaluateClassificationTask,
     EvaluateOutputsTask,

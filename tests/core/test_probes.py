@@ -182,6 +182,7 @@ def test_latent_two_unit_bottleneck_is_shown_directly_and_tsne_on_demand(monkeyp
 def test_latent_traversal_uses_the_tasks_decode_hook():
     ae = autoencoder_session()
     ae.task.decode = lambda z: np.tile(z[:, :1], (1, 64)) * 0 + 0.5  # (n, 64)
+    ae.task.latent_dim = 2  # what the Decodes protocol asks of a decoder
     p = probe(ae, "latent")
     assert p["traversal"]["mosaic"].shape == (8 * 9 - 1, 8 * 9 - 1)
 
@@ -203,7 +204,8 @@ def test_samples_show_inputs_noisy_inputs_and_reconstructions():
 def test_generated_samples_through_the_generate_hook():
     ae = autoencoder_session()
     seen = []
-    ae.task.latent_dim = 3
+    ae.task.latent_dim = 3  # what the Generates protocol asks: noise size, fixed noise, generate
+    ae.task.fixed_noise = lambda n: np.random.default_rng(n).standard_normal((n, 3))
     ae.task.generate = lambda noise: seen.append(noise) or np.zeros((len(noise), 1, 4, 4))
     first = probe(ae, "samples")
     second = probe(ae, "samples")

@@ -9,7 +9,8 @@ import torch
 from playground.data.classic import gen_nudged_digits, nudge
 from playground.errors import TrainingError
 from playground.project.schema import project_from_dict
-from playground.run.session import build_session, run_session
+from playground.run.orchestrator import run_session
+from playground.run.session import build_session
 from playground.tasks.rbm import BernoulliRBM
 
 

@@ -13,7 +13,8 @@ from playground.compiler import compile_graph
 from playground.errors import TrainingError
 from playground.graph import Graph
 from playground.project.schema import project_from_dict
-from playground.run.session import build_session, run_session
+from playground.run.orchestrator import run_session
+from playground.run.session import build_session
 from playground.training.steptrace import trace_step
 
 SGD = {"lr": 0.1, "momentum": 0.0, "dampening": 0.0, "nesterov": False, "weight_decay": 0.0}

@@ -13,7 +13,8 @@ import torch
 from playground.cli import main
 from playground.errors import TrainingError, ValidationError
 from playground.project.schema import project_from_dict
-from playground.run.session import build_session, run_session
+from playground.run.orchestrator import run_session
+from playground.run.session import build_session
 from playground.tasks.surface import Racer
 from playground.tasks.trajectory import Trajectory
 

@@ -5,7 +5,8 @@ import time
 
 import pytest
 
-from playground.run.session import build_session, run_session
+from playground.run.orchestrator import run_session
+from playground.run.session import build_session
 from tests.helpers import make_project
 
 
@@ -119,7 +120,7 @@ def test_early_stopping_restores_the_best_epoch():
                   "early_stopping": {"monitor": "val_loss", "patience": 20}})
     session = build_session(project)
     result = run_session(session)
-    assert result.state == "stopped" and "early stopping" in result.reason
+    assert result.state == "finished" and "early stopping" in result.reason  # not a Stop
     best = result.metrics["best_epoch"]
     assert result.metrics["epochs"] == best + 21
     xs, ys = session.trainer.history.arrays()["val_loss"]

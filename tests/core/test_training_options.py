@@ -6,7 +6,8 @@ import torch
 import torch.nn.functional as F
 
 from playground.project.schema import FORMAT_VERSION, MIGRATIONS, project_from_dict
-from playground.run.session import build_session, run_session
+from playground.run.orchestrator import run_session
+from playground.run.session import build_session
 from playground.tasks.base import weight_penalty
 from playground.training.losses import make_loss
 from playground.training.metrics import classification_metrics, regression_metrics

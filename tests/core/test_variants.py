@@ -4,7 +4,8 @@ import pytest
 
 from playground.errors import ValidationError
 from playground.project.expect import evaluate_checks, validate_expect
-from playground.project.variants import apply_patch, run_project, run_variants, variant_projects
+from playground.project.variants import apply_patch, variant_projects
+from playground.run.orchestrator import run_project
 from tests.helpers import make_project, project_dict
 
 
@@ -65,7 +66,7 @@ def test_run_variants_prefixes_metrics_and_checks_orderings():
                   {"name": "lr0", "patch": {"training.optimizer.params.lr": 0.0}}],
         expect=[{"metric": "small.train_loss", "below": "lr0.train_loss"},
                 {"metric": "train_loss", "below": "lr0.train_loss"}])
-    result = run_variants(project)
+    result = run_project(project)
     assert result.state == "finished" and result.passed, [c.line() for c in result.checks]
     assert result.metrics["train_loss"] == result.metrics["small.train_loss"]
     assert result.metrics["lr0.epochs"] == 30

@@ -1,6 +1,6 @@
 """The classic-rule presets (issue 5, items 6-7): each meets its book's numbers.
 
-Runs go through :func:`playground.project.variants.run_project`, as ``playground run``
+Runs go through :func:`playground.run.orchestrator.run_project`, as ``playground run``
 does, so a preset's variants (dlpi-1-xor-handset's ReLU net) are checked too.
 """
 
@@ -12,7 +12,7 @@ import pytest
 
 from playground.cli import main
 from playground.project.presets import load_preset
-from playground.project.variants import run_project
+from playground.run.orchestrator import run_project
 
 #: id -> seconds measured for a default run on the shared 2-core machine.
 PRESETS = {

@@ -11,7 +11,8 @@ import pytest
 
 from playground.cli import main
 from playground.project.presets import find_preset, load_preset
-from playground.run.session import build_session, run_session
+from playground.run.orchestrator import run_session
+from playground.run.session import build_session
 
 SLOW = {"dlpi-7-cae-denoise", "dl4b-7-ae-latent", "dl4b-9-vae-digits", "dl4b-14-gan-digits"}
 IDS = ["dlpi-8-gan-1d", *sorted(SLOW)]

@@ -7,7 +7,7 @@ marked ``slow`` (deselected by plain ``pytest``; ``.ci/run`` runs them too).
 import pytest
 
 from playground.project.presets import load_preset, preset_paths
-from playground.project.variants import run_project
+from playground.run.orchestrator import run_project
 
 #: Preset ids whose default run is over ~10 s on a 2-core CPU (measured).
 SLOW = {"dl4b-6-spirals-deep", "tfp-spiral", "tfp-reg-gauss", "ldl-9-rnn-forecast",

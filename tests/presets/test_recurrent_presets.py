@@ -10,7 +10,8 @@ import pytest
 
 from playground.data import load_dataset
 from playground.project.presets import load_preset
-from playground.project.variants import run_project, variant_projects
+from playground.project.variants import variant_projects
+from playground.run.orchestrator import run_project
 from playground.shapes import infer, keras_param_counts, node_param_counts
 
 PRESETS = ("dlpi-5-rnn-harmonic", "dlpi-5-lstm-airline", "ldl-9-rnn-forecast")

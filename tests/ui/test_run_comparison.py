@@ -199,3 +199,29 @@ def test_view_menu_opens_and_closes_a_view_that_gets_data_while_paused(qtbot, tm
             "layout"]
     finally:
         close_window(qtbot, window)
+
+
+def test_a_variant_ended_by_early_stopping_lets_the_others_run(qtbot, tmp_path):
+    """As ad3501-capacity: early stopping ends a variant as planned, not as a Stop would."""
+    raw = small_xor().to_dict()
+    raw["data"]["split"] = {"val": 0.5, "test": 0.0}  # early stopping watches val_loss
+    raw["training"]["epochs"] = 5000
+    raw["variants"][0]["patch"]["training.early_stopping"] = {
+        "monitor": "val_loss", "mode": "min", "patience": 2, "min_delta": 10.0,
+        "restore_best": True}  # min_delta 10: nothing counts as better, it stops at once
+    raw["variants"][1]["patch"]["training.epochs"] = 5
+    window = make_window(qtbot, tmp_path, project=project_from_dict(raw))
+    try:
+        ended: list[tuple[str, object]] = []
+        window.run.variants.aborted.connect(lambda why: ended.append(("aborted", why)))
+        window.run.variants.finished.connect(lambda checks: ended.append(("finished", checks)))
+        window.run.run_variants()
+        qtbot.waitUntil(lambda: bool(ended), timeout=2 * TRAIN_TIMEOUT * 1000)
+        (how, checks), = ended
+        assert how == "finished", checks
+        merged = window.run.variants.merged
+        assert merged["fast.epochs"] < 5000 and merged["slow.epochs"] == 5
+        assert len(checks) == 3 and window.run.checks == checks
+        assert [r.name for r in window.views.runs.runs()] == ["fast", "slow"]
+    finally:
+        close_window(qtbot, window)

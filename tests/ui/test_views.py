@@ -40,6 +40,8 @@ def shown(qtbot, view_id, session, epochs=None, size=(520, 400)):
     qtbot.addWidget(view)
     view.resize(*size)
     view.set_session(session)
+    # What the main window's worker does for it: a snapshot with the view's new options.
+    view.refresh_requested.connect(lambda: view.show_snapshot(session.trainer.make_snapshot()))
     if epochs:
         session.trainer.run(epochs)
     view.show()

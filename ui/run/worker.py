@@ -1,27 +1,36 @@
-"""TrainingWorker: builds a session and runs its Trainer in a QThread, re-emitting its events.
+"""TrainingWorker: the session's one executor thread, driving the run orchestrator.
 
-The UI thread never trains and never touches the live model; the trainer
-thread never touches a widget. They meet here:
+The UI thread never trains and never touches the live model; the worker thread
+never touches a widget. They meet here:
 
-* The worker thread builds the session (``build_session`` can take a second or
-  two the first time: ``torch.optim`` imports dynamo), attaches the probes the
-  views need and runs ``trainer.run(start_paused=True)``, so a freshly built
-  session sits paused at step 0 and already publishes its first snapshot.
+* :meth:`TrainingWorker.start` starts one worker thread per project run. It
+  drives a :class:`~playground.run.orchestrator.Orchestrator` (the same one
+  ``playground run`` drives): for each planned run (the project, or each of its
+  variants) it builds the session, attaches the probes the views need and runs
+  ``trainer.run(start_paused=...)``, so a freshly built session sits paused at
+  step 0 and already publishes its first snapshot; when the run ends, the
+  orchestrator records its final metrics, and at the end of the plan it
+  evaluates the book's checks.
+* The thread then stays alive as the session's executor: everything that
+  touches the model after the run (a refreshed snapshot, an export, a probe with
+  new options) runs on it, in order. While the trainer's loop runs, such calls
+  go through the trainer's own command queue (between steps) instead.
 * Controls (play, pause, step, stop, set_hyper) go through the trainer's
-  thread-safe command queue. Commands given while the session is still being
+  thread-safe command queue. Commands given while a session is still being
   built are queued and handed over as soon as it exists.
-* Trainer events arrive on the trainer thread and cross to the UI thread
-  through one queued internal signal. Snapshots and metrics go through a
-  one-slot mailbox: however fast the trainer publishes, at most one delivery
-  is queued at a time and the UI always gets the newest one (bounded work per
-  frame, no event-queue flood).
+* Trainer events arrive on the worker thread and cross to the UI thread through
+  one queued internal signal. Snapshots and metrics go through a one-slot
+  mailbox: however fast the trainer publishes, at most one delivery is queued
+  at a time and the UI always gets the newest one.
 
-Every public signal is emitted on the UI thread.
+Every public signal is emitted on the UI thread (a slot asserts it).
 """
 
 from __future__ import annotations
 
+import queue
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -29,9 +38,13 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from playground.errorlog import log_error
 from playground.errors import PlaygroundError
+from playground.training.states import ENDED, RunState
 
 #: Seconds shutdown() waits for the thread; a step or build longer than this is waited out.
 JOIN_SECONDS = 30.0
+#: Worker states before a session exists, besides the trainer's (RunState).
+EMPTY, PREPARING = "empty", "preparing"
+ENDED_STATES = frozenset(state.value for state in ENDED)
 
 
 def error_line(exc: BaseException) -> str:
@@ -55,15 +68,29 @@ class _JobThread(QThread):
         self._job()
 
 
+class _Generation:
+    """What one worker thread shares with the UI thread: its number, the session whose
+    trainer loop runs (if any), commands waiting for a session, and the executor's jobs."""
+
+    def __init__(self, number: int):
+        self.number = number
+        self.live: Any = None  # the session whose trainer loop is running
+        self.waiting: list[Callable[[Any], None]] = []  # controls for the next session
+        self.jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+
+
 class TrainingWorker(QObject):
-    """Owns the training thread of the current session.
+    """Owns the worker thread of the current project run.
 
     Signals
     -------
+    run_started(int, int, str, str)
+        A planned run starts: its index, the plan's length, its name ("" for the
+        project as written, else a variant's) and label.
     preparing()
         A session is being built.
     session_ready(object)
-        The new :class:`~playground.run.session.Session` (paused at step 0).
+        The new :class:`~playground.run.session.Session` (paused at step 0, or training).
     session_failed(str)
         Building failed: one line naming the problem.
     snapshot_ready(object), metrics_ready(dict)
@@ -71,15 +98,18 @@ class TrainingWorker(QObject):
     state_changed(str), finished(str, str), failed(str), diverged(int, float)
         The trainer's events.
     run_result(str, dict)
-        After a run ends (finished, stopped or diverged): its state and final metrics
-        (the trainer's, the task's final ones, ``epochs`` and ``steps``), computed in the
-        worker thread; side-by-side variants merge these.
+        After each run that trained (finished, stopped or diverged): its state and its
+        final metrics, measured on the worker thread by the orchestrator.
+    plan_finished(object)
+        The :class:`~playground.run.orchestrator.RunResult` of the whole plan: merged
+        metrics, the book's checks, and why it ended.
     checks_ready(list)
-        :class:`~playground.project.expect.CheckResult` list after a run that finished or stopped.
+        The plan's :class:`~playground.project.expect.CheckResult` list, when it has checks.
     call_done(int, object, str)
         Result of :meth:`call_on_trainer`: (token, value, error line or "").
     """
 
+    run_started = Signal(int, int, str, str)
     preparing = Signal()
     session_ready = Signal(object)
     session_failed = Signal(str)
@@ -90,73 +120,75 @@ class TrainingWorker(QObject):
     failed = Signal(str)
     diverged = Signal(int, float)
     run_result = Signal(str, dict)
+    plan_finished = Signal(object)
     checks_ready = Signal(list)
     call_done = Signal(int, object, str)
 
-    _posted = Signal(int, str, object)  # (generation, event name, payload), trainer -> UI
+    _posted = Signal(int, str, object)  # (generation, event name, payload), worker -> UI
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.session: Any = None
-        self.state = "empty"
+        self.state: str = EMPTY
         self._thread: _JobThread | None = None
         self._lock = threading.Lock()
-        self._gen = 0
-        self._live: Any = None  # the session whose loop is running (guarded by _lock)
-        self._queued: list[Callable[[Any], None]] = []  # commands waiting for the session
-        self._mail: dict[str, Any] = {}  # "snapshot"/"metrics" -> newest payload
+        self._gen = _Generation(0)
+        # (run index, "snapshot"/"metrics") -> newest payload: one slot per run of the plan, so
+        # a delivery queued during one run never carries the next run's snapshot.
+        self._mail: dict[tuple[int, str], Any] = {}
         self._calls = 0
-        self._helpers: list[threading.Thread] = []
         self._retired: list[_JobThread] = []  # stopped threads not yet joined
         self._posted.connect(self._on_posted, Qt.ConnectionType.QueuedConnection)
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self, project: Any, view_ids: Iterable[str] = (), autoplay: bool = False,
-              epochs: int | None = None) -> None:
-        """Stop any current run and build a new session from ``project`` in the worker thread.
+              epochs: int | None = None, variants: bool = False) -> None:
+        """Stop any current run and run ``project`` in a new worker thread.
 
         Parameters
         ----------
         project : Project
             A private copy (the worker's thread reads it while the UI keeps editing its own).
         view_ids : iterable of str
-            Views whose probes are attached before the run starts.
+            Views whose probes are attached before each run starts.
         autoplay : bool
             Start training as soon as the session is built (else it waits paused).
         epochs : int, optional
             Override the project's number of epochs.
+        variants : bool
+            Run every variant of the project in turn (Run all variants); each one
+            trains as soon as it is built.
         """
         self.retire()
         with self._lock:
-            self._gen += 1
             gen = self._gen
-            self._queued = [self._resume] if autoplay else []
+            gen.waiting = [self._resume] if autoplay else []
         self.session = None
-        self.state = "preparing"
-        view_ids = list(view_ids)
-        self._thread = _JobThread(lambda: self._job(gen, project, view_ids, epochs), self)
+        self.state = PREPARING
+        job = _RunJob(self, gen, project, list(view_ids), epochs, variants)
+        self._thread = _JobThread(job.run, self)
         self._thread.start()
-        self.preparing.emit()
 
     def retire(self) -> None:
         """Stop the current run without waiting: its thread ends on its own (a build in
         progress cannot be interrupted) and is joined later; its events are dropped."""
         with self._lock:
-            self._gen += 1
-            live, self._live = self._live, None
-            self._queued = []
+            old = self._gen
+            self._gen = _Generation(old.number + 1)
+            live, old.live = old.live, None
+            old.waiting = []
             self._mail.clear()
         if live is not None:
             live.trainer.stop()
+        old.jobs.put(None)  # ends the executor
         if self._thread is not None:
             self._retired.append(self._thread)
             self._thread = None
         for thread in [t for t in self._retired if t.isFinished()]:
             self._retired.remove(thread)
             thread.deleteLater()
-        if self.session is not None and self.state not in ("finished", "stopped", "diverged",
-                                                            "failed"):
-            self.state = "stopped"
+        if self.session is not None and self.state not in ENDED_STATES:
+            self.state = RunState.STOPPED
 
     def shutdown(self) -> None:
         """Stop the run (if any) and join every thread; pending events are dropped."""
@@ -167,13 +199,16 @@ class TrainingWorker(QObject):
                 thread.wait()
             thread.deleteLater()
         self._retired = []
-        for helper in self._helpers:
-            helper.join()
-        self._helpers = []
 
     def is_running(self) -> bool:
-        """True while the current worker thread is alive (building, training or paused)."""
+        """True while the current worker thread is alive (building, training, paused, or
+        serving calls after its run)."""
         return self._thread is not None and self._thread.isRunning()
+
+    def is_training(self) -> bool:
+        """True while a session's trainer loop runs (training or paused)."""
+        with self._lock:
+            return self._gen.live is not None
 
     def threads_alive(self) -> int:
         """Worker threads still running, current and retired (0 after :meth:`shutdown`)."""
@@ -210,19 +245,23 @@ class TrainingWorker(QObject):
             lambda: setattr(s.trainer, "target_epochs", epochs)))
 
     def refresh(self) -> None:
-        """A fresh snapshot of the current session (after a view was added), if there is one."""
-        if self.session is not None or self._live is not None:
+        """A fresh snapshot of the current session (after a view was added or changed its
+        probe's options), computed on the worker thread, if there is a session."""
+        if self.session is not None or self.is_training():
             self.call_on_trainer(lambda s: s.trainer.publish())
 
     def call_on_trainer(self, fn: Callable[[Any], Any]) -> int:
-        """Run ``fn(session)`` where it may touch the live model; returns a token.
+        """Run ``fn(session)`` on the worker thread, where the model lives; returns a token.
 
-        On the trainer thread between steps when the loop is alive, else (a
-        finished run) in a short helper thread. The result arrives as
-        ``call_done(token, value, error)``.
+        Between training steps while the trainer's loop runs, else by the executor
+        once the run has ended: in the order of the calls either way. The result
+        arrives as ``call_done(token, value, error)``.
         """
         self._calls += 1
-        token, gen = self._calls, self._gen
+        token = self._calls
+        with self._lock:
+            gen, live = self._gen, self._gen.live
+        session = live if live is not None else self.session
 
         def run() -> None:
             try:
@@ -231,25 +270,21 @@ class TrainingWorker(QObject):
                 value, error = None, error_line(exc)
             self._post(gen, "call", (token, value, error))
 
-        with self._lock:
-            live = self._live
-        session = live if live is not None else self.session
-        if session is None:
+        if session is None or not self.is_running():
             self.call_done.emit(token, None, "no model yet: press Reset or Play first")
         elif live is not None:
             live.trainer.post(run)
         else:
-            helper = threading.Thread(target=run, name="playground-call", daemon=True)
-            self._helpers.append(helper)
-            helper.start()
+            gen.jobs.put(run)
         return token
 
     def _command(self, fn: Callable[[Any], None]) -> None:
         with self._lock:
-            live = self._live
+            gen = self._gen
+            live = gen.live
             if live is None:
-                if self._thread is not None and self._thread.isRunning():
-                    self._queued.append(fn)  # still building: hand over when ready
+                if self.is_running() and self.state == PREPARING:
+                    gen.waiting.append(fn)  # still building: hand over when ready
                 return
         fn(live)
 
@@ -257,100 +292,70 @@ class TrainingWorker(QObject):
     def _resume(session: Any) -> None:
         session.trainer.post(session.trainer.resume)
 
-    # -- worker thread ---------------------------------------------------------------------
-    def _job(self, gen: int, project: Any, view_ids: list[str], epochs: int | None) -> None:
-        from playground.probes import attach_probes
-        from playground.run.session import build_session
-
-        try:
-            session = build_session(project, epochs=epochs)
-            attach_probes(session, view_ids)
-        except Exception as exc:  # any build error is shown as one line, never a traceback
-            self._post(gen, "session_failed", error_line(exc))
-            return
-        trainer = session.trainer
-        self._connect(gen, trainer)
-        with self._lock:
-            if gen != self._gen:  # shut down while building
-                return
-            self._live = session
-            queued, self._queued = self._queued, []
-        self._post(gen, "session_ready", session)
-        for fn in queued:
-            fn(session)
-        try:
-            state = trainer.run(start_paused=True)
-        except Exception as exc:  # errors the trainer does not catch itself
-            message = error_line(exc)
-            trainer.state = "failed"
-            trainer.stop_reason = message
-            self._post(gen, "state", "failed")
-            self._post(gen, "failed", message)
-            self._post(gen, "finished", ("failed", message))
-            state = "failed"
-        with self._lock:
-            if self._live is session:
-                self._live = None
-        if state in ("finished", "stopped", "diverged"):
-            metrics = self._final_metrics(gen, session, state)
-            self._post(gen, "result", (state, metrics))
-            if state != "diverged" and session.project.expect:
-                self._post_checks(gen, session, metrics)
-
-    def _final_metrics(self, gen: int, session: Any, state: str) -> dict:
-        """The run's final metrics as ``playground run`` reports them (worker thread)."""
-        trainer = session.trainer
-        metrics = dict(trainer.metrics)
-        if state != "diverged":
-            try:
-                metrics.update(session.task.final_metrics())
-            except Exception as exc:  # reported, the trainer's metrics still count
-                self._post(gen, "failed", f"cannot compute the final metrics: "
-                                          f"{error_line(exc)}")
-        metrics["epochs"] = float(trainer.epoch)
-        metrics["steps"] = float(trainer.step)
-        return metrics
-
-    def _post_checks(self, gen: int, session: Any, metrics: dict) -> None:
-        from playground.project.expect import evaluate_checks
-
-        try:
-            checks = evaluate_checks(session.project.expect, metrics, session.task)
-        except Exception as exc:  # a check that cannot be read is reported, not raised
-            self._post(gen, "failed", f"cannot check the book's results: {error_line(exc)}")
-            return
-        self._post(gen, "checks", checks)
-
-    def _connect(self, gen: int, trainer: Any) -> None:
+    # -- worker thread -----------------------------------------------------------------------
+    def _connect(self, gen: _Generation, run: int, trainer: Any) -> None:
         events = trainer.events
-        events.snapshot.connect(lambda snap: self._mailbox(gen, "snapshot", snap))
-        events.metrics.connect(lambda record: self._mailbox(gen, "metrics", record))
-        events.state_changed.connect(lambda state: self._post(gen, "state", state))
+        events.snapshot.connect(lambda snap: self._mailbox(gen, run, "snapshot", snap))
+        events.metrics.connect(lambda record: self._mailbox(gen, run, "metrics", record))
+        events.state_changed.connect(lambda state: self._post(gen, "state", str(state)))
         events.finished.connect(lambda state, reason: self._post(gen, "finished",
-                                                                 (state, reason)))
+                                                                 (str(state), reason)))
         events.failed.connect(lambda message: self._post(gen, "failed", message))
         events.diverged.connect(lambda step, value: self._post(gen, "diverged", (step, value)))
 
-    def _mailbox(self, gen: int, name: str, payload: Any) -> None:
+    def _go_live(self, gen: _Generation, session: Any, autoplay: bool) -> bool:
+        """Make ``session`` the live one and hand it the waiting controls; False when this
+        generation was retired meanwhile."""
         with self._lock:
-            if gen != self._gen:
-                return
-            waiting = name in self._mail
-            self._mail[name] = payload
-        if not waiting:  # one queued delivery at a time; it will take the newest payload
-            self._posted.emit(gen, name, None)
+            if gen is not self._gen:
+                return False
+            gen.live = session
+            waiting, gen.waiting = gen.waiting, []
+        if autoplay and self._resume not in waiting:
+            waiting.insert(0, self._resume)
+        for fn in waiting:
+            fn(session)
+        self._drain_jobs(gen, session)
+        return True
 
-    def _post(self, gen: int, name: str, payload: Any) -> None:
-        self._posted.emit(gen, name, payload)
+    def _go_idle(self, gen: _Generation) -> None:
+        with self._lock:
+            gen.live = None
+
+    @staticmethod
+    def _drain_jobs(gen: _Generation, session: Any) -> None:
+        """Calls queued while no trainer loop ran go to the trainer's queue, in order."""
+        while True:
+            try:
+                job = gen.jobs.get_nowait()
+            except queue.Empty:
+                return
+            if job is None:
+                gen.jobs.put(None)
+                return
+            session.trainer.post(job)
+
+    def _mailbox(self, gen: _Generation, run: int, name: str, payload: Any) -> None:
+        with self._lock:
+            if gen is not self._gen:
+                return
+            waiting = (run, name) in self._mail
+            self._mail[run, name] = payload
+        if not waiting:  # one queued delivery at a time; it will take the newest payload
+            self._posted.emit(gen.number, name, run)
+
+    def _post(self, gen: _Generation, name: str, payload: Any) -> None:
+        self._posted.emit(gen.number, name, payload)
 
     # -- UI thread ---------------------------------------------------------------------------
     @Slot(int, str, object)
-    def _on_posted(self, gen: int, name: str, payload: Any) -> None:
+    def _on_posted(self, number: int, name: str, payload: Any) -> None:
+        assert QThread.currentThread() is self.thread(), "worker signals go to the UI thread"
         with self._lock:
-            if gen != self._gen:
-                return  # from a session that has been replaced
+            if number != self._gen.number:
+                return  # from a run that has been replaced
             if name in ("snapshot", "metrics"):
-                payload = self._mail.pop(name, None)
+                payload = self._mail.pop((payload, name), None)
         if name == "snapshot" and payload is not None:
             self.snapshot_ready.emit(payload)
         elif name == "metrics" and payload is not None:
@@ -365,16 +370,105 @@ class TrainingWorker(QObject):
             self.failed.emit(payload)
         elif name == "diverged":
             self.diverged.emit(*payload)
+        elif name == "run_started":
+            self.run_started.emit(*payload)  # the previous run's session is still current
+            self.session = None
+            self.state = PREPARING
+            self.preparing.emit()
         elif name == "session_ready":
             self.session = payload
-            self.state = "ready"
+            self.state = RunState.READY
             self.session_ready.emit(payload)
         elif name == "session_failed":
-            self.state = "empty"
+            self.state = EMPTY
             self.session_failed.emit(payload)
         elif name == "result":
             self.run_result.emit(*payload)
-        elif name == "checks":
-            self.checks_ready.emit(payload)
+        elif name == "plan":
+            self.plan_finished.emit(payload)
+            if payload.checks:
+                self.checks_ready.emit(payload.checks)
         elif name == "call":
             self.call_done.emit(*payload)
+
+
+class _RunJob:
+    """What one worker thread does: the orchestrator's plan, then serving calls."""
+
+    def __init__(self, worker: TrainingWorker, gen: _Generation, project: Any,
+                 view_ids: list[str], epochs: int | None, variants: bool):
+        self.worker, self.gen = worker, gen
+        self.project, self.view_ids = project, view_ids
+        self.epochs, self.variants = epochs, variants
+
+    def run(self) -> None:
+        from playground.run.orchestrator import Orchestrator
+
+        worker, gen = self.worker, self.gen
+        try:
+            orchestrator = Orchestrator(self.project, epochs=self.epochs,
+                                        variants=self.variants)
+        except Exception as exc:  # an invalid variant: one line, never a traceback
+            worker._post(gen, "session_failed", error_line(exc))
+            return
+        session = None
+        while (planned := orchestrator.next_run()) is not None:
+            index = len(orchestrator.records)
+            worker._post(gen, "run_started", (index, len(orchestrator.plan), planned.name,
+                                              planned.label))
+            session = self._train(orchestrator, planned, autoplay=index > 0 or self.variants)
+            if session is None:
+                break
+        if gen is worker._gen and orchestrator.records:
+            worker._post(gen, "plan", orchestrator.result())
+        if session is not None:
+            self._serve(session)
+
+    def _train(self, orchestrator: Any, planned: Any, autoplay: bool) -> Any:
+        """Build, run and record one planned run; its session, or None when it could not
+        be built or this generation was retired."""
+        from playground.probes import attach_probes
+
+        worker, gen = self.worker, self.gen
+        try:
+            session = orchestrator.build(planned)
+            attach_probes(session, self.view_ids)
+        except Exception as exc:  # any build error is shown as one line, never a traceback
+            orchestrator.fail(planned, error_line(exc))
+            worker._post(gen, "session_failed", error_line(exc))
+            return None
+        worker._connect(gen, len(orchestrator.records), session.trainer)
+        worker._post(gen, "session_ready", session)
+        if not worker._go_live(gen, session, autoplay):
+            return None
+        started = time.perf_counter()
+        try:
+            state = session.trainer.run(start_paused=True)
+        except Exception as exc:  # errors the trainer does not catch itself
+            state = self._crashed(session, error_line(exc))
+        worker._go_idle(gen)
+        if gen is not worker._gen:
+            return None
+        try:
+            record = orchestrator.record(planned, session, state, time.perf_counter() - started)
+        except Exception as exc:  # the final metrics cannot be computed: the run failed
+            message = f"cannot compute the final metrics: {error_line(exc)}"
+            orchestrator.fail(planned, message)
+            worker._post(gen, "failed", message)
+            return session
+        if record.state != RunState.FAILED:
+            worker._post(gen, "result", (str(record.state), record.metrics))
+        return session
+
+    def _crashed(self, session: Any, message: str) -> RunState:
+        trainer = session.trainer
+        trainer.state, trainer.stop_reason = RunState.FAILED, message
+        for name, payload in (("state", str(RunState.FAILED)), ("failed", message),
+                              ("finished", (str(RunState.FAILED), message))):
+            self.worker._post(self.gen, name, payload)
+        return RunState.FAILED
+
+    def _serve(self, session: Any) -> None:
+        """The executor: run the calls that touch the model, in order, until retired."""
+        while (job := self.gen.jobs.get()) is not None:
+            job()

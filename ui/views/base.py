@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QPoint, QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QPoint, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
@@ -50,7 +50,16 @@ class View(QWidget):
         Snapshots drawn so far.
     drawn_step : int or None
         Step of the snapshot drawn last.
+
+    Signals
+    -------
+    refresh_requested()
+        The view changed its probe's options (another latent node, feature-map sample...)
+        and wants a snapshot computed with them now. The docks pass it to the session's
+        worker, which computes it where the model lives: a view never runs a probe.
     """
+
+    refresh_requested = Signal()
 
     view_id = ""
     title = ""

@@ -112,9 +112,7 @@ class FeatureMapsView(MosaicView):
         if runner is None:
             return
         runner.configure(index=index)
-        if self.session.trainer.state not in ("running", "paused"):
-            # No trainer thread touches the model: compute right here.
-            self.show_snapshot(self.session.trainer.make_snapshot())
+        self.refresh_requested.emit()  # computed by the worker, even while paused
 
     def draw(self, snapshot: Any) -> None:
         payload = self.take(self.payload(snapshot))

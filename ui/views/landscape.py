@@ -124,9 +124,7 @@ class LandscapeView(View):
         self.compute_button.setEnabled(False)
         self.status.setText("Capturing the weights…")
         runner.configure(capture=runner.options["capture"] + 1)
-        if self.session.trainer.state not in ("running", "paused"):
-            # Nothing else touches the model: capture on this thread.
-            self.show_snapshot(self.session.trainer.make_snapshot())
+        self.refresh_requested.emit()  # computed by the worker, even while paused
 
     def draw(self, snapshot: Any) -> None:
         p = self.payload(snapshot)

@@ -71,8 +71,7 @@ class LatentView(View):
         if runner is None:
             return
         runner.configure(node=self.node.currentData(), method=self.method.currentData())
-        if self.session.trainer.state not in ("running", "paused"):
-            self.show_snapshot(self.session.trainer.make_snapshot())
+        self.refresh_requested.emit()  # computed by the worker, even while paused
 
     def draw(self, snapshot: Any) -> None:
         p = self.take(self.payload(snapshot))

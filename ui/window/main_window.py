@@ -29,6 +29,7 @@ from playground import errorlog
 from playground.data import DATASETS
 from playground.graph import Graph
 from playground.tasks import TASKS
+from playground.training.model_thread import allow_model_access, forbid_model_access
 from ui.dialogs.messages import ABOUT, Dialogs
 from ui.editor.editor import GraphEditor
 from ui.panels.data_panel import BANNER_STYLE, DataPanel
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self._shown_once = False
         self.closed = False
         self._quiet = 0
+        forbid_model_access()  # this thread draws; the run's worker thread computes
         self.gc_guard = GuiGarbageCollector(self)  # collect on this thread only (see gc_guard)
         self.gc_guard.start()
         self.undo_stack = QUndoStack(self)
@@ -99,6 +101,7 @@ class MainWindow(QMainWindow):
         self.views = ViewDocks(self, on_skipped=self._on_views_skipped)
         self.run_status = RunStatus()
         self.run = RunController(self)
+        self.views.refresh = self.run.worker.refresh
         self.file_ops = FileController(self, autosave)
         self._build_central()
         self.panel_docks = self._build_docks()
@@ -396,6 +399,8 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop training, join every thread; the window does no more background work."""
+        if not self.closed:
+            allow_model_access()
         self.closed = True
         self.run.shutdown()
         self.data_panel.shutdown()

@@ -20,8 +20,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 
 from ui.panels.preset_browser import book_vs_ours
-from ui.run.variants import VariantRunner
-from ui.run.worker import TrainingWorker
+from ui.run.variants import VariantProgress
+from ui.run.worker import EMPTY, TrainingWorker
 from ui.window.run_status import checks_summary, metrics_text
 
 FRAME_MS = 100
@@ -29,8 +29,6 @@ FRAME_MS = 100
 #: refresh rebuilds every thumbnail and repaints the canvas (~10 ms for the spiral preset).
 #: A paused or ended run shows its newest maps at once.
 MAPS_SECONDS = 1.0
-#: States in which the worker thread has ended: Play starts a fresh run.
-ENDED = ("finished", "stopped", "diverged", "failed", "empty")
 
 
 def is_news(snapshot: Any, previous: Any) -> bool:
@@ -72,7 +70,7 @@ class RunController(QObject):
         self.foreign = False
         self._run_name: str | None = None  # a variant's name for its stored run
         self._stored: Any = None  # the session whose curves are in the run store
-        self.variants = VariantRunner(self)
+        self.variants = VariantProgress(self.worker, self)
         self.variants.variant_started.connect(self._on_variant_started)
         self.variants.finished.connect(self._on_variants_finished)
         self.variants.aborted.connect(self._on_variants_aborted)
@@ -80,6 +78,7 @@ class RunController(QObject):
         self._timer.timeout.connect(self._frame)
         self._timer.start()
         w = self.worker
+        w.run_started.connect(self._on_run_started)
         w.preparing.connect(self._on_preparing)
         w.session_ready.connect(self._on_session_ready)
         w.session_failed.connect(self._on_session_failed)
@@ -104,8 +103,8 @@ class RunController(QObject):
     # -- actions -----------------------------------------------------------------------------
     def _needs_build(self) -> bool:
         if self.variants.active:  # Play / Step resume the variant on screen
-            return not self.worker.is_running() or self.state in ENDED
-        return self.stale or not self.worker.is_running() or self.state in ENDED
+            return not self.worker.is_training()
+        return self.stale or not self.worker.is_training()
 
     def prepare(self, autoplay: bool = False, epochs: int | None = None) -> bool:
         """Build a fresh session of the window's project (the previous run's curves stay
@@ -124,24 +123,17 @@ class RunController(QObject):
         return True
 
     def launch(self, project: Any, autoplay: bool = False, epochs: int | None = None,
-               own: bool = True) -> None:
-        """Build and start a session of ``project`` (a private copy) in the worker thread.
-
-        ``own``: ``project`` is the window's (else a variant's: its neuron maps are not
-        drawn on the editor's graph, and the next Play after the variants rebuilds the
-        window's project).
+               variants: bool = False) -> None:
+        """Run ``project`` (a private copy) in the worker thread: the project as written,
+        or with ``variants`` each of its variants in turn (their neuron maps are not drawn
+        on the editor's graph, and the next Play after them rebuilds the window's project).
         """
-        self._keep_previous_run()
         view_ids = [*self.window.views.view_ids, "neurons"]  # neurons also feed the editor
-        self.stale = not own
-        self.foreign = not own
-        current = self.variants.current
-        self._run_name = current.name if current is not None and not own else None
-        self.latest = self._shown = self._maps = None
+        self._new_run()
+        self.stale = self.foreign = variants
         self.checks = []
-        self.build_error = None
-        self.window.editor.set_neuron_maps(None)
-        self.worker.start(project, view_ids, autoplay=autoplay, epochs=epochs)
+        self.worker.start(project, view_ids, autoplay=autoplay, epochs=epochs,
+                          variants=variants)
 
     def run_variants(self) -> bool:
         """Train every variant of the window's project in turn, curves side by side, then
@@ -155,7 +147,12 @@ class RunController(QObject):
         except PlaygroundError as exc:
             self._show_error(str(exc))
             return False
-        return self.variants.start(project)
+        if not project.variants:
+            self._show_error("This project defines no variants to run side by side")
+            return False
+        self.variants.begin()
+        self.launch(project, autoplay=True, variants=True)
+        return True
 
     def play(self) -> None:
         """Train: resume, or build first when edited, ended or never built."""
@@ -197,7 +194,7 @@ class RunController(QObject):
         self._stored = None
         self.worker.retire()
         self.worker.session = None
-        self.worker.state = "empty"
+        self.worker.state = EMPTY
         self.latest = self._shown = self._maps = None
         self.checks = []
         self.window.editor.set_neuron_maps(None)
@@ -215,7 +212,7 @@ class RunController(QObject):
         Returns True when every difference was applied (optimizer hyperparameters
         of the same optimizer, the number of epochs), False when a rebuild is needed.
         """
-        if not self.worker.is_running() or self.state in ENDED or self.foreign:
+        if not self.worker.is_training() or self.foreign:
             return False
         racers = (self.window.project.task_params or {}).get("racers")
         changed = {k for k, v in new.to_dict().items() if old.to_dict()[k] != v}
@@ -244,7 +241,7 @@ class RunController(QObject):
 
     def _store_run(self, snap: Any, current: bool, metrics: dict | None = None) -> None:
         """Keep ``snap``'s curves (and optimizer trajectories) as a named run."""
-        if self._run_name is not None:
+        if self._run_name:
             name, label = self._run_name, self.variants.label_of(self._run_name)
         else:
             self._runs += 1
@@ -256,12 +253,23 @@ class RunController(QObject):
         self._stored = self.session
 
     def _on_result(self, state: str, metrics: dict) -> None:
-        """A run ended: keep its curves (still on screen, so not overlaid yet), and let a
-        variant sequence go on."""
+        """A run ended: keep its curves (still on screen, so not overlaid yet)."""
         snap = self.latest
         if snap is not None and snap.history and self._stored is not self.session:
             self._store_run(snap, current=True, metrics=metrics)
-        self.variants.on_result(state, metrics)
+
+    def _on_run_started(self, index: int, count: int, name: str, label: str) -> None:
+        """A run of the worker's plan starts (the first one right after :meth:`launch`)."""
+        if index > 0:
+            self._new_run()
+        self._run_name = name or None  # a variant's run is stored under its name
+
+    def _new_run(self) -> None:
+        """The previous run's curves become an overlay; nothing of it stays on screen."""
+        self._keep_previous_run()
+        self.latest = self._shown = self._maps = None
+        self.build_error = None
+        self.window.editor.set_neuron_maps(None)
 
     def _on_preparing(self) -> None:
         self.window.run_status.reset()
@@ -328,7 +336,6 @@ class RunController(QObject):
         self._update_actions()
 
     def _on_failed(self, message: str) -> None:
-        self.variants.on_failed(message)
         self._show_error(f"Training failed: {message}")
         self.window.run_status.set_state("failed")
         self._update_actions()
@@ -384,7 +391,7 @@ class RunController(QObject):
         running = self.state == "running"
         actions["play"].setEnabled(not running)
         actions["pause"].setEnabled(running)
-        actions["stop"].setEnabled(self.worker.is_running() and self.state not in ENDED)
+        actions["stop"].setEnabled(self.worker.is_training())
         export = actions.get("export")
         if export is not None:
             export.setEnabled(self.session is not None)

@@ -11,6 +11,7 @@ arrives; each repaints the newest one on its own timer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer
@@ -83,6 +84,8 @@ class ViewDocks:
         self.views: dict[str, Any] = {}
         self.skipped: list[str] = []
         self.session: Any = None
+        #: Asks for a fresh snapshot of the session (the run's worker sets it).
+        self.refresh: Callable[[], None] | None = None
         self.runs: Any = None  # RunHistory, made with the first curves view
         self._pending = False
         self._latest: Any = None
@@ -192,6 +195,7 @@ class ViewDocks:
             if vid in self.views:
                 continue
             view = create_view(vid)
+            view.refresh_requested.connect(self._refresh)
             if hasattr(view, "set_run_history"):  # curves, optimizer paths
                 view.set_run_history(self.runs)
             dock.setWindowTitle(view.title)
@@ -276,6 +280,10 @@ class ViewDocks:
         self.materialise()
 
     # -- feeding -----------------------------------------------------------------------------
+    def _refresh(self) -> None:
+        if self.refresh is not None:
+            self.refresh()
+
     def set_session(self, session: Any) -> None:
         """Show ``session`` in every view (None: no session)."""
         self.session = session
