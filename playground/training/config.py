@@ -37,7 +37,9 @@ SCHEDULES: dict[str, tuple[Param, ...]] = {
     "exponential": (float_param("gamma", 0.99, 0.0, 1.0, help="Factor applied every epoch."),),
     "cosine": (int_param("t_max", 100, 1, 10**7, help="Epochs of one cosine half-period."),
                float_param("eta_min", 0.0, 0.0, 100.0, help="Lowest learning rate.")),
-    "plateau": (float_param("factor", 0.1, 0.0, 1.0),
+    # torch's ReduceLROnPlateau refuses factor 1.0 (it would never reduce): below 1.
+    "plateau": (float_param("factor", 0.1, 0.0, 0.999, help="Learning rate multiplier "
+                                                           "when the metric stalls (< 1)."),
                 int_param("patience", 10, 0, 10**6),
                 float_param("min_delta", 1e-4, 0.0, 1e6)),
 }
@@ -171,12 +173,18 @@ def parse_training(raw: Any, where: str = "training") -> TrainingConfig:
     opt_raw = raw.get("optimizer", {"type": "sgd"})
     opt_type, opt_params = _typed_section(opt_raw, f"{where}.optimizer", OPTIMIZERS.ids(),
                                           lambda t: OPTIMIZERS.get(t).params)
+    check = OPTIMIZERS.get(opt_type).check
+    if check is not None:
+        check(opt_params, f"{where}.optimizer.params")
     sched_type, sched_params = _typed_section(raw.get("schedule") or {"type": "none"},
                                               f"{where}.schedule", list(SCHEDULES),
                                               lambda t: SCHEDULES[t])
     es_raw = raw.get("early_stopping")
     early = None if es_raw is None else EarlyStopping(
         **resolve(_EARLY_STOPPING, es_raw, f"{where}.early_stopping"))
+    if early is not None and not early.monitor.strip():
+        raise ValidationError("expected the name of a metric, e.g. val_loss or train_loss",
+                              f"{where}.early_stopping.monitor")
     return TrainingConfig(optimizer=opt_type, optimizer_params=opt_params,
                           batch_size=_batch_size(raw.get("batch_size", 32), where),
                           early_stopping=early, schedule=sched_type,

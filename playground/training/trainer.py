@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from playground.errorlog import log_error
 from playground.errors import PlaygroundError, TrainingError, ValidationError
 from playground.tasks.base import Task
 from playground.training.config import TrainingConfig
@@ -274,8 +275,10 @@ class Trainer:
         try:
             self._loop()
         except PlaygroundError as exc:
+            log_error("while training", exc)  # the traceback, for a bug report
             self._fail(str(exc))
         except (RuntimeError, ValueError, TypeError, IndexError, MemoryError) as exc:
+            log_error("while training", exc)
             self._fail(f"{type(exc).__name__}: {exc}".splitlines()[0])
         return self.state
 
