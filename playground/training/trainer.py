@@ -32,7 +32,7 @@ import torch
 from playground.errors import PlaygroundError, TrainingError, ValidationError
 from playground.tasks.base import Task
 from playground.training.config import TrainingConfig
-from playground.training.fused.step import fused_step_for
+from playground.training.fused.step import FusedStep, fused_step_for
 from playground.training.history import MetricHistory, Throttle
 from playground.training.optimizers import set_hyper
 from playground.training.schedules import build_schedulers, step_schedulers
@@ -110,6 +110,11 @@ class Trainer:
             self.monitor = es.monitor
         else:
             self.monitor = task.default_monitor
+
+    @property
+    def fused(self) -> FusedStep | None:
+        """The fast path's step when this run takes it (see :attr:`engine`), else None."""
+        return self._fused
 
     # -- thread-safe control -------------------------------------------------------------
     def post(self, command: Callable[[], None]) -> None:

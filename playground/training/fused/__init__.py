@@ -13,7 +13,14 @@ leading axis of K independent copies:
 * K > 1: :func:`~playground.training.fused.copies.train_copies`, several
   seeds in lockstep.
 
-Modules: ``chain`` (the graph read as stages), ``ops`` (activations and
-losses), ``engine`` (forward and backward), ``optim`` (penalty, clipping,
-SGD, Adam), ``plan`` (what is eligible), ``step`` (K = 1), ``copies`` (K > 1).
+For K = 1 the copy axis is dropped and the step runs the kernels autograd
+runs: gradients, penalties, clipping and the SGD-with-momentum and Adam
+updates are autograd's bit for bit; plain SGD folds its update into the
+backward (one kernel per tensor: equal to rounding). K > 1 runs batched
+kernels, equal to rounding.
+
+Modules: ``chain`` (the graph read as stages), ``activations`` and ``losses``
+(forward and backward by hand), ``engine`` (the step, prepared once per
+batch), ``optim`` (penalty, clipping, SGD, Adam), ``plan`` (what is
+eligible), ``step`` (K = 1), ``copies`` (K > 1).
 """

@@ -17,7 +17,7 @@ from torch import fx, nn
 
 from playground.compiler import CompiledGraph
 from playground.layers.core import FeatureTransform
-from playground.training.fused import ops
+from playground.training.fused.activations import ACTIVATIONS
 
 #: SELU's constants, as torch.nn.functional.selu uses them.
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -35,11 +35,12 @@ class Stage:
     Attributes
     ----------
     op : str
-        "linear" or an activation id of :data:`ops.ACTIVATIONS`.
+        "linear" or an activation id of :data:`~playground.training.fused.activations.ACTIVATIONS`.
     node : str
         The graph node it belongs to (a Dense node has a linear and an activation stage).
     args : tuple
-        The activation function's extra arguments (slope, alpha...), see :mod:`ops`.
+        The activation function's extra arguments (slope, alpha...), see
+        :mod:`~playground.training.fused.activations`.
     linear : int
         Index into :attr:`Chain.linears` for "linear" stages, else -1.
     """
@@ -245,7 +246,7 @@ def forward_nodes(chain: Chain, x: torch.Tensor, features: bool = True,
 
 def _apply(chain: Chain, stage: Stage, a: torch.Tensor) -> torch.Tensor:
     if stage.op != "linear":
-        return ops.ACTIVATIONS[stage.op].apply(a, stage.args)
+        return ACTIVATIONS[stage.op].apply(a, stage.args)
     lin = chain.linears[stage.linear]
     if lin.bias is None:
         return torch.mm(a, lin.weight.t())

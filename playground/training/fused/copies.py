@@ -175,16 +175,17 @@ class _Lockstep:
         n = len(plan.x)
         self.shuffle, self.steps = batches.shuffle, batches.steps
         self.epoch_x = torch.empty(k, n, plan.x.shape[1], dtype=dtype, device=device)
-        self.epoch_y = torch.empty(k, n, plan.y.shape[1], dtype=dtype, device=device)
+        self.y = plan.targets(plan.y)  # (N, units) floats: the batched losses' form
+        self.epoch_y = torch.empty(k, n, self.y.shape[1], dtype=dtype, device=device)
         if not self.shuffle:
             self.epoch_x.copy_(plan.x.expand(k, -1, -1))
-            self.epoch_y.copy_(plan.y.expand(k, -1, -1))
+            self.epoch_y.copy_(self.y.expand(k, -1, -1))
         bounds = [(j * batches.size, min((j + 1) * batches.size, n)) for j in range(self.steps)]
         self.batches = [(self.epoch_x[:, a:b], self.epoch_y[:, a:b]) for a, b in bounds]
         dataset = task.ctx.dataset
         assert dataset is not None
-        self.splits = {name: (plan.inputs(t[0]).contiguous(), plan.targets(t[1]).reshape(
-                                  len(t[0]), -1), dataset.split(name).y)
+        self.splits = {name: (plan.inputs(t[0]).contiguous(), plan.targets(t[1]),
+                              dataset.split(name).y)
                        for name, t in task.splits.items()  # type: ignore[attr-defined]
                        if t is not None}
 
@@ -196,7 +197,7 @@ class _Lockstep:
         order = torch.stack([torch.randperm(n, generator=g) for g in self.generators])
         order = order.to(self.plan.x.device).view(-1)  # (K * n,): copy k's rows at k * n...
         torch.index_select(self.plan.x, 0, order, out=self.epoch_x.view(self.k * n, -1))
-        torch.index_select(self.plan.y, 0, order, out=self.epoch_y.view(self.k * n, -1))
+        torch.index_select(self.y, 0, order, out=self.epoch_y.view(self.k * n, -1))
 
     def _step(self, j: int) -> Tensor:
         program = self.engine.program(j, *self.batches[j])
@@ -209,7 +210,7 @@ class _Lockstep:
         if penalty:
             add_penalty(self.slots, plan.l1, plan.l2)
         if plan.clip is not None:
-            clip_gradients(self.slots, plan.clip)
+            clip_gradients(self.slots, plan.clip, batched=True)
         optimizer_step(plan.optimizer, self.slots, group, self.scratch)
         return loss
 
@@ -362,7 +363,7 @@ def _evaluate(run: _Lockstep, which: np.ndarray) -> list[dict | None]:
         bufs = run.engine.buffers(len(x))
         out = run.engine.forward(x.expand(run.k, -1, -1), bufs)  # (K, N, units)
         # The loss the task reports (task.loss_fn), by the fused formula: one pass for K copies.
-        losses = run.plan.loss(out, y.expand(run.k, -1, -1), bufs.grads[-1], bufs.scratch)
+        losses = run.engine.loss(out, y.expand(run.k, -1, -1), bufs.grads[-1], bufs.scratch)
         values = losses.reshape(-1).double().cpu().numpy()
         metrics = _copy_metrics(run.task, out, y_raw)
         for i, row in enumerate(rows):

@@ -4,8 +4,9 @@ Each mirrors, operation for operation, what the autograd path runs:
 ``weight_penalty`` (playground/tasks/base.py), ``clip_grad_norm_`` and
 ``torch.optim``'s single-tensor SGD and Adam, with the hyperparameters read
 from the optimizer's param group at every step (so live changes and
-schedules apply as they do there). Tensors carry a leading copy axis; each
-copy is clipped by its own norm.
+schedules apply as they do there). For K = 1 the kernels are the same, so
+are the numbers; for K > 1 tensors carry a leading copy axis and each copy
+is clipped by its own norm.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ class Slot:
     Parameters
     ----------
     value : Tensor
-        The parameter with a leading copy axis (for K = 1 a view of the model's own).
+        The parameter (K = 1: the model's own, detached), or all copies' (K, ...).
     grad : Tensor
         Where the backward writes its gradient (same shape).
     is_weight : bool
@@ -34,7 +35,7 @@ class Slot:
         Shape of the state tensors as stored: the parameter's own for K = 1 (what
         ``torch.optim`` keeps), the batched shape otherwise.
     to_batched : callable
-        Stored state tensor -> its view with the copy axis.
+        Stored state tensor -> the view the update works on (``value``'s shape).
     torch_state : dict, optional
         The optimizer's state for this parameter (``optimizer.state[p]``): state
         tensors are created there, so checkpoints and the autograd path see them.
@@ -93,23 +94,40 @@ class Slot:
 
 
 def add_penalty(slots: list[Slot], l1: float, l2: float) -> None:
-    """Add the gradient of ``l1 * sum|W| + l2 * sum W^2`` (weights only, as Keras)."""
+    """Add the gradient of ``l1 * sum|W| + l2 * sum W^2`` (weights only, as Keras).
+
+    Summed as autograd sums the three gradients that reach a weight (the L2 term's,
+    then the L1 term's, then the loss's), so the numbers are the same.
+    """
     for s in slots:
-        if s.is_weight:
+        if not s.is_weight:
+            continue
+        if l2:
+            penalty = torch.mul(s.value, 2.0 * l2)
             if l1:
-                s.grad.add_(torch.sign(s.value), alpha=l1)
-            if l2:
-                s.grad.add_(s.value, alpha=2.0 * l2)
+                penalty.add_(torch.sign(s.value), alpha=l1)
+            s.grad.add_(penalty)
+        elif l1:
+            s.grad.add_(torch.sign(s.value), alpha=l1)
 
 
-def clip_gradients(slots: list[Slot], max_norm: float) -> None:
-    """Scale each copy's gradients so their global 2-norm is at most ``max_norm``."""
-    norms = torch.stack([torch.linalg.vector_norm(s.grad, dim=tuple(range(1, s.grad.dim())))
-                         for s in slots])  # (params, K)
+def clip_gradients(slots: list[Slot], max_norm: float, batched: bool) -> None:
+    """Scale each copy's gradients so their global 2-norm is at most ``max_norm``.
+
+    Unbatched (K = 1), with ``clip_grad_norm_``'s own kernels: the same numbers.
+    """
+    grads = [s.grad for s in slots]
+    if not batched:
+        norms = torch._foreach_norm(grads, 2.0)
+        total = torch.linalg.vector_norm(torch.stack(norms), 2.0)
+        torch._foreach_mul_(grads, torch.clamp(max_norm / (total + 1e-6), max=1.0))
+        return
+    norms = torch.stack([torch.linalg.vector_norm(g, dim=tuple(range(1, g.dim())))
+                         for g in grads])  # (params, K)
     total = torch.linalg.vector_norm(norms, dim=0)  # (K,)
     coef = torch.clamp(max_norm / (total + 1e-6), max=1.0)
-    for s in slots:
-        s.grad.mul_(coef.view(-1, *([1] * (s.grad.dim() - 1))))
+    for g in grads:
+        g.mul_(coef.view(-1, *([1] * (g.dim() - 1))))
 
 
 def sgd_step(slots: list[Slot], group: dict) -> None:

@@ -19,7 +19,7 @@ from playground.tasks.base import Task
 from playground.tasks.supervised import ClassificationTask, RegressionTask
 from playground.training.config import TrainingConfig
 from playground.training.fused.chain import Chain, NotFused, read_chain
-from playground.training.fused.ops import FUSED_LOSSES, LossFn, loss_function
+from playground.training.fused.losses import FUSED_LOSSES, FusedLoss, fused_loss
 from playground.training.fused.optim import FUSED_OPTIMIZERS
 
 #: Task types whose step is the plain supervised one (their subclasses change it).
@@ -37,14 +37,15 @@ class Plan:
     Attributes
     ----------
     chain : Chain
-    loss : callable
-        The fused loss (see :func:`~playground.training.fused.ops.loss_function`).
+    loss : FusedLoss
+        The fused loss (see :func:`~playground.training.fused.losses.fused_loss`).
     optimizer : str
         "sgd", "adam" or "adamw".
     x : Tensor
         (N, features) training inputs as the chain's first stage reads them.
     y : Tensor
-        (N, units) float targets.
+        The training targets as the task trains on them: (N, units) floats, or (N,)
+        class indices for cross-entropy (see :meth:`targets` for the batched form).
     l1, l2 : float
         Weight penalties.
     clip : float or None
@@ -52,7 +53,7 @@ class Plan:
     """
 
     chain: Chain
-    loss: LossFn
+    loss: FusedLoss
     optimizer: str
     x: Tensor
     y: Tensor
@@ -66,9 +67,10 @@ class Plan:
         return x if features is None else features(x)
 
     def targets(self, y: Tensor) -> Tensor:
-        """The task's targets ``y`` as floats shaped like the output (one-hot for class indices)."""
+        """The task's targets ``y`` as floats (N, units) (class indices one-hot): what the
+        batched losses read."""
         if y.dtype.is_floating_point:
-            return y
+            return y.reshape(len(y), -1)
         units = self.chain.linears[-1].out_features
         return F.one_hot(y, units).to(self.x.dtype)
 
@@ -104,14 +106,17 @@ def plan_for(task: Task, config: TrainingConfig | None = None) -> Plan:
     if {id(p) for p in group["params"]} != {id(p) for p in chain.parameters()}:
         raise NotFused("the optimizer does not hold exactly the chain's trainable weights")
     x, y = task.splits["train"]  # type: ignore[attr-defined]
-    loss = loss_function(loss_id, task.kind == "probabilities")  # type: ignore[attr-defined]
-    assert loss is not None  # FUSED_LOSSES all have one
-    with torch.no_grad():
-        plan = Plan(chain, loss, config.optimizer, x, y, config.l1, config.l2, config.grad_clip)
-        plan.x = plan.inputs(x).contiguous()
-        plan.y = plan.targets(y).reshape(len(x), -1).contiguous()
-    if plan.y.shape[1] != chain.linears[-1].out_features or plan.x.dtype != plan.y.dtype:
+    loss = fused_loss(loss_id, task.kind == "probabilities")  # type: ignore[attr-defined]
+    if loss is None:
+        raise NotFused(f"the {loss_id} loss on this output trains with autograd")
+    units = chain.linears[-1].out_features
+    if loss.index_targets != (not y.dtype.is_floating_point) or (
+            y.dtype.is_floating_point and (y.dim() != 2 or y.shape[1] != units)):
         raise NotFused("the targets do not match the output layer")
+    with torch.no_grad():
+        plan = Plan(chain, loss, config.optimizer, x, y.contiguous(), config.l1, config.l2,
+                    config.grad_clip)
+        plan.x = plan.inputs(x).contiguous()
     return plan
 
 

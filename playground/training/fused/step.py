@@ -24,13 +24,7 @@ from torch import Tensor
 from playground.tasks.base import Task
 from playground.training.config import TrainingConfig
 from playground.training.fused.engine import Engine, Program
-from playground.training.fused.optim import (
-    Slot,
-    add_penalty,
-    clip_gradients,
-    folds_into_backward,
-    optimizer_step,
-)
+from playground.training.fused.optim import Slot, add_penalty, clip_gradients, optimizer_step
 from playground.training.fused.plan import Plan, plan_for
 
 _UNSET = object()
@@ -41,9 +35,9 @@ class OptimizerSlot(Slot):
     torch.optim would create it, so the two paths' state dicts have the same entries)."""
 
     def __init__(self, optimizer: torch.optim.Optimizer, param: torch.nn.Parameter,
-                 value: Tensor, grad: Tensor, to_batched: Any):
+                 value: Tensor, grad: Tensor):
         self._optimizer, self._param = optimizer, param
-        super().__init__(value, grad, param.dim() > 1, tuple(param.shape), to_batched,
+        super().__init__(value, grad, param.dim() > 1, tuple(param.shape), _same,
                          optimizer.state.get(param))
 
     def owner_state(self) -> dict | None:
@@ -74,18 +68,21 @@ class FusedStep:
         self._pointers: list[int] = []
         self._order: Any = _UNSET
         self._penalty = bool(plan.l1 or plan.l2)
+        # Plain SGD (momentum and decay permitting) steps inside the backward.
+        self._plain_sgd = plan.optimizer == "sgd" and not self._penalty and plan.clip is None
+        self._task_batches = task.batches  # type: ignore[attr-defined]
+        self._parameters = [p for lin in plan.chain.linears for p in lin.parameters()]
+        self._group: dict = {}
+        self._prepared: dict[str, list[Program | None]] = {}
+        self._programs: list[Program | None] = []
         n = len(plan.x)
-        batches = task.batches  # type: ignore[attr-defined]
-        self._epoch_x = torch.empty(1, n, plan.x.shape[1], dtype=plan.x.dtype,
-                                    device=plan.x.device)
-        self._epoch_y = torch.empty(1, n, plan.y.shape[1], dtype=plan.y.dtype,
-                                    device=plan.y.device)
+        batches = self._task_batches
+        self._epoch_x, self._epoch_y = torch.empty_like(plan.x), torch.empty_like(plan.y)
         bounds = [(j * batches.size, min((j + 1) * batches.size, n))
                   for j in range(batches.steps)]
         # (x, y) per batch index: over the gathered epoch, or the data in stored order
-        self._shuffled = [(self._epoch_x[:, a:b], self._epoch_y[:, a:b]) for a, b in bounds]
-        x, y = plan.x.unsqueeze(0), plan.y.unsqueeze(0)
-        self._in_order = [(x[:, a:b], y[:, a:b]) for a, b in bounds]
+        self._shuffled = [(self._epoch_x[a:b], self._epoch_y[a:b]) for a, b in bounds]
+        self._in_order = [(plan.x[a:b], plan.y[a:b]) for a, b in bounds]
         self._batches, self._variant = self._in_order, "in order"
         self.optimizer.register_state_dict_pre_hook(lambda opt: self.sync())
         self.optimizer.register_load_state_dict_post_hook(lambda opt: self.unbind())
@@ -103,28 +100,31 @@ class FusedStep:
 
     def _bind(self) -> None:
         chain = self.plan.chain
-        weights = [lin.weight.detach().unsqueeze(0) for lin in chain.linears]
-        biases = [None if lin.bias is None else lin.bias.detach().view(1, 1, -1)
-                  for lin in chain.linears]
+        weights = [lin.weight.detach() for lin in chain.linears]  # the model's own storage
+        biases = [None if lin.bias is None else lin.bias.detach() for lin in chain.linears]
         self.engine.bind(weights, biases)
         slots: list[Slot] = []
         for j, lin in enumerate(chain.linears):
             if not chain.trainable[j]:
                 continue
             slots.append(OptimizerSlot(self.optimizer, lin.weight, weights[j],
-                                       self.engine.weight_grads[j], _add_copy_axis))
+                                       self.engine.weight_grads[j]))
             bias, bias_grad = biases[j], self.engine.bias_grads[j]
-            if bias is not None and bias_grad is not None:
-                slots.append(OptimizerSlot(self.optimizer, lin.bias, bias, bias_grad,
-                                           _bias_copy_axis))
+            if lin.bias is not None and bias is not None and bias_grad is not None:
+                slots.append(OptimizerSlot(self.optimizer, lin.bias, bias, bias_grad))
         self._slots = slots
         self._scratch = [torch.empty_like(s.value) for s in slots]
         self._pointers = self._data_pointers()
+        # load_state_dict replaces the group (and unbinds); schedules and set_hyper edit it.
+        self._group = self.optimizer.param_groups[0]
+        self._prepared = {"in order": [None] * len(self._in_order),
+                          "shuffled": [None] * len(self._in_order)}
+        self._programs = self._prepared[self._variant]
         self._bound = True
         mark_stepped(self.optimizer)
 
     def _data_pointers(self) -> list[int]:
-        return [p.data_ptr() for lin in self.plan.chain.linears for p in lin.parameters()]
+        return [p.data_ptr() for p in self._parameters]
 
     # -- stepping ------------------------------------------------------------------------------
     def _begin_epoch(self, order: Tensor | None) -> None:
@@ -134,35 +134,39 @@ class FusedStep:
             self._bound = False  # a parameter got new storage (model.to(), .data = ...)
         if order is None:
             self._batches, self._variant = self._in_order, "in order"
-            return
-        torch.index_select(self.plan.x, 0, order, out=self._epoch_x[0])
-        torch.index_select(self.plan.y, 0, order, out=self._epoch_y[0])
-        self._batches, self._variant = self._shuffled, "shuffled"
+        else:
+            torch.index_select(self.plan.x, 0, order, out=self._epoch_x)
+            torch.index_select(self.plan.y, 0, order, out=self._epoch_y)
+            self._batches, self._variant = self._shuffled, "shuffled"
+        if self._bound:
+            self._programs = self._prepared[self._variant]
 
     def train_step(self) -> Tensor:
         """One batch update, as ``task.train_step()`` would do it; returns the batch loss."""
-        batches = self.task.batches  # type: ignore[attr-defined]
+        batches = self._task_batches
         if batches.order is not self._order:
             self._begin_epoch(batches.order)
         if not self._bound:
             self._bind()
         j = batches.advance()
-        x, y = self._batches[j]
-        return self.update(self.engine.program((self._variant, j), x, y))
-
-    def update(self, program: Program) -> Tensor:
-        """Forward, backward and the optimizer's update of one prepared batch."""
-        group = self.optimizer.param_groups[0]
-        plan = self.plan
-        kind = plan.optimizer
-        if folds_into_backward(kind, group, self._penalty, plan.clip):
+        program = self._programs[j]
+        if program is None:
+            program = self._programs[j] = self.engine.program(
+                (self._variant, j), *self._batches[j])
+        group = self._group
+        if self._plain_sgd and not group["momentum"] and not group["weight_decay"]:
             return Engine.run(program, group["lr"])
+        return self.update(program, group)
+
+    def update(self, program: Program, group: dict) -> Tensor:
+        """Forward, backward and the optimizer's update of one prepared batch."""
+        plan = self.plan
         loss = Engine.run(program, None)
         if self._penalty:
             add_penalty(self._slots, plan.l1, plan.l2)
         if plan.clip is not None:
-            clip_gradients(self._slots, plan.clip)
-        optimizer_step(kind, self._slots, group, self._scratch)
+            clip_gradients(self._slots, plan.clip, batched=False)
+        optimizer_step(plan.optimizer, self._slots, group, self._scratch)
         return loss
 
 
@@ -172,12 +176,8 @@ def mark_stepped(optimizer: torch.optim.Optimizer) -> None:
     optimizer._opt_called = True  # type: ignore[attr-defined]
 
 
-def _add_copy_axis(t: Tensor) -> Tensor:
-    return t.unsqueeze(0)
-
-
-def _bias_copy_axis(t: Tensor) -> Tensor:
-    return t.view(1, 1, -1)
+def _same(t: Tensor) -> Tensor:
+    return t
 
 
 def fused_step_for(task: Task, config: TrainingConfig) -> tuple[FusedStep | None, str]:
