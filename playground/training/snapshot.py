@@ -57,6 +57,10 @@ class Snapshot:
         Probe name -> payload.
     steps_per_second : float
         Recent training speed.
+    engine : str
+        "fast path" or "autograd" (see :attr:`Trainer.engine`); "" when unknown.
+    engine_note : str
+        Why the run takes the autograd path ("" on the fast path).
     """
 
     step: int
@@ -66,3 +70,5 @@ class Snapshot:
     history: dict
     probes: dict = field(default_factory=dict)
     steps_per_second: float = 0.0
+    engine: str = ""
+    engine_note: str = ""

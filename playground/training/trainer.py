@@ -377,7 +377,7 @@ class Trainer:
                 self.task.train_mode(True)
         fraction = self._batch / self._steps_per_epoch
         return Snapshot(self.step, self.epoch + fraction, self.state, dict(self.metrics),
-                        self.history.arrays(), payloads, speed)
+                        self.history.arrays(), payloads, speed, self.engine, self.engine_note)
 
     def best_state(self) -> dict | None:
         """Weights at the best monitored value (early stopping with restore_best)."""

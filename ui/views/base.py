@@ -4,6 +4,12 @@ A view is a plain ``QWidget`` (the main window wraps it in a ``QDockWidget``).
 Feed it with :meth:`View.show_snapshot` from the UI thread as snapshots
 arrive; it keeps only the newest one and draws it at the next timer tick, so
 a fast trainer never queues up paint work and stale snapshots are dropped.
+
+While a run trains, a view draws only when it is visible (a dock tabbed away or
+a minimised window waits, and catches up when shown), and no more often than
+the UI thread can afford: :class:`FrameGovernor` measures the thread's CPU time
+and spaces every view's frames so drawing and painting stay within a share of it
+(the trainer shares the interpreter with this thread).
 """
 
 from __future__ import annotations
@@ -29,6 +35,49 @@ from playground.probes import VIEW_PROBES, attach_probes
 
 #: Repaint period (ms): about 30 frames per second at most.
 FRAME_MS = 33
+
+
+class FrameGovernor:
+    """Spaces the views' frames so the UI thread stays within a CPU budget while training.
+
+    Every half second it compares the UI thread's CPU time with the wall time gone
+    by: above ``budget`` the least interval between two frames of a view grows (in
+    proportion), well below it the interval shrinks back towards :data:`FRAME_MS`.
+    So views draw as often as the machine can paint them for the budget: a big
+    window or a slow machine gets fewer frames, never a starved trainer.
+
+    Parameters
+    ----------
+    budget : float
+        Largest share of a core the UI thread may spend (drawing, painting, events).
+    window : float
+        Seconds between two measurements.
+    """
+
+    #: Longest interval (ms) it stretches frames to.
+    MAX_MS = 1000.0
+
+    def __init__(self, budget: float = 0.15, window: float = 0.5):
+        self.budget, self.window = budget, window
+        self.frame_ms = float(FRAME_MS)
+        self._since = (time.monotonic(), time.thread_time())
+
+    def observe(self) -> float:
+        """The least interval between frames (ms), updated when a window has passed
+        (call it from the UI thread: it reads that thread's CPU clock)."""
+        wall, cpu = time.monotonic(), time.thread_time()
+        elapsed = wall - self._since[0]
+        if elapsed >= self.window:
+            share = (cpu - self._since[1]) / elapsed
+            ratio = share / self.budget
+            if ratio > 1.0 or ratio < 0.7:
+                self.frame_ms = min(max(self.frame_ms * ratio, FRAME_MS), self.MAX_MS)
+            self._since = (wall, cpu)
+        return self.frame_ms
+
+
+#: The one governor of the UI thread's views.
+GOVERNOR = FrameGovernor()
 
 
 class View(QWidget):
@@ -132,15 +181,28 @@ class View(QWidget):
         self.drawn_step = snapshot.step
 
     def _tick(self) -> None:
-        """The timer: draw what is pending unless the last draw is younger than frame_ms
-        (the last snapshot of a run is drawn at once: nothing newer will come)."""
+        """The timer: while a run trains, draw what is pending if the view is visible and
+        its last draw is older than frame_ms (or the governor's interval, if longer); the
+        last snapshot of a run is drawn at once: nothing newer will come."""
         pending = self._pending
         if pending is None:
             return
-        young = (time.monotonic() - self._drawn_at) * 1000.0 < self.frame_ms - FRAME_MS / 2
-        if young and getattr(pending, "state", "running") == "running":
-            return
+        if getattr(pending, "state", "running") == "running":
+            if not self.on_screen():
+                return  # drawn when shown again (showEvent)
+            least = max(self.frame_ms, GOVERNOR.observe())
+            if (time.monotonic() - self._drawn_at) * 1000.0 < least - FRAME_MS / 2:
+                return
         self.flush()
+
+    def on_screen(self) -> bool:
+        """Visible (not a dock tabbed away, not a closed dock) in a window not minimised."""
+        return self.isVisible() and not self.window().isMinimized()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if self._pending is not None:  # a snapshot kept while hidden: draw it soon
+            QTimer.singleShot(0, self, self.flush)
 
     def draw(self, snapshot: Any) -> None:
         """Update the widgets from ``snapshot`` (override)."""

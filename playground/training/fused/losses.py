@@ -143,7 +143,11 @@ def _half_mse_batched(out: Tensor, y: Tensor, grad: Tensor, s: LossScratch) -> T
 
 
 def _bce_probabilities_batched(p: Tensor, y: Tensor, grad: Tensor, s: LossScratch) -> Tensor:
-    loss = s.total(_nn.binary_cross_entropy(p, y, None, _NONE)) / s.count
+    # binary_cross_entropy's formula, written out: its kernel refuses a NaN input, and one
+    # diverged copy must not stop the others.
+    log_p = torch.log(p).clamp_min_(-100.0)
+    log_q = torch.log(1.0 - p).clamp_min_(-100.0)
+    loss = s.total((y - 1.0) * log_q - y * log_p) / s.count
     _BCE_BW(s.one, p, y, None, _NONE, grad_input=grad)
     grad.div_(s.count)
     return loss
