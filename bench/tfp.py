@@ -131,7 +131,7 @@ def run_app(seconds: float, warmup: float = 2.0) -> AppRun | str:
     except subprocess.TimeoutExpired:
         return "timed out"
     found = re.search(r"steps/s wall ([\d.]+), per process CPU s ([\d.]+); UI thread "
-                      r"([\d.]+)% of process CPU; frames (.*)", done.stdout)
+                      r"([\d.]+)% of process CPU; frames ([^;\n]*)", done.stdout)
     if not found:
         tail = (done.stderr.strip() or done.stdout.strip()).splitlines()[-1:] or ["?"]
         return f"no figures (exit {done.returncode}: {tail[0]})"
@@ -201,7 +201,7 @@ def rows(result: dict) -> list[tuple[str, str, str, bool | None]]:
                 f"({min(bare):.0f}-{max(bare):.0f})", "(info)", None))
     if result["app"]:
         per_epoch = result["per_epoch"]
-        ratio = [a.steps_per_cpu_s / (b * per_epoch) for a, b in result["app"]]
+        ratio = [a.steps_per_cpu_s / b for a, b in result["app"]]  # both steps per CPU s
         shares = [a.ui_share for a, _ in result["app"]]
         wall = [a.steps_per_wall_s / per_epoch for a, _ in result["app"]]
         out.append(("app, main window + default views / bare loop",

@@ -52,33 +52,37 @@ def test_the_engine_label_explains_autograd(qtbot):
 
 
 class FakeClocks:
-    """time.monotonic and time.thread_time, advanced by hand."""
+    """time.monotonic, time.thread_time (the UI thread) and time.process_time, by hand."""
 
     def __init__(self):
-        self.wall = self.cpu = 0.0
+        self.wall = self.ui = self.process = 0.0
 
-    def advance(self, wall: float, cpu: float) -> None:
+    def advance(self, wall: float, ui: float, process: float) -> None:
         self.wall += wall
-        self.cpu += cpu
+        self.ui += ui
+        self.process += process
 
 
 def test_the_governor_spaces_frames_to_keep_the_ui_thread_within_its_budget(monkeypatch):
     clocks = FakeClocks()
     monkeypatch.setattr(views_base.time, "monotonic", lambda: clocks.wall)
-    monkeypatch.setattr(views_base.time, "thread_time", lambda: clocks.cpu)
+    monkeypatch.setattr(views_base.time, "thread_time", lambda: clocks.ui)
+    monkeypatch.setattr(views_base.time, "process_time", lambda: clocks.process)
     governor = views_base.FrameGovernor(budget=0.15, window=0.5)
     assert governor.observe() == views_base.FRAME_MS
-    clocks.advance(0.5, 0.3)  # 60% of a core: four times the budget
+    clocks.advance(0.5, 0.3, 0.5)  # the UI thread took 60% of the process: 4x the budget
     assert governor.observe() == pytest.approx(4 * views_base.FRAME_MS)
-    clocks.advance(0.2, 0.2)  # within a window: unchanged
+    clocks.advance(0.2, 0.2, 0.2)  # within a window: unchanged
     assert governor.observe() == pytest.approx(4 * views_base.FRAME_MS)
-    clocks.advance(0.3, 10.0)  # far over: capped
+    clocks.advance(0.3, 0.45, 0.5)  # far over: capped (views still draw twice a second)
     assert governor.observe() == governor.MAX_MS
-    for _ in range(20):  # idle: back to full rate
-        clocks.advance(0.5, 0.005)
+    for _ in range(20):  # drawing little: back to full rate
+        clocks.advance(0.5, 0.005, 0.5)
         governor.observe()
     assert governor.observe() == views_base.FRAME_MS
-    clocks.advance(0.5, 0.5 * 0.15 * 0.9)  # just under the budget: no change
+    clocks.advance(0.5, 0.5 * 0.15 * 0.9, 0.5)  # just under the budget: no change
+    assert governor.observe() == views_base.FRAME_MS
+    clocks.advance(30.0, 30.0, 30.0)  # a long pause (only the UI worked): measured afresh
     assert governor.observe() == views_base.FRAME_MS
 
 

@@ -8,8 +8,8 @@ a fast trainer never queues up paint work and stale snapshots are dropped.
 While a run trains, a view draws only when it is visible (a dock tabbed away or
 a minimised window waits, and catches up when shown), and no more often than
 the UI thread can afford: :class:`FrameGovernor` measures the thread's CPU time
-and spaces every view's frames so drawing and painting stay within a share of it
-(the trainer shares the interpreter with this thread).
+against the process's and spaces every view's frames so drawing and painting stay
+within a share of it (the trainer shares the interpreter with this thread).
 """
 
 from __future__ import annotations
@@ -38,41 +38,53 @@ FRAME_MS = 33
 
 
 class FrameGovernor:
-    """Spaces the views' frames so the UI thread stays within a CPU budget while training.
+    """Spaces the views' frames so the UI thread takes at most a share of the process's CPU.
 
-    Every half second it compares the UI thread's CPU time with the wall time gone
-    by: above ``budget`` the least interval between two frames of a view grows (in
-    proportion), well below it the interval shrinks back towards :data:`FRAME_MS`.
-    So views draw as often as the machine can paint them for the budget: a big
-    window or a slow machine gets fewer frames, never a starved trainer.
+    Every half second of training it compares the CPU time of the UI thread with
+    that of the whole process (the trainer's thread is the rest): above ``budget``
+    the least interval between two frames of a view grows in proportion, well
+    below it the interval shrinks back towards :data:`FRAME_MS`. So views draw as
+    often as painting them allows within the budget: a big window or a slow
+    machine gets fewer frames, not a slower trainer.
 
     Parameters
     ----------
     budget : float
-        Largest share of a core the UI thread may spend (drawing, painting, events).
+        Largest share of the process's CPU time for the UI thread (drawing, painting,
+        events) while a run trains.
     window : float
         Seconds between two measurements.
     """
 
     #: Longest interval (ms) it stretches frames to.
-    MAX_MS = 1000.0
+    MAX_MS = 500.0
 
-    def __init__(self, budget: float = 0.15, window: float = 0.5):
+    def __init__(self, budget: float = 0.12, window: float = 0.5):
         self.budget, self.window = budget, window
         self.frame_ms = float(FRAME_MS)
-        self._since = (time.monotonic(), time.thread_time())
+        self._since = self._clocks()
+
+    @staticmethod
+    def _clocks() -> tuple[float, float, float]:
+        return time.monotonic(), time.thread_time(), time.process_time()
 
     def observe(self) -> float:
-        """The least interval between frames (ms), updated when a window has passed
-        (call it from the UI thread: it reads that thread's CPU clock)."""
-        wall, cpu = time.monotonic(), time.thread_time()
-        elapsed = wall - self._since[0]
-        if elapsed >= self.window:
-            share = (cpu - self._since[1]) / elapsed
+        """The least interval between frames (ms), updated once a window has passed.
+
+        Call it from the UI thread (it reads that thread's CPU clock) while a run
+        trains; after a pause longer than a few windows it starts measuring afresh.
+        """
+        elapsed = time.monotonic() - self._since[0]
+        if elapsed < self.window:  # the cheap clock first: process_time sums every thread's
+            return self.frame_ms
+        now = self._clocks()
+        if elapsed < 4 * self.window:
+            process = now[2] - self._since[2]
+            share = (now[1] - self._since[1]) / process if process > 0 else 0.0
             ratio = share / self.budget
             if ratio > 1.0 or ratio < 0.7:
                 self.frame_ms = min(max(self.frame_ms * ratio, FRAME_MS), self.MAX_MS)
-            self._since = (wall, cpu)
+        self._since = now
         return self.frame_ms
 
 
@@ -191,8 +203,13 @@ class View(QWidget):
             if not self.on_screen():
                 return  # drawn when shown again (showEvent)
             least = max(self.frame_ms, GOVERNOR.observe())
+            # Wake up no more often than half the least interval (an idle wake-up still
+            # costs the event loop), and at the full rate again when frames are cheap.
+            self._timer.setInterval(int(min(max(FRAME_MS, least / 2), 250)))
             if (time.monotonic() - self._drawn_at) * 1000.0 < least - FRAME_MS / 2:
                 return
+        else:
+            self._timer.setInterval(FRAME_MS)
         self.flush()
 
     def on_screen(self) -> bool:

@@ -3,6 +3,7 @@ and which engine trains: the fast path or autograd."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
@@ -23,6 +24,9 @@ ENGINE_TEXT = {
                                "several times faster)."),
     "autograd": ("autograd", "Training with autograd (loss.backward(), optimizer.step())."),
 }
+
+#: Least seconds between two updates of the counters while a run trains.
+TEXT_SECONDS = 0.2
 
 #: Metrics shown after the loss, first present wins (validation preferred).
 METRIC_KEYS = (("val_accuracy", "val acc"), ("test_accuracy", "test acc"),
@@ -75,7 +79,7 @@ class RunStatus(QWidget):
         self.engine = QLabel(objectName="run_engine")
         self.progress = QProgressBar(objectName="run_progress", maximum=1000,
                                      textVisible=False)
-        self.progress.setFixedWidth(140)
+        self.progress.setFixedWidth(90)  # narrow: the status bar's messages need the room
         self.metrics = QLabel(objectName="run_metrics")
         # Fixed sizes: text that changes every frame must not relayout the main window.
         height = self.fontMetrics().height() + 4
@@ -89,6 +93,7 @@ class RunStatus(QWidget):
         #: Badge restyles so far (one per state change, not per frame).
         self.state_changes = 0
         self._engine = ("", "")
+        self._shown_at = -1e9
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 6, 0)
         layout.setSpacing(12)
@@ -130,7 +135,14 @@ class RunStatus(QWidget):
         self.progress.setValue(0)
 
     def show_snapshot(self, snapshot: Any, target_epochs: int) -> None:
-        """Counters, progress and metrics from ``snapshot``."""
+        """Counters, progress and metrics from ``snapshot``: while a run trains at most
+        every :data:`TEXT_SECONDS` (figures changing faster cannot be read, and each
+        change repaints the status bar), at once otherwise."""
+        now = time.monotonic()
+        if snapshot.state == "running" and self.state.property("state") == "running" \
+                and now - self._shown_at < TEXT_SECONDS:
+            return
+        self._shown_at = now
         total = max(int(target_epochs), 1)
         self.epoch.setText(f"epoch {snapshot.epoch:.0f} / {total}")
         self.step.setText(f"step {snapshot.step}")
