@@ -123,8 +123,8 @@ def _boundary_create(session: Any):
         if cache.get("n") != n:
             xs, ys, inputs = plane_grid(ds, n)
             cache.update(n=n, xs=xs, ys=ys, x=grid_inputs(chain, to_model(inputs, session)))
-        out = grid_outputs(chain, task.model, cache["x"])
-        out = out.float().cpu().numpy().reshape(n, n, -1)  # rows follow y
+        out = grid_outputs(chain, task.model, cache["x"]).float().cpu().numpy()
+        out = out.reshape(n, n, -1)  # rows follow y
         payload = {"xs": cache["xs"], "ys": cache["ys"], "output": out}
         if not is_classifier(task):
             lo, hi = cache.get("range", (-1.0, 1.0))

@@ -81,7 +81,7 @@ class Chain:
     trainable: tuple[bool, ...]
     nodes: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
-    def parameters(self) -> list[nn.Parameter]:
+    def parameters(self) -> list[torch.Tensor]:
         """The trainable parameters in the chain's order: weight then bias of each linear."""
         out = []
         for lin, train in zip(self.linears, self.trainable):
@@ -164,10 +164,11 @@ def read_chain(compiled: CompiledGraph) -> Chain:
         Naming the first node (or property of the graph) the fast path cannot train.
     """
     modules = _chain_modules(compiled)
-    features, features_node = None, None
-    if modules and isinstance(modules[0][1], FeatureTransform):
-        features_node, mod = modules.pop(0)
-        features = mod  # type: ignore[assignment]
+    features: FeatureTransform | None = None
+    features_node: str | None = None
+    first = modules[0][1] if modules else None
+    if isinstance(first, FeatureTransform):
+        features_node, features = modules.pop(0)[0], first
     for nid, _ in modules:
         info = compiled.report.nodes[nid]
         for shape in (*info.inputs.values(), info.output):

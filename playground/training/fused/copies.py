@@ -128,10 +128,11 @@ def train_copies(task: Task, seeds: Sequence[int],
                        "seeds one by one")
     plan = plan_for(task, config)
     seeds = [int(s) for s in seeds]
-    inits = list(inits) if inits is not None else initial_weights(task, seeds)
-    if len(inits) != len(seeds) or not seeds:
-        raise ValueError(f"{len(inits)} initial weight sets for {len(seeds)} seeds")
-    run = _Lockstep(task, plan, config, seeds, inits)
+    starts: list[Mapping[str, Tensor]] = \
+        list(inits) if inits is not None else list(initial_weights(task, seeds))
+    if len(starts) != len(seeds) or not seeds:
+        raise ValueError(f"{len(starts)} initial weight sets for {len(seeds)} seeds")
+    run = _Lockstep(task, plan, config, seeds, starts)
     total = config.epochs if epochs is None else int(epochs)
     every = eval_every or (1 if config.early_stopping else max(1, total // 100))
     return run.train(total, every)
@@ -165,8 +166,8 @@ class _Lockstep:
                 self.slots.append(_slot(bias, grad, False))
         self.scratch = [torch.empty_like(s.value) for s in self.slots]
         # One optimizer over a stand-in tensor carries the hyperparameters and the schedule.
-        self.hyper_opt = build_optimizer(config.optimizer, config.optimizer_params,
-                                         [torch.zeros(1, requires_grad=True)])
+        stand_in = torch.nn.Parameter(torch.zeros(1))
+        self.hyper_opt = build_optimizer(config.optimizer, config.optimizer_params, [stand_in])
         self.schedulers = build_schedulers(config, [self.hyper_opt])
         mark_stepped(self.hyper_opt)
         self.generators = [torch.Generator().manual_seed(s) for s in seeds]
@@ -365,7 +366,7 @@ def _evaluate(run: _Lockstep, which: np.ndarray) -> list[dict | None]:
         # The loss the task reports (task.loss_fn), by the fused formula: one pass for K copies.
         losses = run.engine.loss(out, y.expand(run.k, -1, -1), bufs.grads[-1], bufs.scratch)
         values = losses.reshape(-1).double().cpu().numpy()
-        metrics = _copy_metrics(run.task, out, y_raw)
+        metrics = _copy_metrics(run.task, out, np.asarray(y_raw))
         for i, row in enumerate(rows):
             if row is not None:
                 row[f"{name}_loss"] = float(values[i])

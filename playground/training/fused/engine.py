@@ -64,9 +64,9 @@ class Buffers:
         self.grads = [torch.empty(*lead, b, w, dtype=dtype, device=device) for w in widths]
         self.grads_t = [g.transpose(-1, -2) for g in self.grads]
         self.ones = torch.ones(k, 1, b, dtype=dtype, device=device)
-        scalars = (torch.tensor(v, dtype=dtype, device=device) for v in (1.0, 0.5, 0.0))
+        one, half, zero = (torch.tensor(v, dtype=dtype, device=device) for v in (1.0, 0.5, 0.0))
         self.scratch = LossScratch(
-            b * widths[-1], b, *scalars, _sum_per_copy,
+            b * widths[-1], b, one, half, zero, _sum_per_copy,
             [torch.empty(*lead, b, widths[-1], dtype=dtype, device=device) for _ in range(2)],
             self.grads[-1].view(-1) if k == 1 else None)
 

@@ -80,18 +80,20 @@ def _mse_single(out: Tensor, y: Tensor, grad: Tensor, s: LossScratch) -> Tensor:
     _MSE_BW(s.one, out, y, _MEAN, grad_input=grad)  # 2 (out - y) / n
     # The loss from its gradient: one dot product instead of mse_loss's elementwise pass
     # and reduction (the value feeds only the curves; equal to rounding).
-    return torch.dot(s.flat_grad, s.flat_grad) * (s.count / 4.0)
+    flat = s.flat_grad if s.flat_grad is not None else grad.reshape(-1)
+    return torch.dot(flat, flat) * (s.count / 4.0)
 
 
 def _half_mse_single(out: Tensor, y: Tensor, grad: Tensor, s: LossScratch) -> Tensor:
     _MSE_BW(s.half, out, y, _MEAN, grad_input=grad)  # 0.5 * mse's grad_output is 0.5
-    return torch.dot(s.flat_grad, s.flat_grad) * (s.count / 2.0)  # grad is (out - y) / n
+    flat = s.flat_grad if s.flat_grad is not None else grad.reshape(-1)
+    return torch.dot(flat, flat) * (s.count / 2.0)  # grad is (out - y) / n
 
 
 def _bce_probabilities_single(p: Tensor, y: Tensor, grad: Tensor, s: LossScratch) -> Tensor:
     # F.binary_cross_entropy: logs capped at -100; its backward divides by max(p(1-p), 1e-12).
     _BCE_BW(s.one, p, y, None, _MEAN, grad_input=grad)
-    return _nn.binary_cross_entropy(p, y, None, _MEAN)
+    return _nn.binary_cross_entropy(p, y, None, _MEAN)  # type: ignore[arg-type]
 
 
 def _bce_logits_single(z: Tensor, y: Tensor, grad: Tensor, s: LossScratch) -> Tensor:

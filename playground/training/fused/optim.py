@@ -118,8 +118,7 @@ def clip_gradients(slots: list[Slot], max_norm: float, batched: bool) -> None:
     """
     grads = [s.grad for s in slots]
     if not batched:
-        norms = torch._foreach_norm(grads, 2.0)
-        total = torch.linalg.vector_norm(torch.stack(norms), 2.0)
+        total = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads, 2.0)), 2.0)
         torch._foreach_mul_(grads, torch.clamp(max_norm / (total + 1e-6), max=1.0))
         return
     norms = torch.stack([torch.linalg.vector_norm(g, dim=tuple(range(1, g.dim())))

@@ -34,8 +34,8 @@ class OptimizerSlot(Slot):
     """A :class:`Slot` whose state lives in ``optimizer.state[param]`` (created only when
     torch.optim would create it, so the two paths' state dicts have the same entries)."""
 
-    def __init__(self, optimizer: torch.optim.Optimizer, param: torch.nn.Parameter,
-                 value: Tensor, grad: Tensor):
+    def __init__(self, optimizer: torch.optim.Optimizer, param: Tensor, value: Tensor,
+                 grad: Tensor):
         self._optimizer, self._param = optimizer, param
         super().__init__(value, grad, param.dim() > 1, tuple(param.shape), _same,
                          optimizer.state.get(param))
