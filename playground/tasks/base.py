@@ -237,12 +237,26 @@ class Batches:
             self._order = perm.to(self.tensors[0].device)
         self._i = 0
 
+    @property
+    def order(self) -> torch.Tensor | None:
+        """This epoch's sample order (None: the stored order)."""
+        return self._order
+
+    def advance(self) -> int:
+        """Index of the next batch in the epoch, moving past it (wraps around at the end).
+
+        :meth:`next` uses it; the fast path uses it to take the same rows from its own copy
+        of the data (see playground/training/fused/step.py).
+        """
+        i = self._i
+        self._i = (i + 1) % self.steps
+        return i
+
     def next(self) -> tuple[torch.Tensor, ...]:
         """The next batch (wraps around at the end of an epoch)."""
         if self.steps == 1:
             return self.tensors
-        start = self._i * self.size
-        self._i = (self._i + 1) % self.steps
+        start = self.advance() * self.size
         if self._order is None:
             return tuple(t[start:start + self.size] for t in self.tensors)
         idx = self._order[start:start + self.size]
