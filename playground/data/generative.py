@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from playground.data.base import Arrays, DatasetInfo, DatasetType, register_dataset
+from playground.data.base import Arrays, DatasetInfo, DatasetType, Footprint, register_dataset
 from playground.params import float_param, int_param
 
 
@@ -21,6 +21,13 @@ def gen_gaussian(params: dict, rng: np.random.Generator) -> Arrays:
     """
     x = rng.normal(params["mean"], params["std"], size=(params["n_samples"], params["dims"]))
     return Arrays(x.astype(np.float32), None)
+
+
+def _gaussian_footprint(params: dict) -> list[Footprint]:
+    # float64 draws, their float32 copy, and the split's copy: 16 bytes per value
+    values = params["n_samples"] * params["dims"]
+    return [Footprint(values * 16, f"{params['n_samples']:,} samples of {params['dims']:,} "
+                                   "values", "n_samples")]
 
 
 def _gaussian_info(params: dict) -> DatasetInfo:
@@ -38,4 +45,5 @@ register_dataset(DatasetType(
                     "with a Reshape node).")),
     gen_gaussian, _gaussian_info,
     "Draws from a normal distribution with a known mean and spread: the 'real data' a GAN "
-    "learns to imitate (dlpi Ex 8.3.1 uses 1000 draws from N(0, 1))."))
+    "learns to imitate (dlpi Ex 8.3.1 uses 1000 draws from N(0, 1)).",
+    footprint=_gaussian_footprint))

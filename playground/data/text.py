@@ -21,7 +21,7 @@ import os
 
 import numpy as np
 
-from playground.data.base import Arrays, DatasetInfo, DatasetType, register_dataset
+from playground.data.base import Arrays, DatasetInfo, DatasetType, Footprint, register_dataset
 from playground.data.sequences import chronological_split, sliding_windows, split_points
 from playground.errors import DataError
 from playground.params import bool_param, choice_param, float_param, int_param, str_param
@@ -187,6 +187,27 @@ def gen_text_chars(params: dict, rng: np.random.Generator) -> Arrays:
     return Arrays(x[:, :, 0], y[:, 0].astype(np.int64), fixed_split=parts, meta=meta)
 
 
+#: Bytes per character while a corpus is made, encoded and split (measured: about 21).
+TEXT_BYTES = 40
+
+
+def text_footprint(params: dict) -> list[Footprint]:
+    """The corpus (generated, or the file up to ``max_chars``) and its windows, copied."""
+    if params["source"] == "generated":
+        n, param = params["corpus_chars"], "corpus_chars"
+    else:
+        try:
+            n = min(params["max_chars"], os.path.getsize(os.path.expanduser(params["path"])))
+        except OSError:
+            return []  # a missing file is reported by read_text, naming it
+        param = "max_chars"
+    window, step = params["window"], params["step"]
+    windows = max(0, (n - window - 1) // step + 1)
+    return [Footprint(n * TEXT_BYTES, f"{n:,} characters of text", param),
+            Footprint(windows * (window * 4 + 8), f"{windows:,} windows of {window:,} "
+                                                  "characters", "window")]
+
+
 def _info(params: dict) -> DatasetInfo:
     try:
         vocab = vocabulary(params)
@@ -213,4 +234,5 @@ register_dataset(DatasetType(
      float_param("test_fraction", 0.1, 0.0, 0.5, help="Last share of the text for testing.")),
     gen_text_chars, _info,
     "Character-level next-token windows over a generated corpus or your own text file; "
-    "targets are the next character's id, class names the vocabulary."))
+    "targets are the next character's id, class names the vocabulary.",
+    footprint=text_footprint))

@@ -49,6 +49,7 @@ from playground.tasks.base import (
     Task,
     TaskContext,
     TaskType,
+    batch_sizes,
     check_batch_for_batchnorm,
     register_task,
     to_tensor,
@@ -166,7 +167,9 @@ class GANTask(Task):
         if not inputs[0].params.get("shape"):
             raise GraphError("the generator's Input has no shape", node=inputs[0].id,
                              fix="set its shape to the noise size, e.g. [100]")
-        compiled = compile_graph(graph, {}, seed=self.ctx.config.seed)
+        batch, eval_batch = batch_sizes(self.ctx)  # one batch's activations must fit too
+        compiled = compile_graph(graph, {}, seed=self.ctx.config.seed, batch=batch,
+                                 eval_batch=eval_batch)
         compiled.module.to(self.ctx.device)
         out = tuple(compiled.output_shape())
         if out != self.data_shape:
@@ -180,7 +183,9 @@ class GANTask(Task):
         shapes = {n.id: self.data_shape for n in graph.nodes_of_type("input")
                   if not n.params.get("shape")}
         # seed + 1: the two networks should not start from the same random stream.
-        compiled = compile_graph(graph, shapes, seed=self.ctx.config.seed + 1)
+        batch, eval_batch = batch_sizes(self.ctx)
+        compiled = compile_graph(graph, shapes, seed=self.ctx.config.seed + 1, batch=batch,
+                                 eval_batch=eval_batch)
         compiled.module.to(self.ctx.device)
         if len(compiled.input_nodes) != 1:
             raise TrainingError("the discriminator needs exactly one Input (the samples)",

@@ -113,7 +113,8 @@ def test_an_exception_in_training_is_shown_and_the_app_keeps_working(qtbot, wind
     def boom():
         raise error("boom in train_step")
 
-    window.run.session.task.train_step = boom  # the session waits paused: safe to patch
+    trainer = window.run.session.trainer  # the session waits paused: safe to patch
+    (trainer.fused or window.run.session.task).train_step = boom  # what steps each batch
     with qtbot.waitSignal(window.run.worker.failed, timeout=TRAIN_TIMEOUT * 1000) as blocker:
         click(qtbot, window, "play")
     assert "boom in train_step" in blocker.args[0]

@@ -301,6 +301,7 @@ def test_neurons_redraw_only_thumbnails_that_changed(qtbot):
 def test_slow_views_draw_at_most_every_frame_ms_except_the_last_snapshot(qtbot, spiral):
     view = create_view("neurons")
     qtbot.addWidget(view)
+    view.show()
     view.set_session(spiral)
     assert view.frame_ms >= 200
     base = dataclasses.replace(spiral.trainer.make_snapshot(), state="running")

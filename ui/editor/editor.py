@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.errors import ValidationError
 from playground.graph import Graph
 from playground.layers import LAYERS, Shape
 from playground.shapes import ShapeReport
@@ -292,7 +293,11 @@ class GraphEditor(QWidget):
 
     def paste(self) -> list[str]:
         """Paste the clipboard's nodes under fresh ids, offset; returns the new ids."""
-        payload = clipboard.clipboard_payload()
+        try:  # validated as a file's graph is when it loads
+            payload = clipboard.clipboard_payload(len(self.graph.nodes))
+        except ValidationError as exc:
+            self.show_status(f"cannot paste: {exc}")
+            return []
         if payload is None:
             self.show_status("nothing to paste")
             return []

@@ -37,6 +37,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
+from playground.errorlog import log_error
 from playground.errors import PlaygroundError
 from playground.training.states import ENDED, RunState
 
@@ -48,7 +49,9 @@ ENDED_STATES = frozenset(state.value for state in ENDED)
 
 
 def error_line(exc: BaseException) -> str:
-    """One user-facing line for an exception (no traceback)."""
+    """One user-facing line for an exception (no traceback); the traceback goes to the
+    error log (:mod:`playground.errorlog`, shown by Help > Error log)."""
+    log_error("in a worker thread", exc)
     if isinstance(exc, PlaygroundError):
         return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     text = f"{type(exc).__name__}: {exc}"

@@ -4,6 +4,12 @@ A view is a plain ``QWidget`` (the main window wraps it in a ``QDockWidget``).
 Feed it with :meth:`View.show_snapshot` from the UI thread as snapshots
 arrive; it keeps only the newest one and draws it at the next timer tick, so
 a fast trainer never queues up paint work and stale snapshots are dropped.
+
+While a run trains, a view draws only when it is visible (a dock tabbed away or
+a minimised window waits, and catches up when shown), and no more often than
+the UI thread can afford: :class:`FrameGovernor` measures the thread's CPU time
+against the process's and spaces every view's frames so drawing and painting stay
+within a share of it (the trainer shares the interpreter with this thread).
 """
 
 from __future__ import annotations
@@ -32,6 +38,61 @@ from ui.views.labels import set_elided_title
 FRAME_MS = 33
 #: What a view says until its session arrives (a preset is loading, a run is being built).
 LOADING = "Loading…"
+
+
+class FrameGovernor:
+    """Spaces the views' frames so the UI thread takes at most a share of the process's CPU.
+
+    Every half second of training it compares the CPU time of the UI thread with
+    that of the whole process (the trainer's thread is the rest): above ``budget``
+    the least interval between two frames of a view grows in proportion, well
+    below it the interval shrinks back towards :data:`FRAME_MS`. So views draw as
+    often as painting them allows within the budget: a big window or a slow
+    machine gets fewer frames, not a slower trainer.
+
+    Parameters
+    ----------
+    budget : float
+        Largest share of the process's CPU time for the UI thread (drawing, painting,
+        events) while a run trains.
+    window : float
+        Seconds between two measurements.
+    """
+
+    #: Longest interval (ms) it stretches frames to.
+    MAX_MS = 500.0
+
+    def __init__(self, budget: float = 0.12, window: float = 0.5):
+        self.budget, self.window = budget, window
+        self.frame_ms = float(FRAME_MS)
+        self._since = self._clocks()
+
+    @staticmethod
+    def _clocks() -> tuple[float, float, float]:
+        return time.monotonic(), time.thread_time(), time.process_time()
+
+    def observe(self) -> float:
+        """The least interval between frames (ms), updated once a window has passed.
+
+        Call it from the UI thread (it reads that thread's CPU clock) while a run
+        trains; after a pause longer than a few windows it starts measuring afresh.
+        """
+        elapsed = time.monotonic() - self._since[0]
+        if elapsed < self.window:  # the cheap clock first: process_time sums every thread's
+            return self.frame_ms
+        now = self._clocks()
+        if elapsed < 4 * self.window:
+            process = now[2] - self._since[2]
+            share = (now[1] - self._since[1]) / process if process > 0 else 0.0
+            ratio = share / self.budget
+            if ratio > 1.0 or ratio < 0.7:
+                self.frame_ms = min(max(self.frame_ms * ratio, FRAME_MS), self.MAX_MS)
+        self._since = now
+        return self.frame_ms
+
+
+#: The one governor of the UI thread's views.
+GOVERNOR = FrameGovernor()
 
 
 class View(QWidget):
@@ -151,15 +212,33 @@ class View(QWidget):
         self.drawn_step = snapshot.step
 
     def _tick(self) -> None:
-        """The timer: draw what is pending unless the last draw is younger than frame_ms
-        (the last snapshot of a run is drawn at once: nothing newer will come)."""
+        """The timer: while a run trains, draw what is pending if the view is visible and
+        its last draw is older than frame_ms (or the governor's interval, if longer); the
+        last snapshot of a run is drawn at once: nothing newer will come."""
         pending = self._pending
         if pending is None:
             return
-        young = (time.monotonic() - self._drawn_at) * 1000.0 < self.frame_ms - FRAME_MS / 2
-        if young and getattr(pending, "state", "running") == "running":
-            return
+        if getattr(pending, "state", "running") == "running":
+            if not self.on_screen():
+                return  # drawn when shown again (showEvent)
+            least = max(self.frame_ms, GOVERNOR.observe())
+            # Wake up no more often than half the least interval (an idle wake-up still
+            # costs the event loop), and at the full rate again when frames are cheap.
+            self._timer.setInterval(int(min(max(FRAME_MS, least / 2), 250)))
+            if (time.monotonic() - self._drawn_at) * 1000.0 < least - FRAME_MS / 2:
+                return
+        else:
+            self._timer.setInterval(FRAME_MS)
         self.flush()
+
+    def on_screen(self) -> bool:
+        """Visible (not a dock tabbed away, not a closed dock) in a window not minimised."""
+        return self.isVisible() and not self.window().isMinimized()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if self._pending is not None:  # a snapshot kept while hidden: draw it soon
+            QTimer.singleShot(0, self, self.flush)
 
     def draw(self, snapshot: Any) -> None:
         """Update the widgets from ``snapshot`` (override)."""

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground import errorlog
 from playground.data import DATASETS
 from playground.graph import Graph
 from playground.tasks import TASKS
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
             "step_epoch": lambda: self.run.step("epoch"), "stop": self.run.stop,
             "reset": self.run.reset, "reset_layout": self.reset_layout,
             "shortcuts": self.show_shortcuts,
+            "error_log": lambda: self.dialogs.info("Error log", errorlog.describe()),
             "about": lambda: self.dialogs.info("About", ABOUT)}
         self.actions = make_actions(self, handlers)
         self.menus = build_menus(self, self.actions, self.editor.actions, self.set_theme,
