@@ -20,7 +20,8 @@ from playground.export.checkpoint import load_checkpoint, resume_session, save_c
 from playground.probes import attach_probes
 from playground.project.presets import load_preset
 from playground.project.schema import project_from_dict
-from playground.run.session import build_session, run_session
+from playground.run.orchestrator import run_session
+from playground.run.session import build_session
 from playground.training.fused.plan import why_not
 from tests.core.export_projects import chain, node
 from tests.core.fused_cases import model_gap, weights
@@ -182,7 +183,7 @@ def test_early_stopping_stops_at_the_same_epoch_with_the_same_best_weights():
                                 device="cpu")
         results.append((session, run_session(session)))
     (fast, a), (slow, b) = results
-    assert a.state == b.state == "stopped"
+    assert a.state == b.state == "finished"  # early stopping ends a run as finished
     loss = a.metrics.pop("loss"), b.metrics.pop("loss")  # MSE's value from its gradient
     assert loss[0] == pytest.approx(loss[1], rel=1e-6) and a.metrics == b.metrics
     same_state(fast, slow)
