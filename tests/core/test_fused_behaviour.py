@@ -20,7 +20,8 @@ from playground.export.checkpoint import load_checkpoint, resume_session, save_c
 from playground.probes import attach_probes
 from playground.project.presets import load_preset
 from playground.project.schema import project_from_dict
-from playground.run.session import build_session, run_session
+from playground.run.orchestrator import run_session
+from playground.run.session import build_session
 from playground.training.fused.plan import why_not
 from tests.core.export_projects import chain, node
 from tests.core.fused_cases import model_gap, weights

@@ -7,7 +7,8 @@ import pytest
 import torch
 
 from playground.project.presets import load_preset
-from playground.run.session import build_session, run_session
+from playground.run.orchestrator import run_session
+from playground.run.session import build_session
 from playground.training.fused.chain import NotFused
 from playground.training.fused.copies import initial_weights, train_copies
 from tests.core.fused_cases import model_gap, weights
