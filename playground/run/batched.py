@@ -169,7 +169,7 @@ def load_copy(session: Session, result: CopiesResult, index: int,
         "step": epochs * task.steps_per_epoch(), "epoch": epochs, "batch": 0,
         "stop_reason": (f"early stopping: no better {trainer.monitor} since epoch "
                         f"{int(final['best_epoch'])}") if early else "",
-        "shuffle_rng": _shuffled(task, result.seeds[index], epochs),
+        "shuffle_rng": result.shuffle_states[index],
         "torch_rng": torch.get_rng_state() if torch_rng is None else torch_rng,
         "epoch_loss_sum": 0.0, "epoch_loss_count": 0,
         "metrics": metrics, "history": _history(result, index, epochs),
@@ -189,15 +189,4 @@ def _history(result: CopiesResult, index: int, epochs: int) -> dict[str, Any]:
         if name != "loss":
             out[name] = series(result.eval_epochs, values[index])
     return out
-
-
-def _shuffled(task: Any, seed: int, epochs: int) -> torch.Tensor:
-    """The state of a trainer's shuffling generator (seeded ``seed``) after ``epochs``
-    epochs: one permutation drawn per epoch when the task shuffles."""
-    generator = torch.Generator().manual_seed(seed)
-    batches = getattr(task, "batches", None)
-    if batches is not None and batches.shuffle:
-        for _ in range(epochs):
-            torch.randperm(batches.n, generator=generator)
-    return generator.get_state()
 

@@ -250,7 +250,9 @@ class SeedsPlan:
     Each seed is one :class:`~playground.run.orchestrator.Orchestrator` (the
     project, or all its variants) with its training seed (and data seed). When a
     seed's run ends, its curves and the final payloads of the probes attached to
-    its session (a decision boundary...) are kept for the app's seeds view.
+    its session (a decision boundary...) are kept for the app's seeds view. Where the
+    network allows, every seed trains at the first build as one batched computation and
+    each seed's session is handed its trained copy (:mod:`playground.run.batched`).
     """
 
     def __init__(self, project: Project, count: int, first: int | None = None,
