@@ -213,7 +213,7 @@ class SeedsView(View):
             if value is not None:
                 self.histogram.addItem(pg.InfiniteLine(
                     value, angle=90, pen=pg.mkPen(line_color(1), width=2, style=style),
-                    label=text, labelOpts={"position": 0.9}))
+                    label=text, labelOpts={"position": 0.9, "color": theme(self)[1]}))
         where = check.book_percentile()
         book = "" if where is None else f"; the book's {check.book_value:g} lies at the " \
                                         f"{where:.0f}th percentile"
