@@ -159,7 +159,7 @@ class _Lockstep:
         biases = [None if b is None else
                   torch.stack([s[b].to(device, dtype) for s in inits]).unsqueeze(1)
                   for _, b in self.keys]
-        self.engine = Engine(chain, k, plan.loss, plan.x.shape[1], dtype, device)
+        self.engine = Engine(chain, k, plan.loss, plan.x.shape[1], dtype, device, batched=True)
         self.engine.bind(weights, biases)
         self.slots = []
         for j, train in enumerate(chain.trainable):
