@@ -183,7 +183,7 @@ def test_early_stopping_stops_at_the_same_epoch_with_the_same_best_weights():
                                 device="cpu")
         results.append((session, run_session(session)))
     (fast, a), (slow, b) = results
-    assert a.state == b.state == "finished"  # early stopping ends a run normally
+    assert a.state == b.state == "finished"  # early stopping ends a run as finished
     loss = a.metrics.pop("loss"), b.metrics.pop("loss")  # MSE's value from its gradient
     assert loss[0] == pytest.approx(loss[1], rel=1e-6) and a.metrics == b.metrics
     same_state(fast, slow)
