@@ -239,7 +239,7 @@ class Batches:
 
     @property
     def order(self) -> torch.Tensor | None:
-        """This epoch's sample order (None: the stored order)."""
+        """The sample order of this epoch (None: the stored order)."""
         return self._order
 
     def advance(self) -> int:
