@@ -67,7 +67,7 @@ class CompiledGraph:
 
     def output_shape(self) -> Shape:
         """Per-sample shape reaching the first Output node."""
-        return self.report.nodes[self.output_nodes[0]].output
+        return self.report.nodes[self.output_nodes[0]].known_output()
 
     @property
     def code(self) -> str:
@@ -151,11 +151,11 @@ def _build_modules(graph: Graph, report: ShapeReport, order: list[str]
         if spec.build is None:
             continue
         try:
-            module = spec.build(info.params, dict(info.inputs))
+            module = spec.build(info.valid_params(), dict(info.inputs))
         except (RuntimeError, ValueError) as exc:
             raise GraphError(f"cannot be built: {exc}", node=nid) from exc
         if spec.has_weights:
-            apply_init(module, info.params)
+            apply_init(module, info.valid_params())
         if node.weights:
             load_node_weights(module, node.weights, nid)
         if not node.trainable:
@@ -174,7 +174,7 @@ def _trace(graph: Graph, report: ShapeReport, order: list[str], attr_names: dict
         node, info = graph.nodes[nid], report.nodes[nid]
         spec = LAYERS.get(node.type)
         args = tuple(values[(incoming[(nid, p)].src, incoming[(nid, p)].src_port)]
-                     for p in spec.input_ports(info.params))
+                     for p in spec.input_ports(info.valid_params()))
         if node.type == "input":
             values[(nid, "out")] = g.placeholder(attr_names[nid])
             inputs.append(nid)
@@ -192,7 +192,11 @@ def _trace(graph: Graph, report: ShapeReport, order: list[str], attr_names: dict
     return g, inputs, outputs
 
 
-def primary_layer(module: nn.Module) -> nn.Module | None:
+#: The layers whose ``weight`` and ``bias`` are a node's weights.
+WeightedLayer = nn.Linear | nn.Conv1d | nn.Conv2d | nn.ConvTranspose2d
+
+
+def primary_layer(module: nn.Module) -> WeightedLayer | None:
     """The first Linear/Conv inside a node's module (what 'weight'/'bias' refer to)."""
     for m in module.modules():
         if isinstance(m, (nn.Linear, nn.Conv1d, nn.Conv2d, nn.ConvTranspose2d)):

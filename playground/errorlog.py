@@ -1,4 +1,4 @@
-"""The error log: where a failure's traceback goes while the user sees one line.
+r"""The error log: where a failure's traceback goes while the user sees one line.
 
 Errors in the app's worker threads (building a session, training, exports, data
 loading) reach the user as one line in the status bar or a message box; their
@@ -7,7 +7,7 @@ path.
 
 The file is :data:`LOG_ENV` if set, else ``errors.log`` in the platform's folder
 for such files: ``$XDG_STATE_HOME/nn-playground`` (``~/.local/state/...``) on
-Linux, ``~/Library/Logs/nn-playground`` on macOS, ``%LOCALAPPDATA%\\nn-playground``
+Linux, ``~/Library/Logs/nn-playground`` on macOS, ``%LOCALAPPDATA%\nn-playground``
 on Windows. It is appended to (not rewritten atomically: one entry at a time)
 and kept under :data:`MAX_BYTES`: past that it becomes ``errors.log.1`` and a
 new one starts. Writing it never raises.

@@ -31,7 +31,7 @@ class PlaygroundError(Exception):
 
 
 def one_line(text: str) -> str:
-    """``text`` with newlines and other control characters escaped (``\\n``).
+    r"""``text`` with newlines and other control characters escaped (``\n``).
 
     Messages quote names from files (a JSON key, a column header) that may hold
     anything; the one-line contract holds whatever they contain.

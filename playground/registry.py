@@ -37,13 +37,16 @@ class Registry(Generic[T]):
         self._entries[key] = entry
         return entry
 
-    def get(self, key: str, where: str = "") -> T:
-        """Entry for ``key``; an unknown id raises ``ValidationError`` naming ``where``."""
-        try:
-            return self._entries[key]
-        except (KeyError, TypeError):
+    def get(self, key: object, where: str = "") -> T:
+        """Entry for ``key``; an unknown id raises ``ValidationError`` naming ``where``.
+
+        ``key`` may be any value read from a file: one that is not a string is unknown.
+        """
+        entry = self._entries.get(key) if isinstance(key, str) else None
+        if entry is None:
             known = ", ".join(self._entries)
-            raise ValidationError(f"unknown {self.kind} {key!r} (known: {known})", where) from None
+            raise ValidationError(f"unknown {self.kind} {key!r} (known: {known})", where)
+        return entry
 
     def ids(self) -> list[str]:
         """Registered ids, in registration order."""

@@ -53,6 +53,31 @@ class NodeInfo:
             return self.inputs.get("in")
         return next(iter(self.outputs.values()))
 
+    def valid_params(self) -> dict:
+        """:attr:`params` of a node known to have valid ones (inferred, or compiled).
+
+        Raises
+        ------
+        ValueError
+            When they are invalid: the caller should have checked :attr:`error` first.
+        """
+        if self.params is None:
+            raise ValueError("the node's params are invalid")
+        return self.params
+
+    def known_output(self) -> Shape:
+        """:attr:`output` of a node whose shape is known (every node of a compiled graph).
+
+        Raises
+        ------
+        ValueError
+            When the shape is unknown.
+        """
+        shape = self.output
+        if shape is None:
+            raise ValueError("the node's output shape is unknown")
+        return shape
+
 
 @dataclass
 class ShapeReport:
@@ -84,7 +109,7 @@ class ShapeReport:
     @property
     def errors(self) -> list[GraphError]:
         """Graph-level errors then node errors, in topological order."""
-        node_errors = [self.nodes[n].error for n in self._all_ids() if self.nodes[n].error]
+        node_errors = [error for n in self._all_ids() if (error := self.nodes[n].error)]
         return [*self.graph_errors, *node_errors]
 
     @property
@@ -98,8 +123,9 @@ class ShapeReport:
         if self.graph_errors:
             raise self.graph_errors[0]
         for nid in self._all_ids():
-            if nid in self.feeding and self.nodes[nid].error:
-                raise self.nodes[nid].error
+            error = self.nodes[nid].error
+            if nid in self.feeding and error:
+                raise error
 
     def edge_shape(self, edge: Edge) -> Shape | None:
         """The shape carried by ``edge`` (its source's output), None if unknown."""
@@ -169,8 +195,9 @@ def _check_edges(graph: Graph, specs: dict[str, LayerSpec],
         if src_spec is not None and edge.src_port not in src_spec.outputs:
             _flag(infos, edge.src, f"has no output port {edge.src_port!r}",
                   f"ports: {', '.join(src_spec.outputs) or 'none'}")
-        if dst_spec is not None and infos[edge.dst].params is not None:
-            ports = dst_spec.input_ports(infos[edge.dst].params)
+        dst_params = infos[edge.dst].params
+        if dst_spec is not None and dst_params is not None:
+            ports = dst_spec.input_ports(dst_params)
             if edge.dst_port not in ports:
                 _flag(infos, edge.dst, f"has no input port {edge.dst_port!r}",
                       f"connect to one of: {', '.join(ports) or 'none (it is a source)'}")
@@ -304,7 +331,8 @@ def _cycle_path(graph: Graph, start: str, cyclic: set[str]) -> list[str]:
 def _infer_node(graph: Graph, nid: str, spec: LayerSpec, infos: dict[str, NodeInfo],
                 incoming: dict[tuple[str, str], Edge], input_shapes: dict[str, Shape]) -> None:
     info = infos[nid]
-    for port in spec.input_ports(info.params):
+    params = info.valid_params()  # the caller infers nodes without errors only
+    for port in spec.input_ports(params):
         edge = incoming.get((nid, port))
         if edge is None:
             info.error = GraphError(f"input port {port!r} is not connected", node=nid,
@@ -314,7 +342,6 @@ def _infer_node(graph: Graph, nid: str, spec: LayerSpec, infos: dict[str, NodeIn
         if shape is None:
             return  # upstream problem: reported on the upstream node
         info.inputs[port] = shape
-    params = info.params
     if spec.id == "input" and nid in input_shapes:
         params = {**params, "shape": tuple(input_shapes[nid])}
     try:
@@ -392,7 +419,7 @@ def keras_param_counts(report: ShapeReport, graph: Graph) -> dict[str, int]:
         node = graph.nodes[nid]
         if node.type in GATES:
             info = report.nodes[nid]
-            counts[nid] = keras_param_count(node.type, info.params, info.inputs["in"])
+            counts[nid] = keras_param_count(node.type, info.valid_params(), info.inputs["in"])
     return counts
 
 

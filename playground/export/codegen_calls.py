@@ -65,6 +65,18 @@ def record_init_calls(build: Callable[[], nn.Module]) -> tuple[nn.Module, dict]:
 # -- writing constructor expressions ------------------------------------------------------
 
 def from_call(call: tuple | None) -> tuple[dict, tuple, dict] | None:
+    """``__init__`` arguments of one call :func:`record_init_calls` recorded.
+
+    Parameters
+    ----------
+    call : tuple or None
+        ``(instance, named, varargs, kwargs)`` as recorded; None when none was.
+
+    Returns
+    -------
+    tuple or None
+        ``(named, varargs, kwargs)`` as a dict, a tuple and a dict; None for no call.
+    """
     if call is None:
         return None
     _, named, varargs, kwargs = call

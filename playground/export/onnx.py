@@ -160,18 +160,20 @@ def torch_onnx_export(module: nn.Module, args: tuple, f: str | os.PathLike | io.
 
     Dimension 0 of every input and output is dynamic: the batch.
     """
-    kwargs = dict(opset_version=OPSETS[exporter], input_names=input_names,
-                  output_names=output_names)
+    target: Any = f if isinstance(f, io.BytesIO) else str(f)  # torch writes to a BytesIO too
+    opset = OPSETS[exporter]
     if exporter == "dynamo":
         batch = torch.export.Dim("batch", min=1)
         # forward(*xs): one spec for the varargs tuple, one dict per input.
-        kwargs.update(dynamo=True, verbose=False, external_data=False,
-                      dynamic_shapes=(tuple({0: batch} for _ in args),))
+        torch.onnx.export(module, args, target, opset_version=opset, input_names=input_names,
+                          output_names=output_names, dynamo=True, verbose=False,
+                          external_data=False,
+                          dynamic_shapes=(tuple({0: batch} for _ in args),))
     else:
         names = list(input_names or []) + list(output_names or [])
-        kwargs.update(dynamo=False, dynamic_axes={n: {0: "batch"} for n in names})
-    target: Any = f if isinstance(f, io.BytesIO) else str(f)  # torch writes to a BytesIO too
-    torch.onnx.export(module, args, target, **kwargs)
+        torch.onnx.export(module, args, target, opset_version=opset, input_names=input_names,
+                          output_names=output_names, dynamo=False,
+                          dynamic_axes={n: {0: "batch"} for n in names})
 
 
 def check_model(model: bytes | str | os.PathLike) -> None:

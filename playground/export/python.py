@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -65,7 +66,7 @@ def export_python(session: Session, path: str | os.PathLike, graph: str | None =
 
 def check_source(text: str, model: torch.nn.Module, inputs: tuple, path: Path) -> float:
     """Run generated source, load ``model``'s weights into its class, compare outputs."""
-    namespace = {"__name__": "playground_export_check", "__file__": str(path)}
+    namespace: dict[str, Any] = {"__name__": "playground_export_check", "__file__": str(path)}
     with quiet(), torch.no_grad():
         exec(compile(text, str(path), "exec"), namespace)  # our own generated code
         rebuilt = namespace["PlaygroundNet"]()
@@ -81,9 +82,9 @@ def check_source(text: str, model: torch.nn.Module, inputs: tuple, path: Path) -
 def python_file(code: ModelCode, compiled: CompiledGraph, weights_name: str, title: str) -> str:
     """The whole ``.py`` text: docstring, imports, model, ``load_model`` and an example."""
     names = code.input_names
-    shapes = {a: compiled.report.nodes[nid].output
+    shapes = {a: compiled.report.nodes[nid].known_output()
               for nid, a in zip(compiled.input_nodes, names)}
-    out_shapes = {nid: compiled.report.nodes[nid].output for nid in compiled.output_nodes}
+    out_shapes = {nid: compiled.report.nodes[nid].known_output() for nid in compiled.output_nodes}
     in_text = ", ".join(f"{n} (N, {', '.join(map(str, s))})" for n, s in shapes.items())
     out_text = ", ".join(f"{n} (N, {', '.join(map(str, s))})" for n, s in out_shapes.items())
     # Title and file names come from the user or a project file: escaped, never code.

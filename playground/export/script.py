@@ -21,12 +21,14 @@ import math
 import os
 from datetime import date
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import numpy as np
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 
+from playground.compiler import CompiledGraph
 from playground.errors import PlaygroundError
 from playground.export.codegen import RESERVED, model_code, string_body
 from playground.export.codegen_deps import SourceCollector, format_imports, literal
@@ -38,10 +40,12 @@ from playground.export.common import (
     quiet,
 )
 from playground.export.script_template import SCRIPT
+from playground.graph import Graph
 from playground.project.fileio import atomic_outputs, serialise
 from playground.run.session import Session
-from playground.tasks.abilities import FitsSplits
+from playground.tasks.abilities import FitsSplits, Thresholds
 from playground.tasks.autoencoder import corrupt
+from playground.tasks.supervised import split_targets
 from playground.training.losses import PROB_EPS
 from playground.training.optimizers import build_optimizer
 
@@ -100,27 +104,33 @@ def export_training_script(session: Session, path: str | os.PathLike,
         raise PlaygroundError("the training script must be a .py file", str(path))
     data_path, weights = path.with_suffix(".npz"), path.with_suffix(".pt")
     kind = SUPPORTED.get(session.project.task)
-    if kind is None or graph not in (None, "model") or not isinstance(session.task, FitsSplits):
+    task = session.task
+    if kind is None or graph not in (None, "model") or not isinstance(task, FitsSplits):
         raise PlaygroundError(f"the training script covers {', '.join(SUPPORTED)} tasks on one "
                               f"network; task {session.project.task!r} is not covered yet "
                               "(export a checkpoint or the Python module instead)")
     model, compiled, graph_obj = export_target(session, graph)
     notes: list[str] = []
-    text = script_text(session, kind, compiled, graph_obj, path, notes)
-    arrays = _arrays(session, kind)
+    text = script_text(session, task, kind, compiled, graph_obj, path, notes)
+    arrays = _arrays(session, task, kind)
     result = ExportResult("script", [path, data_path, weights], notes=notes)
-    result.max_abs_diff = _check_loss(text, session, path)
+    result.max_abs_diff = _check_loss(text, task, path)
     state = model.state_dict()
+    # numpy's stub types ``**kwds`` against its ``allow_pickle: bool`` keyword too (and passing
+    # allow_pickle would store an array of that name on numpy < 2.1).
+    def save_data(f: BinaryIO) -> None:
+        np.savez_compressed(f, **arrays)  # type: ignore[arg-type]
+
     atomic_outputs({path: text,
-                    data_path: serialise(lambda f: np.savez_compressed(f, **arrays), "the data"),
+                    data_path: serialise(save_data, "the data"),
                     weights: serialise(lambda f: torch.save(state, f), "the weights")})
     return result
 
 
-def script_text(session: Session, kind: str, compiled, graph_obj, path: Path,
-                notes: list[str]) -> str:
-    """The training script's source."""
-    project, task = session.project, session.task
+def script_text(session: Session, task: FitsSplits, kind: str, compiled: CompiledGraph,
+                graph_obj: Graph, path: Path, notes: list[str]) -> str:
+    """The training script's source for ``session``'s ``task`` (its own task, narrowed)."""
+    project = session.project
     code = model_code(compiled, graph_obj, doc=f"{project.title} (generated from the graph).",
                       reserved=RESERVED + _SCRIPT_NAMES, imports=_SHARED)
     extra = SourceCollector(set(RESERVED + _SCRIPT_NAMES), _SHARED)
@@ -141,15 +151,16 @@ def script_text(session: Session, kind: str, compiled, graph_obj, path: Path,
         script_name=string_body(path.name), data_name=string_body(path.with_suffix(".npz").name),
         weights_name=string_body(path.with_suffix(".pt").name),
         trained_name=string_body(f"{path.stem}.trained.pt"),
-        imports="\n".join(imports), config=_config(session, kind, notes), model=model_src,
+        imports="\n".join(imports), config=_config(session, task, kind, notes),
+        model=model_src,
         optimizer=_optimizer(cfg), scheduler=_scheduler(cfg),
         loss_doc=f"The {loss} loss on {'probabilities' if key[1] else 'raw outputs'}.",
         loss=_LOSSES[key].replace("$delta", literal(float(project.task_params.get("delta", 1.0)))),
-        task_code=_task_code(session, kind), class_name=code.class_name)
+        task_code=_task_code(session, task, kind), class_name=code.class_name)
 
 
-def _config(session: Session, kind: str, notes: list[str]) -> str:
-    cfg, task = session.project.training, session.task
+def _config(session: Session, task: FitsSplits, kind: str, notes: list[str]) -> str:
+    cfg = session.project.training
     present = [n for n, t in task.splits.items() if t is not None]
     known = {"loss"} | {f"{s}_{m}" for s in present for m in ("loss", *_METRICS[kind])}
     es = cfg.early_stopping
@@ -162,7 +173,7 @@ def _config(session: Session, kind: str, notes: list[str]) -> str:
                  "maximize": es.maximize, "restore_best": es.restore_best}
     values = {"epochs": cfg.epochs, "batch_size": cfg.batch_size, "shuffle": cfg.shuffle,
               "seed": cfg.seed, "l1": cfg.l1, "l2": cfg.l2, "grad_clip": cfg.grad_clip,
-              "monitor": es.monitor if es is not None else task.default_monitor,
+              "monitor": es.monitor if es is not None else session.task.default_monitor,
               "early_stopping": early}
     lines = [f"    {literal(k)}: {literal(v)}," for k, v in values.items()]
     return "{\n" + "\n".join(lines) + "\n}"
@@ -204,7 +215,7 @@ def _scheduler(cfg) -> str:
     return "None"
 
 
-def _task_code(session: Session, kind: str) -> str:
+def _task_code(session: Session, task: FitsSplits, kind: str) -> str:
     identity = '''def train_input(x):
     """What the model sees while training: the inputs themselves."""
     return x
@@ -214,7 +225,10 @@ def eval_input(x, split):
     """What the model sees when evaluated."""
     return x'''
     if kind == "classify":
-        return f'''THRESHOLD = {literal(float(session.task.threshold))}
+        if not isinstance(task, Thresholds):
+            raise PlaygroundError(f"task {session.project.task!r} classifies without a "
+                                  "decision threshold: the script cannot reproduce it")
+        return f'''THRESHOLD = {literal(float(task.threshold))}
 
 
 {identity}
@@ -254,25 +268,28 @@ def task_metrics(output, target, labels):
     return {{"mse": (output - target).pow(2).mean().item()}}'''
 
 
-def _arrays(session: Session, kind: str) -> dict[str, np.ndarray]:
+def _arrays(session: Session, task: FitsSplits, kind: str) -> dict[str, np.ndarray]:
     """x_/y_/labels_ arrays per non-empty split, as the task trains on them."""
     arrays = {}
-    for name, tensors in session.task.splits.items():
+    for name, tensors in task.splits.items():
         if tensors is None:
             continue
         arrays[f"x_{name}"] = tensors[0].detach().cpu().numpy()
         if kind != "autoencode":
             arrays[f"y_{name}"] = tensors[1].detach().cpu().numpy()
         if kind == "classify":
-            arrays[f"labels_{name}"] = np.asarray(session.dataset.split(name).y, np.int64)
+            labels = split_targets(session.task.ctx.require_dataset().split(name), name)
+            arrays[f"labels_{name}"] = np.asarray(labels, np.int64)
     return arrays
 
 
-def _check_loss(text: str, session: Session, path: Path) -> float:
+def _check_loss(text: str, task: FitsSplits, path: Path) -> float:
     """Define the script's functions and compare its loss with the task's on real outputs."""
-    namespace = {"__name__": "playground_script_check", "__file__": str(path)}
-    task = session.task
-    x, y = task.splits["train"]
+    namespace: dict[str, Any] = {"__name__": "playground_script_check", "__file__": str(path)}
+    train = task.splits["train"]
+    if train is None:
+        raise PlaygroundError("the training split is empty: there is nothing to train on")
+    x, y = train
     with quiet(), torch.no_grad():
         exec(compile(text, str(path), "exec"), namespace)  # our own generated code
         was_training = task.model.training

@@ -28,6 +28,8 @@ orthogonal recurrent weights, zero biases and, for LSTM, forget-gate bias 1
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
 
@@ -80,8 +82,9 @@ class Recurrent(nn.Module):
         super().__init__()
         self.kind, self.returns, self.bias_mode = kind, returns, bias
         self.dirs = 2 if bidirectional else 1
-        kwargs = dict(num_layers=num_layers, bias=bias != "none", batch_first=True,
-                      dropout=dropout if num_layers > 1 else 0.0, bidirectional=bidirectional)
+        kwargs: dict[str, Any] = dict(num_layers=num_layers, bias=bias != "none",
+                                      batch_first=True, bidirectional=bidirectional,
+                                      dropout=dropout if num_layers > 1 else 0.0)
         if kind == "rnn":
             kwargs["nonlinearity"] = nonlinearity
         cls = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind]
@@ -148,7 +151,8 @@ def _freeze_recurrent_bias(rnn: nn.RNNBase) -> None:
     for name in list(rnn._flat_weights_names):
         if name.startswith("bias_hh"):
             param = rnn._parameters.pop(name)
-            rnn.register_buffer(name, torch.zeros_like(param))
+            if param is not None:  # always set: bias-free layers list no bias_hh names
+                rnn.register_buffer(name, torch.zeros_like(param))
     rnn._init_flat_weights()  # the layer reads its weights through this list
 
 

@@ -145,6 +145,11 @@ class ProbeRunner:
             self._version += 1
 
     def __call__(self, trainer: Any) -> Any:
+        """The probe's payload for ``trainer``'s current step (on the trainer's thread).
+
+        Computed again when the step or the options changed, at most as often as the
+        throttle allows while the run is running; otherwise the cached payload.
+        """
         with self._lock:
             options, version = self.options, self._version
         key = (trainer.step, version)

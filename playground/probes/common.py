@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from playground.compiler import CompiledGraph, primary_layer
+from playground.compiler import CompiledGraph, WeightedLayer, primary_layer
 
 
 def compiled_model(session: Any) -> CompiledGraph | None:
@@ -140,7 +140,7 @@ def node_shape(compiled: CompiledGraph, nid: str) -> tuple | None:
     return None if info is None else info.output
 
 
-def layer_of(compiled: CompiledGraph, nid: str) -> nn.Module | None:
+def layer_of(compiled: CompiledGraph, nid: str) -> WeightedLayer | None:
     """The node's Linear / Conv layer (what its weights are), if any."""
     return primary_layer(compiled.node_module(nid))
 

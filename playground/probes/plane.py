@@ -24,6 +24,7 @@ from playground.probes.common import (
     module_nodes,
     node_shape,
     plane_grid,
+    require_model,
     to_model,
 )
 from playground.training.fused.chain import Chain, chain_or_none, forward_nodes
@@ -162,7 +163,7 @@ register_probe(ProbeType(
 
 def map_nodes(session: Any) -> list[str]:
     """Nodes shown as neuron maps: the Input, then every layer with a (units,) output."""
-    compiled = compiled_model(session)
+    compiled = require_model(session)
     nodes = list(compiled.input_nodes)
     for nid in module_nodes(compiled):
         shape = node_shape(compiled, nid)
@@ -178,7 +179,7 @@ def normalise_units(act: np.ndarray) -> np.ndarray:
 
 
 def _neurons_create(session: Any):
-    compiled = compiled_model(session)
+    compiled = require_model(session)
     chain = chain_or_none(compiled)
     nodes = map_nodes(session)
     layers = [nid for nid in nodes if nid not in compiled.input_nodes]
@@ -225,13 +226,15 @@ def _dense_nodes(session: Any) -> list[str]:
 
 
 def _weights_create(session: Any):
-    compiled = compiled_model(session)
+    compiled = require_model(session)
     nodes = _dense_nodes(session)
 
     def compute(trainer: Any, options: dict) -> dict[str, dict]:
         out = {}
         for nid in nodes:
             layer = layer_of(compiled, nid)
+            if not isinstance(layer, nn.Linear):  # _dense_nodes kept Linear layers only
+                continue
             w = layer.weight.detach()
             full = tuple(w.shape)
             w = w[:MAX_WEIGHT_SIDE, :MAX_WEIGHT_SIDE]

@@ -94,3 +94,13 @@ class FitsSplits(Protocol):
     kind: str
     splits: dict[str, tuple[torch.Tensor, ...] | None]
     loss_fn: Callable[..., torch.Tensor]
+
+
+@runtime_checkable
+class Thresholds(Protocol):
+    """Reads a single output unit as a class by a decision threshold (classification)."""
+
+    @property
+    def threshold(self) -> float:
+        """Outputs above it are class 1."""
+        ...

@@ -56,11 +56,11 @@ class AutoencoderTask(GradientTask):
 
     def __init__(self, ctx: TaskContext):
         super().__init__(ctx)
-        if tuple(self.out_shape) != tuple(ctx.dataset.input_shape):
+        if tuple(self.out_shape) != tuple(self.dataset.input_shape):
             where = f"node '{self.compiled['model'].output_nodes[0]}'"
             raise TrainingError(
                 f"an autoencoder must output the input's shape "
-                f"(N, {', '.join(map(str, ctx.dataset.input_shape))}) but the Output gets "
+                f"(N, {', '.join(map(str, self.dataset.input_shape))}) but the Output gets "
                 f"(N, {', '.join(map(str, self.out_shape))})", where)
         p = ctx.params
         self._noise = (p["noise"], p["noise_level"], p["clip"])
@@ -76,8 +76,8 @@ class AutoencoderTask(GradientTask):
                     noisy_mse = ((self._eval_inputs[name] - tensors[1]) ** 2).mean()
                     self._reference[f"{name}_noisy_mse"] = float(noisy_mse)
 
-    def _tensors(self, name: str):
-        part = self.ctx.dataset.split(name)
+    def _tensors(self, name: str) -> tuple[torch.Tensor, ...] | None:
+        part = self.dataset.split(name)
         if len(part) == 0:
             return None
         x = to_tensor(part.x, self.ctx.device)
@@ -163,8 +163,8 @@ class AutoencoderTask(GradientTask):
                 continue
             errors = self.sample_errors(split)
             metrics[f"{split}_flagged"] = float(np.mean(errors > threshold))
-            labels = self.ctx.dataset.split(split).y
-            if labels is None or self.ctx.dataset.info.target != "class":
+            labels = self.dataset.split(split).y
+            if labels is None or self.dataset.info.target != "class":
                 continue
             for k in np.unique(labels):
                 mine = errors[labels == k]
@@ -176,7 +176,7 @@ class AutoencoderTask(GradientTask):
         """The fixed corrupted inputs used for evaluation (for the samples view)."""
         return self._eval_inputs[split].cpu().numpy()
 
-    def _targets(self, y):  # unused: targets are the inputs
+    def _targets(self, y: np.ndarray) -> torch.Tensor:  # unused: targets are the inputs
         raise AssertionError
 
 

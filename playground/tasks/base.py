@@ -12,7 +12,7 @@ import contextlib
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import torch
@@ -239,7 +239,7 @@ class Batches:
 
     @property
     def order(self) -> torch.Tensor | None:
-        """This epoch's sample order (None: the stored order)."""
+        """The sample order of this epoch (None: the stored order)."""
         return self._order
 
     def advance(self) -> int:
@@ -414,6 +414,10 @@ def predict_in_chunks(module: nn.Module, x: torch.Tensor, chunk: int = EVAL_CHUN
     return torch.cat([module(x[i:i + chunk]) for i in range(0, len(x), chunk)])
 
 
+@overload
+def to_tensor(array: np.ndarray, device: torch.device) -> torch.Tensor: ...
+@overload
+def to_tensor(array: None, device: torch.device) -> None: ...
 def to_tensor(array: np.ndarray | None, device: torch.device) -> torch.Tensor | None:
     """A numpy array as a tensor on ``device`` (None stays None)."""
     return None if array is None else torch.as_tensor(array).to(device)

@@ -43,7 +43,7 @@ class BayesRegressionTask(RegressionTask):
                                 "replace the Dense layers by Bayesian Dense", "graphs.model")
         self.noise_std = ctx.params["noise_std"]
         self.samples = ctx.params["samples"]
-        self.n_train = len(self.splits["train"][0])
+        self.n_train = len(self.train_tensors()[0])
         gen = torch.Generator().manual_seed(ctx.config.seed * 7919 + 11)
         self._eval_seed = int(torch.randint(0, 2**31 - 1, (1,), generator=gen))
 
@@ -106,7 +106,7 @@ class BayesRegressionTask(RegressionTask):
     def evaluate(self) -> dict[str, float]:
         metrics = super().evaluate()
         with evaluating(self.model):
-            self.model(self.splits["train"][0][:1])
+            self.model(self.train_tensors()[0][:1])
             metrics["kl"] = float(self.kl())
         return metrics
 
@@ -116,7 +116,7 @@ class BayesRegressionTask(RegressionTask):
         metrics = {}
         for name, tensors in self.splits.items():
             if tensors is not None:
-                pred = self.predictive(self.ctx.dataset.split(name).x)
+                pred = self.predictive(self.dataset.split(name).x)
                 metrics[f"{name}_pred_std"] = float(pred["std"].mean())
         return metrics
 

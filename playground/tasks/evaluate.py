@@ -40,10 +40,11 @@ import torch
 from torch import nn
 
 from playground.compiler import CompiledGraph, primary_layer
+from playground.data.base import Dataset
 from playground.errors import TrainingError
 from playground.params import choice_param, float_param
 from playground.tasks.base import Task, TaskContext, TaskType, compile_model, register_task
-from playground.tasks.supervised import SPLITS, ClassificationTask, output_kind
+from playground.tasks.supervised import SPLITS, ClassificationTask, output_kind, split_targets
 from playground.training.losses import LOSSES, make_loss
 from playground.training.metrics import regression_metrics
 
@@ -57,7 +58,8 @@ def node_outputs(compiled: CompiledGraph, x: torch.Tensor) -> dict[str, torch.Te
     seen: dict[str, torch.Tensor] = {}
     handles = []
     for nid in compiled.layer_nodes():
-        def hook(module: nn.Module, args: object, output: object, nid: str = nid) -> None:
+        def hook(module: nn.Module, args: object,
+                 output: torch.Tensor | tuple[torch.Tensor, ...], nid: str = nid) -> None:
             seen[nid] = output[0] if isinstance(output, tuple) else output
         handles.append(compiled.node_module(nid).register_forward_hook(hook))
     try:
@@ -88,10 +90,12 @@ def roc_auc(scores: np.ndarray, labels: np.ndarray) -> float | None:
     return float((ranks[labels].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
 
 
-def _frozen_model(task: Task, ctx: TaskContext) -> None:
+def _frozen_model(task: EvaluateClassificationTask | EvaluateOutputsTask,
+                  ctx: TaskContext) -> None:
     """Compile the model for ``task`` in evaluation mode, without an optimizer."""
     if ctx.dataset is None:
         raise TrainingError("the evaluate task needs a dataset to run the network on", "data")
+    task.dataset = ctx.dataset
     compiled = compile_model(ctx)
     compiled.module.eval()
     task.compiled = {"model": compiled}
@@ -103,11 +107,12 @@ def _frozen_model(task: Task, ctx: TaskContext) -> None:
 class NodeOutputs:
     """Every node's output on every split, as arrays and (small ones) as metrics.
 
-    Mixed into both evaluate tasks; they set ``compiled``, ``model`` and ``ctx``.
+    Mixed into both evaluate tasks; they set ``compiled``, ``model``, ``dataset`` and ``ctx``.
     """
 
     compiled: dict[str, CompiledGraph]
     model: nn.Module
+    dataset: Dataset
     ctx: TaskContext
     _outputs: dict[str, dict[str, np.ndarray]]
 
@@ -116,8 +121,8 @@ class NodeOutputs:
         """Split -> node id -> output array (n, *per-sample shape), float64."""
         if not self._outputs:
             self.model.eval()
-            inputs = {name: torch.as_tensor(self.ctx.dataset.split(name).x).to(self.ctx.device)
-                      for name in SPLITS if len(self.ctx.dataset.split(name))}
+            inputs = {name: torch.as_tensor(self.dataset.split(name).x).to(self.ctx.device)
+                      for name in SPLITS if len(self.dataset.split(name))}
             self._outputs = {
                 name: {nid: t.double().cpu().numpy()
                        for nid, t in node_outputs(self.compiled["model"], x).items()}
@@ -167,14 +172,13 @@ class EvaluateClassificationTask(NodeOutputs, ClassificationTask):
         # Not ClassificationTask.__init__: that builds an optimizer, which needs weights to train.
         Task.__init__(self, ctx)
         _frozen_model(self, ctx)
-        self.n_classes = max(ctx.dataset.n_classes, 2)
+        self.n_classes = max(self.dataset.n_classes, 2)
         self.target_form = LOSSES.get(ctx.params["loss"]).target
-        self.optimizer = None
+        # No optimizer and no batches: the steps below run the whole splits, without updates.
         self.kind = output_kind(ctx.graphs["model"])
         self.out_shape = self.compiled["model"].output_shape()
         self.loss_fn = make_loss(ctx.params["loss"], ctx.params, self.kind)
         self.splits = {name: self._tensors(name) for name in SPLITS}
-        self.batches = None
         self._penalty, self._clip = False, None
         self._outputs = {}
         self._check_output()
@@ -203,7 +207,7 @@ class EvaluateClassificationTask(NodeOutputs, ClassificationTask):
             if tensors is None:
                 continue
             out = self.model(tensors[0])
-            truth = self.ctx.dataset.split(name).y.astype(bool)
+            truth = split_targets(self.dataset.split(name), name).astype(bool)
             pred = self.classes_from_output(out).cpu().numpy().astype(bool)
             tp, fp = int(np.sum(pred & truth)), int(np.sum(pred & ~truth))
             fn, tn = int(np.sum(~pred & truth)), int(np.sum(~pred & ~truth))
@@ -238,14 +242,16 @@ class EvaluateOutputsTask(NodeOutputs, Task):
         layers = compiled.layer_nodes()
         node = graph.nodes[layers[0]] if len(layers) == 1 else None
         if node is None or node.type != "dense" or \
-                compiled.report.nodes[node.id].params["activation"] != "identity":
+                compiled.report.nodes[node.id].valid_params()["activation"] != "identity":
             raise TrainingError("least squares fits one Dense layer without activation: "
                                 "Input -> Dense -> Output", "task.params.fit")
-        train = self.ctx.dataset.train
-        if train.y is None or self.ctx.dataset.info.target != "regression" or not len(train):
+        train = self.dataset.train
+        if train.y is None or self.dataset.info.target != "regression" or not len(train):
             raise TrainingError("least squares needs regression targets in the training split",
                                 "task.params.fit")
         layer = primary_layer(compiled.node_module(layers[0]))
+        if layer is None:  # a Dense node always holds a Linear
+            raise TrainingError(f"node '{layers[0]}' has no weights to fit", "task.params.fit")
         x = train.x.reshape(len(train), -1).astype(np.float64)
         if layer.bias is not None:
             x = np.concatenate([x, np.ones((len(x), 1))], axis=1)
@@ -270,8 +276,8 @@ class EvaluateOutputsTask(NodeOutputs, Task):
     def evaluate(self) -> dict[str, float]:
         metrics = self.value_metrics()
         for name, nodes in self.outputs().items():
-            y = self.ctx.dataset.split(name).y
-            if y is not None and self.ctx.dataset.info.target == "regression":
+            y = self.dataset.split(name).y
+            if y is not None and self.dataset.info.target == "regression":
                 out = nodes[self.compiled["model"].output_nodes[0]].reshape(y.shape)
                 for key, value in regression_metrics(y.astype(np.float64), out).items():
                     metrics[f"{name}_{key}"] = value

@@ -42,6 +42,7 @@ import torch
 import torch.nn.functional as F
 
 from playground.compiler import CompiledGraph, compile_graph
+from playground.data.base import Dataset
 from playground.errors import GraphError, TrainingError, ValidationError
 from playground.params import choice_param, floats_param, int_param, resolve
 from playground.tasks.base import (
@@ -122,8 +123,9 @@ class GANTask(Task):
         super().__init__(ctx)
         if ctx.dataset is None:
             raise TrainingError("a GAN needs a dataset of real samples", "data")
+        self.dataset: Dataset = ctx.dataset
         p, cfg = ctx.params, ctx.config
-        self.data_shape = tuple(ctx.dataset.input_shape)
+        self.data_shape = tuple(self.dataset.input_shape)
         gen, self.noise_shape = self._compile_generator()
         disc = self._compile_discriminator()
         self.compiled = {"generator": gen, "discriminator": disc}
@@ -133,7 +135,7 @@ class GANTask(Task):
         self.g_optimizer = self._optimizer(p["g_optimizer"], self.generator)
         self.optimizers = [self.d_optimizer, self.g_optimizer]
         self._probabilities = output_kind(ctx.graphs["discriminator"]) == "probabilities"
-        real = to_tensor(ctx.dataset.train.x, ctx.device)
+        real = to_tensor(self.dataset.train.x, ctx.device)
         has_bn = any([check_batch_for_batchnorm(c, cfg.batch_size, len(real))
                       for c in (gen, disc)])
         self.batches = Batches((real,), cfg.batch_size, cfg.shuffle, drop_single=has_bn)
@@ -190,7 +192,7 @@ class GANTask(Task):
         if len(compiled.input_nodes) != 1:
             raise TrainingError("the discriminator needs exactly one Input (the samples)",
                                 "graphs.discriminator")
-        got = tuple(compiled.report.nodes[compiled.input_nodes[0]].output)
+        got = tuple(compiled.report.nodes[compiled.input_nodes[0]].known_output())
         if got != self.data_shape:
             raise TrainingError(f"the discriminator's Input is {_shape_text(got)} but the data "
                                 f"is {_shape_text(self.data_shape)}; clear its shape",
@@ -217,7 +219,7 @@ class GANTask(Task):
         sets = {}
         rng = np.random.default_rng(self.ctx.config.seed)
         for name in ("train", "val", "test"):
-            x = self.ctx.dataset.split(name).x
+            x = self.dataset.split(name).x
             if len(x) == 0:
                 continue
             if len(x) > EVAL_SAMPLES:

@@ -29,6 +29,8 @@ the "misclassified" ones: the unit the book counts.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -63,7 +65,7 @@ class BookRandom:
 
     def randrange(self, n: int) -> int:
         """A uniform index in [0, n) (``random.randrange(0, n)`` / ``np.random.randint(0, n)``)."""
-        if self.kind == "python":
+        if isinstance(self._rng, random.Random):  # kind "python"
             return self._rng.randrange(0, n)
         return int(self._rng.randint(0, n))
 
@@ -71,13 +73,15 @@ class BookRandom:
         """One draw of ``uniform(low, high)``."""
         return float(self._rng.uniform(low, high))
 
-    def get_state(self):
+    def get_state(self) -> object:
         """The generator's state (for checkpoints)."""
-        return self._rng.getstate() if self.kind == "python" else self._rng.get_state()
+        if isinstance(self._rng, random.Random):  # kind "python"
+            return self._rng.getstate()
+        return self._rng.get_state()
 
-    def set_state(self, state) -> None:
+    def set_state(self, state: Any) -> None:
         """Restore :meth:`get_state`."""
-        if self.kind == "python":
+        if isinstance(self._rng, random.Random):
             self._rng.setstate(state)
         else:
             self._rng.set_state(state)
@@ -275,7 +279,10 @@ def run_until_separated(x: np.ndarray, y: np.ndarray, rng: BookRandom, lr: float
 # -- LMS / MMSE ------------------------------------------------------------------------------
 
 #: activation -> (f, f') on numpy arrays
-ACTIVATIONS = {
+#: An activation on float64 arrays and its derivative.
+Activation = Callable[[np.ndarray], np.ndarray]
+
+ACTIVATIONS: dict[str, tuple[Activation, Activation]] = {
     "identity": (lambda z: z, lambda z: np.ones_like(z)),
     "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
     "sigmoid": (lambda z: 1.0 / (1.0 + np.exp(-z)),

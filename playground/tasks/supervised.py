@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 
+from playground.data.base import Dataset, Split
 from playground.errors import TrainingError
 from playground.graph import Graph
 from playground.layers.activations import PROBABILITY_OUTPUTS
@@ -62,6 +66,20 @@ def output_kind(graph: Graph) -> str:
         nid = incoming[0].src
 
 
+def split_targets(part: Split, name: str) -> np.ndarray:
+    """The targets of split ``name``.
+
+    Raises
+    ------
+    TrainingError
+        When the dataset has none (a supervised task was given unlabelled data).
+    """
+    if part.y is None:
+        raise TrainingError(f"the {name} split has no targets: this task needs labelled data",
+                            "data")
+    return part.y
+
+
 class GradientTask(Task):
     """One model, one optimizer, mini-batches of (input, target)."""
 
@@ -71,20 +89,22 @@ class GradientTask(Task):
         super().__init__(ctx)
         if ctx.dataset is None:
             raise TrainingError("this task needs a dataset", "data")
+        self.dataset: Dataset = ctx.dataset
         compiled = compile_model(ctx)
         self.compiled = {"model": compiled}
-        self.model = compiled.module
+        self.model: nn.Module = compiled.module
         self.models = {"model": self.model}
         self.optimizer = make_optimizer(ctx, self.model)
         self.optimizers = [self.optimizer]
         self.kind = output_kind(ctx.graphs["model"])
         self.out_shape = compiled.output_shape()
         self.loss_fn = self._make_loss()
-        self.splits = {name: self._tensors(name) for name in SPLITS}
+        self.splits: dict[str, tuple[torch.Tensor, ...] | None] = {
+            name: self._tensors(name) for name in SPLITS}
         cfg = ctx.config
-        has_bn = check_batch_for_batchnorm(compiled, cfg.batch_size, len(self.splits["train"][0]))
-        self.batches = Batches(self.splits["train"], cfg.batch_size, cfg.shuffle,
-                               drop_single=has_bn)
+        train = self.train_tensors()
+        has_bn = check_batch_for_batchnorm(compiled, cfg.batch_size, len(train[0]))
+        self.batches = Batches(train, cfg.batch_size, cfg.shuffle, drop_single=has_bn)
         # Activity regularisation nodes add their penalty on the activations to every step.
         self._activity = [m for m in self.model.modules()
                           if isinstance(m, ActivityRegularization)]
@@ -92,7 +112,7 @@ class GradientTask(Task):
         self._clip = cfg.grad_clip
 
     # subclass hooks ------------------------------------------------------------------
-    def _make_loss(self):
+    def _make_loss(self) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
         return make_loss(self.ctx.params["loss"], self.ctx.params, self.kind)
 
     def _targets(self, y: np.ndarray) -> torch.Tensor:
@@ -102,11 +122,25 @@ class GradientTask(Task):
         raise NotImplementedError
 
     # the Task interface --------------------------------------------------------------
-    def _tensors(self, name: str) -> tuple[torch.Tensor, torch.Tensor] | None:
-        part = self.ctx.dataset.split(name)
+    def _tensors(self, name: str) -> tuple[torch.Tensor, ...] | None:
+        part = self.dataset.split(name)
         if len(part) == 0:
             return None
-        return (to_tensor(part.x, self.ctx.device), self._targets(part.y).to(self.ctx.device))
+        return (to_tensor(part.x, self.ctx.device),
+                self._targets(split_targets(part, name)).to(self.ctx.device))
+
+    def train_tensors(self) -> tuple[torch.Tensor, ...]:
+        """The training split's tensors (inputs first).
+
+        Raises
+        ------
+        TrainingError
+            When the training split is empty (data splits keep at least one sample there).
+        """
+        train = self.splits["train"]
+        if train is None:
+            raise TrainingError("the training split is empty", "data")
+        return train
 
     def steps_per_epoch(self) -> int:
         return self.batches.steps
@@ -148,7 +182,8 @@ class GradientTask(Task):
                 x, y = tensors
                 out = predict_in_chunks(self.model, x)
                 metrics[f"{name}_loss"] = float(self.loss_fn(out, y))
-                for key, value in self._split_metrics(out, self.ctx.dataset.split(name).y).items():
+                y_raw = split_targets(self.dataset.split(name), name)
+                for key, value in self._split_metrics(out, y_raw).items():
                     metrics[f"{name}_{key}"] = value
         return metrics
 
@@ -215,11 +250,11 @@ class ClassificationTask(GradientTask):
             raise TrainingError(problem[0], where)
 
     def _targets(self, y: np.ndarray) -> torch.Tensor:
-        y = torch.as_tensor(y, dtype=torch.long)
+        labels = torch.as_tensor(y, dtype=torch.long)
         units = self.out_shape[-1]
         if self.target_form == "index":
-            return y
-        values = F.one_hot(y, units).float() if units > 1 else y.float()[:, None]
+            return labels
+        values = F.one_hot(labels, units).float() if units > 1 else labels.float()[:, None]
         if self.target_form == "signed" or (self.target_form == "value" and self.kind == "tanh"):
             return 2.0 * values - 1.0
         return values
@@ -251,7 +286,7 @@ class RegressionTask(GradientTask):
 
     def __init__(self, ctx: TaskContext):
         super().__init__(ctx)
-        problem = regression_output_problem(self.out_shape, ctx.dataset.target_shape)
+        problem = regression_output_problem(self.out_shape, self.dataset.target_shape)
         if problem is not None:
             where = f"node '{self.compiled['model'].output_nodes[0]}'"
             raise TrainingError(problem[0], where)

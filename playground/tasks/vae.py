@@ -172,7 +172,7 @@ class VAETask(GradientTask):
         self._initial = {f"initial_{k}": v for k, v in self.evaluate().items()}
 
     # -- GradientTask hooks ------------------------------------------------------------------
-    def _tensors(self, name: str):
+    def _tensors(self, name: str) -> tuple[torch.Tensor, ...] | None:
         part = self.ctx.require_dataset().split(name)
         if len(part) == 0:
             return None
@@ -183,7 +183,7 @@ class VAETask(GradientTask):
         loss, reduction = self.ctx.params["loss"], self.ctx.params["reduction"]
         return lambda out, x: reconstruction_loss(out, x, loss, self.kind, reduction)
 
-    def _targets(self, y):  # unused: targets are the inputs
+    def _targets(self, y: np.ndarray) -> torch.Tensor:  # unused: targets are the inputs
         raise AssertionError
 
     # -- the Task interface ------------------------------------------------------------------
@@ -229,13 +229,13 @@ class VAETask(GradientTask):
         """For ``array`` checks: the training split's ``inputs``, its ``targets`` (when the
         dataset has any: dlpi Ex 7.9.1's complete values), the ``reconstruction`` of the
         inputs by the mean code, and the dataset's ``mask`` when it has one."""
-        train = self.ctx.dataset.train
+        train = self.dataset.train
         out = {"inputs": np.asarray(train.x),
                "reconstruction": self.decode(self.encode(train.x))}
         if train.y is not None:
             out["targets"] = np.asarray(train.y)
-        if "mask" in self.ctx.dataset.meta:
-            out["mask"] = np.asarray(self.ctx.dataset.meta["mask"])
+        if "mask" in self.dataset.meta:
+            out["mask"] = np.asarray(self.dataset.meta["mask"])
         return out
 
     # -- hooks for views ---------------------------------------------------------------------

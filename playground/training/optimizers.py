@@ -107,7 +107,8 @@ OPTIMIZERS.register(OptimizerType(
     "Divides steps by a running root-mean-square of recent gradients."))
 
 
-def _adam_like(cls: type[torch.optim.Optimizer], extra: tuple = ()):
+def _adam_like(cls: Callable[..., torch.optim.Optimizer], extra: tuple[str, ...] = ()
+               ) -> Callable[[Iterable[torch.nn.Parameter], dict], torch.optim.Optimizer]:
     def build(ps: Iterable[torch.nn.Parameter], h: dict) -> torch.optim.Optimizer:
         kwargs = {k: h[k] for k in extra}
         return cls(ps, lr=h["lr"], betas=(h["beta1"], h["beta2"]), eps=h["eps"],

@@ -32,7 +32,7 @@ import torch
 from playground.errorlog import log_error
 from playground.errors import PlaygroundError, TrainingError, ValidationError
 from playground.tasks.base import Task
-from playground.training.config import TrainingConfig
+from playground.training.config import EarlyStopping, TrainingConfig
 from playground.training.fused.step import FusedStep, fused_step_for
 from playground.training.history import MetricHistory, Throttle
 from playground.training.model_thread import check_model_access
@@ -211,31 +211,30 @@ class Trainer:
         self._eval_throttle.done(started, time.perf_counter())
         self.events.metrics.emit({"epoch": self.epoch, "step": self.step, **self.metrics})
         if self.config.early_stopping is not None:
-            self._check_early_stopping()
+            self._check_early_stopping(self.config.early_stopping)
 
-    def _check_early_stopping(self) -> None:
-        es = self.config.early_stopping
+    def _check_early_stopping(self, es: EarlyStopping) -> None:
         value = self.metrics.get(es.monitor)
         if value is None:
             raise TrainingError(f"early stopping watches {es.monitor!r}, which this run does not "
                                 f"report (it has: {', '.join(sorted(self.metrics))})",
                                 "training.early_stopping.monitor")
-        better = self._best is None or (
-            value > self._best[0] + es.min_delta if es.maximize
-            else value < self._best[0] - es.min_delta)
-        if better:
+        best = self._best
+        if best is None or (value > best[0] + es.min_delta if es.maximize
+                            else value < best[0] - es.min_delta):
             state = self.task.state_dict() if es.restore_best else {}
             self._best = (value, self.epoch, state)
             self._since_best = 0
             return
         self._since_best += 1
         if self._since_best > es.patience:
+            _, best_epoch, best_state = best
             if es.restore_best:
-                self.task.load_state_dict(self._best[2])
+                self.task.load_state_dict(best_state)
                 self.metrics = {**self.metrics, **self.task.evaluate()}
-            self.metrics["best_epoch"] = float(self._best[1])
+            self.metrics["best_epoch"] = float(best_epoch)
             self._finish(RunState.FINISHED, f"early stopping: no better {es.monitor} since "
-                         f"epoch {self._best[1]}")
+                         f"epoch {best_epoch}")
 
     def _flush_losses(self) -> bool:
         """Reduce pending batch losses into the epoch-loss curve; False if diverged."""

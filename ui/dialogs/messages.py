@@ -61,7 +61,13 @@ class Dialogs:
         QMessageBox.warning(self.parent, title, text.splitlines()[0] if text else title)
 
     def offer_recovery(self, path: Path) -> bool:
-        """The app did not exit cleanly last time: restore the autosaved project?"""
+        """Ask whether to restore the autosaved project after an unclean exit.
+
+        Returns
+        -------
+        bool
+            True when the user chose to restore it.
+        """
         answer = QMessageBox.question(
             self.parent, "Restore unsaved work?",
             "The playground did not close normally last time. Restore the project it "
@@ -69,7 +75,7 @@ class Dialogs:
         return answer == QMessageBox.StandardButton.Yes
 
     def confirm_overwrite(self, path: str) -> bool:
-        """``path`` exists: replace it?"""
+        """Ask whether to replace the existing file ``path``; True to replace it."""
         answer = QMessageBox.question(self.parent, "Replace the file?",
                                       f"{Path(path).name} already exists. Replace it?")
         return answer == QMessageBox.StandardButton.Yes

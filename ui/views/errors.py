@@ -20,7 +20,10 @@ from ui.views.colors import line_color
 
 
 def flagged_text(groups: dict[str, np.ndarray], threshold: float) -> str:
-    """``Threshold 0.12 flags 97% of 'not a digit' (520), 3% of 'digit' (540).``"""
+    """The flagged share of each group, as one sentence.
+
+    For example ``Threshold 0.12 flags 97% of 'not a digit' (520), 3% of 'digit' (540).``
+    """
     parts = [f"{100.0 * float(np.mean(errors > threshold)):.0f}% of '{name}' ({len(errors)})"
              for name, errors in groups.items() if len(errors)]
     return f"Threshold {threshold:.3g} flags " + ", ".join(parts) + "."

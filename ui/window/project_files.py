@@ -207,7 +207,7 @@ class ProjectFiles:
     # -- recovery ----------------------------------------------------------------------------
     @property
     def recovery_path(self) -> Path:
-        """This instance's autosave file."""
+        """The autosave file of this instance of the app."""
         return self.recovery_dir / f"recovery-{self.instance}.json"
 
     def write_recovery(self, project: Project) -> bool:

@@ -41,6 +41,7 @@ class OptimizerSlot(Slot):
                          optimizer.state.get(param))
 
     def owner_state(self) -> dict | None:
+        """``optimizer.state[param]``: torch.optim's own entry, created by this first access."""
         self.torch_state = self._optimizer.state[self._param]  # the entry appears now
         return self.torch_state
 
