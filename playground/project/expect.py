@@ -14,6 +14,11 @@ the naive forecast": ``{"metric": "test_mse", "below": "test_naive_mse"}``;
 with variants, ``{"metric": "rnn.test_mse", "below": "ff.test_mse"}``, see
 :mod:`playground.project.variants`). ``book`` is what the book reports, shown next to ours.
 
+``per`` divides a metric by another, for a book's ratio ("the RNN's error is 39%
+lower than the feed-forward net's")::
+
+    {"metric": "rnn.test_mse", "per": "ff.test_mse", "max": 0.8, "book_value": 0.61}
+
 ``array`` reads a named array of the trained task (``task.arrays()``, e.g. the
 perceptron's ``weight_history``), optionally at ``index``. A single element is
 compared like a metric; a list ``approx`` (with ``tol``) or ``equals`` compares
@@ -25,10 +30,18 @@ Over many seeds (``playground run --seeds K``, :mod:`playground.run.seeds`) a
 check passes when it holds in ``min_pass_rate`` of them (default 0.8), and
 ``book_value`` (the book's number as a number, default: an ``approx``) is
 placed in the distribution of the values.
+
+``"seed_specific": true`` marks a check that holds for the preset's own seeds
+only: an exact number of a book's seeded program (ldl's weight sequence after
+``random.seed(7)``). A run with another training seed (``--seed``) or data seed
+still measures it but reports it as skipped, and over many seeds it is judged
+on the preset's own seed alone. Such a preset also carries checks that hold for
+any seed (the rule converges: the book's claim).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -38,31 +51,45 @@ from playground.errors import ValidationError
 
 _SOURCES = ("metric", "weight", "array")
 _FIELDS = ("metric", "weight", "array", "model", "key", "index", "min", "max", "approx", "tol",
-           "equals", "below", "above", "book", "label", "book_value", "min_pass_rate")
+           "equals", "below", "above", "book", "label", "book_value", "min_pass_rate",
+           "seed_specific", "per")
+#: What a skipped ``seed_specific`` check's rule says.
+OWN_SEED_ONLY = "holds at the preset's own seed only"
 #: Rules comparing with another metric, named by a string.
 _RELATIVE = ("below", "above")
 
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One expectation after a run."""
+    """One expectation after a run.
+
+    ``skipped`` is True for a ``seed_specific`` check measured at seeds other than
+    the preset's own: ``value`` is what this run measured, ``passed`` is True (it
+    is not a failure) and the rule says why it was not judged.
+    """
 
     label: str
     value: float | None
     passed: bool
     rule: str
     book: str = ""
+    skipped: bool = False
+
+    @property
+    def verdict(self) -> str:
+        """PASS, FAIL or SKIP."""
+        return "SKIP" if self.skipped else "PASS" if self.passed else "FAIL"
 
     def line(self) -> str:
         """``PASS train_accuracy = 1.0000 (>= 1) | book: ...``"""
         value = "missing" if self.value is None else f"{self.value:.6g}"
         book = f" | book: {self.book}" if self.book else ""
-        return f"{'PASS' if self.passed else 'FAIL'} {self.label} = {value} ({self.rule}){book}"
+        return f"{self.verdict} {self.label} = {value} ({self.rule}){book}"
 
     def to_dict(self) -> dict:
         """JSON-ready form."""
         return {"label": self.label, "value": self.value, "passed": self.passed,
-                "rule": self.rule, "book": self.book}
+                "rule": self.rule, "book": self.book, "skipped": self.skipped}
 
 
 def validate_expect(entries: Any, where: str = "expect") -> None:
@@ -86,6 +113,9 @@ def validate_expect(entries: Any, where: str = "expect") -> None:
         if len(sources) != 1:
             raise ValidationError("give exactly one of 'metric', 'weight' or 'array'", here)
         rules = [r for r in ("min", "max", "approx", "equals") if r in entry]
+        if "per" in entry and ("metric" not in entry or not isinstance(entry["per"], str)):
+            raise ValidationError("'per' divides a 'metric' by the metric it names, e.g. "
+                                  "\"ff.test_mse\"", f"{here}.per")
         for rule in _RELATIVE:
             if rule in entry and not isinstance(entry[rule], str):
                 raise ValidationError(f"expected the name of a metric, got {entry[rule]!r}",
@@ -105,14 +135,27 @@ def validate_expect(entries: Any, where: str = "expect") -> None:
         _validate_seed_fields(entry, here)
 
 
-def evaluate_checks(entries: list, metrics: Mapping[str, float], task: Any = None
-                    ) -> list[CheckResult]:
-    """Evaluate every check against final ``metrics`` (and the trained ``task``)."""
-    return [_check(entry, metrics, task) for entry in entries]
+def evaluate_checks(entries: list, metrics: Mapping[str, float], task: Any = None,
+                    own_seed: bool = True) -> list[CheckResult]:
+    """Evaluate every check against final ``metrics`` (and the trained ``task``).
+
+    ``own_seed`` False (the run used another training or data seed than the
+    preset's) reports the ``seed_specific`` checks as skipped.
+    """
+    results = [_check(entry, metrics, task) for entry in entries]
+    if own_seed:
+        return results
+    return [dataclasses.replace(r, passed=True, skipped=True,
+                                rule=f"{r.rule}; {OWN_SEED_ONLY}")
+            if entry.get("seed_specific") else r for entry, r in zip(entries, results)]
 
 
 def _validate_seed_fields(entry: Mapping, here: str) -> None:
-    """``book_value``: the book's number as a number; ``min_pass_rate``: in (0, 1]."""
+    """``book_value``: the book's number as a number; ``min_pass_rate``: in (0, 1];
+    ``seed_specific``: true or false."""
+    if "seed_specific" in entry and not isinstance(entry["seed_specific"], bool):
+        raise ValidationError(f"expected true or false, got {entry['seed_specific']!r}",
+                              f"{here}.seed_specific")
     for key in ("book_value", "min_pass_rate"):
         value = entry.get(key)
         if key in entry and (isinstance(value, bool) or not isinstance(value, (int, float))
@@ -138,6 +181,11 @@ def _check(entry: Mapping, metrics: Mapping[str, float], task: Any) -> CheckResu
         return _check_array(entry, metrics, task)
     label = entry.get("label") or entry.get("metric") or _weight_label(entry)
     value = _read(entry, metrics, task)
+    if "per" in entry:
+        label = entry.get("label") or f"{entry['metric']} / {entry['per']}"
+        base = metrics.get(entry["per"])
+        value = None if value is None or base is None or float(base) == 0.0 \
+            else value / float(base)
     rules, ok = [], value is not None and math.isfinite(value)
     if "min" in entry:
         rules.append(f">= {entry['min']:g}")
