@@ -4,6 +4,7 @@ Modules: :mod:`~playground.data.toy2d` (TensorFlow Playground's 2-D sets),
 :mod:`~playground.data.books` (the textbooks' own generators),
 :mod:`~playground.data.tabular` (scikit-learn's bundled tables),
 :mod:`~playground.data.images` (generated shapes),
+:mod:`~playground.data.objects` (generated object pictures, a CIFAR-10 stand-in),
 :mod:`~playground.data.generative` (samples of known distributions, for GANs),
 :mod:`~playground.data.sequences` (windowed time series), :mod:`~playground.data.text`
 (character-level text) and
@@ -14,7 +15,7 @@ Modules: :mod:`~playground.data.toy2d` (TensorFlow Playground's 2-D sets),
 
 # Registration order is the data panel's order: TF Playground's sets first, files last.
 from playground.data import toy2d  # noqa: I001
-from playground.data import books, tabular, images, generative, sequences, text
+from playground.data import books, tabular, images, objects, generative, sequences, text
 from playground.data import csv_table, arrayfiles
 from playground.data import image_folder
 from playground.data import classic, literal
@@ -34,6 +35,6 @@ from playground.data.base import (
 __all__ = [
     "DATASETS", "Arrays", "DataSpec", "Dataset", "DatasetInfo", "DatasetType", "Split",
     "arrayfiles", "books", "classic", "csv_table", "generative", "image_folder", "images",
-    "literal", "load_dataset", "parse_data_spec", "register_dataset", "sequences", "tabular",
-    "text", "toy2d",
+    "literal", "load_dataset", "objects", "parse_data_spec", "register_dataset", "sequences",
+    "tabular", "text", "toy2d",
 ]
