@@ -23,7 +23,7 @@ BOOKS = {
 }
 
 _META_TEXT = ("title", "book", "chapter", "seed_file", "seed_lines", "what_to_watch", "notes",
-              "substitution", "book_result")
+              "substitution", "seed", "book_result")
 
 
 @dataclass(frozen=True)
