@@ -1,8 +1,10 @@
 """The preset browser: the books' experiments grouped by book and chapter, with search.
 
 Selecting a preset shows its description (what it reproduces, where in the
-book, what to watch, notes, substitutions, the book's result); Open (or a
-double-click) asks the main window to load it. After a run of that preset,
+book, what to watch, notes, the book's result), what it substitutes for the
+book's data and numbers, and which seed it ships and why (with the checks that
+hold for that seed only); Open (or a double-click) asks the main window to load
+it. After a run of that preset,
 the description also lists "book vs ours" per expectation. The catalogue is
 read in a background thread so the window shows first.
 """
@@ -30,8 +32,7 @@ from PySide6.QtWidgets import (
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
 FIELDS = (("book", "Book"), ("chapter", "Chapter"), ("what_to_watch", "What to watch"),
-          ("book_result", "The book reports"), ("notes", "Notes"),
-          ("substitution", "Substitution"))
+          ("book_result", "The book reports"), ("notes", "Notes"))
 
 
 @dataclass
@@ -45,6 +46,8 @@ class PresetEntry:
     path: str
     meta: dict = field(default_factory=dict)
     expect: list = field(default_factory=list)
+    substitute: str = ""  # the dataset's own substitution note
+    seeds: dict = field(default_factory=dict)  # "training", and "data" when it has data
 
     def matches(self, words: list[str]) -> bool:
         """True when every word occurs in the id, title, book, chapter or description."""
@@ -62,8 +65,23 @@ def read_catalogue() -> list[PresetEntry]:
     for info in list_presets():
         project = load_project(info.path)
         out.append(PresetEntry(info.id, info.title, info.book or "Other", info.chapter,
-                               str(info.path), dict(project.meta), list(project.expect)))
+                               str(info.path), dict(project.meta), list(project.expect),
+                               *_data_facts(project)))
     return out
+
+
+def _data_facts(project: Any) -> tuple[str, dict]:
+    """The dataset's substitution note and the seeds the project ships."""
+    from playground.data.base import DATASETS
+
+    seeds = {"training": project.training.seed}
+    spec = project.data
+    if spec is None:
+        return "", seeds
+    seeds["data"] = spec.seed
+    if isinstance(spec.params.get("seed"), int):
+        seeds["generator"] = spec.params["seed"]  # a generator seeding itself as its book does
+    return DATASETS.get(spec.type).info_for(spec.params).substitute, seeds
 
 
 def chapter_key(text: str) -> tuple:
@@ -80,6 +98,8 @@ def describe(entry: PresetEntry, results: list[str] | None = None) -> str:
     for key, label in FIELDS:
         if meta.get(key):
             parts.append(f"<p><b>{label}:</b> {html.escape(str(meta[key]))}</p>")
+    parts.extend(_substitution(entry))
+    parts.append(_seed(entry))
     if meta.get("seed_file"):
         lines = f", lines {meta['seed_lines']}" if meta.get("seed_lines") else ""
         parts.append(f"<p style='color:gray'>Source: {html.escape(meta['seed_file'])}"
@@ -88,6 +108,31 @@ def describe(entry: PresetEntry, results: list[str] | None = None) -> str:
         items = "".join(f"<li>{html.escape(line)}</li>" for line in results)
         parts.append(f"<p><b>Book vs this run:</b></p><ul>{items}</ul>")
     return "".join(parts)
+
+
+def _substitution(entry: PresetEntry) -> list[str]:
+    """What stands in for the book's data or numbers: the preset's words, else the
+    dataset's."""
+    text = entry.meta.get("substitution") or (
+        f"{entry.substitute[:1].upper()}{entry.substitute[1:]}." if entry.substitute else "")
+    return [f"<p><b>Substituted:</b> {html.escape(text)}</p>"] if text else []
+
+
+def _seed(entry: PresetEntry) -> str:
+    """Which seeds the preset ships, why, and the checks that hold for them only."""
+    seeds = entry.seeds
+    shipped = f"training seed {seeds.get('training', 0)}"
+    if "data" in seeds:
+        shipped += f", data seed {seeds['data']}"
+    if "generator" in seeds:
+        shipped += f" (the generator's own seed {seeds['generator']})"
+    why = entry.meta.get("seed") or "no seed was chosen for a number: every check is meant " \
+                                     "to hold for other seeds too (Train > Run seeds)."
+    own = [str(e.get("label") or e.get("metric") or e.get("array") or e.get("weight"))
+           for e in entry.expect if isinstance(e, dict) and e.get("seed_specific")]
+    only = f" Checked for this seed only: {', '.join(dict.fromkeys(own))}." if own else ""
+    return (f"<p><b>Seed:</b> ships {html.escape(shipped)}. {html.escape(why)}"
+            f"{html.escape(only)}</p>")
 
 
 class PresetBrowser(QWidget):
@@ -259,7 +304,7 @@ class PresetBrowser(QWidget):
 def book_vs_ours(check: Any) -> str:
     """"book: loss 0.03 (L2530) | this run: train_loss 0.0200 (<= 0.035) PASS"."""
     value = "missing" if check.value is None else f"{check.value:.4g}"
-    verdict = "PASS" if check.passed else "FAIL"
+    verdict = getattr(check, "verdict", "PASS" if check.passed else "FAIL")
     if not check.book:
         return check.line()
     return f"book: {check.book} | this run: {check.label} {value} ({check.rule}) {verdict}"
