@@ -128,7 +128,7 @@ def _seed(entry: PresetEntry) -> str:
         shipped += f" (the generator's own seed {seeds['generator']})"
     why = entry.meta.get("seed") or "no seed was chosen for a number: every check is meant " \
                                      "to hold for other seeds too (Train > Run seeds)."
-    own = [str(e.get("label") or e.get("metric") or e.get("array") or e.get("weight"))
+    own = [str(e.get("label") or e.get("metric") or e.get("array") or f"{e.get('weight')} weights")
            for e in entry.expect if isinstance(e, dict) and e.get("seed_specific")]
     only = f" Checked for this seed only: {', '.join(dict.fromkeys(own))}." if own else ""
     return (f"<p><b>Seed:</b> ships {html.escape(shipped)}. {html.escape(why)}"
