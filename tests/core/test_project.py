@@ -6,7 +6,7 @@ import os
 import pytest
 
 from playground.errors import PlaygroundError, ValidationError
-from playground.project.schema import load_project, project_from_dict, save_project
+from playground.project.schema import FORMAT_VERSION, load_project, project_from_dict, save_project
 from tests.helpers import make_project, project_dict
 
 
