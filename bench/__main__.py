@@ -8,7 +8,10 @@
   ``bench/profile_spiral.py``) and the boundary view's redraw rate;
 * the app's event-loop latency while training (``bench/ui_latency.py``) and its
   start-up time (``bench/startup.py``), each run as its own process (they
-  open the main window) and read from what they print.
+  open the main window) and read from what they print;
+* TF Playground's spiral on the fast path (``bench/tfp.py``): the headless
+  Trainer, the app with its views, the UI thread's share of the CPU and 64
+  seeds in lockstep, each against a bare eager PyTorch loop.
 
 Every ratio is a median over alternating repeats; the machine's load average
 is printed with the table, since a shared machine slows everything it runs.
@@ -31,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-SUITES = ("throughput", "views", "spiral", "ui_latency", "startup")
+SUITES = ("throughput", "views", "spiral", "ui_latency", "startup", "tfp")
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,17 @@ def spiral_rows(seconds: float, repeats: int) -> list[Row]:
     return [Row("spiral preset", "dl4b-6-spirals-deep + probes: trainer / bare", value,
                 ">= 0.90", max(r["ratio"], r["cpu_ratio"]) >= 0.90),
             Row("spiral preset", "probe cost per computation", costs)]
+
+
+def tfp_rows(seconds: float, repeats: int, quick: bool) -> list[Row]:
+    """bench/tfp.py: tfp-spiral on the fast path against a bare loop, headless, in the app
+    (a subprocess) and as 64 copies."""
+    from bench import tfp
+
+    result = tfp.measure(seconds, repeats, app_seconds=3.0 if quick else 8.0,
+                         app_runs=1 if quick else 3)
+    return [Row("tfp", figure, value, target, ok)
+            for figure, value, target, ok in tfp.rows(result)]
 
 
 def _run_script(name: str, args: list[str], timeout: float) -> tuple[str, str]:
@@ -204,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
             rows += views_rows(seconds, repeats, 60 if args.quick else 300)
         elif suite == "spiral":
             rows += spiral_rows(seconds, repeats)
+        elif suite == "tfp":
+            rows += tfp_rows(seconds, repeats, args.quick)
         else:
             rows += script_rows(suite, args.quick)
         loads.append(os.getloadavg()[0])

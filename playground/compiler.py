@@ -26,7 +26,8 @@ from torch import fx, nn
 from playground.errors import GraphError
 from playground.graph import Graph
 from playground.layers import LAYERS, Shape, apply_init
-from playground.limits import check_model_size
+from playground.limits import MAX_GRAPH_EDGES, MAX_GRAPH_NODES
+from playground.model_size import check_model_size
 from playground.shapes import ShapeReport, infer
 
 
@@ -75,7 +76,8 @@ class CompiledGraph:
 
 
 def compile_graph(graph: Graph, input_shapes: dict[str, Shape] | None = None,
-                  seed: int | None = 0) -> CompiledGraph:
+                  seed: int | None = 0, batch: int | None = None,
+                  eval_batch: int | None = None) -> CompiledGraph:
     """Build the model for ``graph``.
 
     Parameters
@@ -86,6 +88,9 @@ def compile_graph(graph: Graph, input_shapes: dict[str, Shape] | None = None,
         Input node id -> per-sample shape (the dataset's); see :func:`playground.shapes.infer`.
     seed : int or None
         Seed for weight initialisation; None uses the global RNG as is.
+    batch, eval_batch : int, optional
+        Samples per training batch and per evaluation chunk: with them, one
+        batch's activations are checked against the memory budget too.
 
     Returns
     -------
@@ -95,12 +100,15 @@ def compile_graph(graph: Graph, input_shapes: dict[str, Shape] | None = None,
     ------
     GraphError
         The first error of the live graph (shape errors included), naming the
-        node; or a model too big to allocate (see :mod:`playground.limits`).
+        node; or a model too big to allocate or to train (see
+        :mod:`playground.model_size`).
     """
+    check_graph_size(graph)
     report = infer(graph, input_shapes)
     report.raise_first()
     order = [nid for nid in report.order if nid in report.live]
-    check_model_size(graph, report, order)  # counted on the meta device: nothing allocated yet
+    # counted on the meta device: nothing allocated yet
+    check_model_size(graph, report, order, batch, eval_batch)
     rng = torch.random.fork_rng() if seed is not None else contextlib.nullcontext()
     with rng:
         if seed is not None:
@@ -112,6 +120,16 @@ def compile_graph(graph: Graph, input_shapes: dict[str, Shape] | None = None,
         root.add_module(attr_names[nid], module)
     gm = fx.GraphModule(root, fx_graph, class_name="PlaygroundNet")
     return CompiledGraph(gm, report, inputs, outputs, attr_names)
+
+
+def check_graph_size(graph: Graph) -> None:
+    """Refuse a graph over :data:`~playground.limits.MAX_GRAPH_NODES` nodes or
+    :data:`~playground.limits.MAX_GRAPH_EDGES` edges (loading refuses it too; this
+    covers graphs made in code)."""
+    if len(graph.nodes) > MAX_GRAPH_NODES or len(graph.edges) > MAX_GRAPH_EDGES:
+        raise GraphError(f"the graph has {len(graph.nodes):,} nodes and {len(graph.edges):,} "
+                         f"edges; at most {MAX_GRAPH_NODES:,} nodes and {MAX_GRAPH_EDGES:,} "
+                         "edges are compiled")
 
 
 #: Attributes of a GraphModule ('training', 'forward', 'code'...): node ids must not shadow them.

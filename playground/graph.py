@@ -23,6 +23,7 @@ from typing import Any
 
 from playground.errors import ValidationError
 from playground.events import Signal
+from playground.limits import MAX_GRAPH_EDGES, MAX_GRAPH_NODES
 
 _ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 DEFAULT_OUT = "out"
@@ -264,10 +265,18 @@ class Graph:
             raise ValidationError("expected an object with 'nodes' and 'edges'", where)
         _no_unknown(data, ("nodes", "edges"), where)
         graph = cls()
-        for i, raw in enumerate(_list(data.get("nodes", []), f"{where}.nodes")):
+        nodes = _list(data.get("nodes", []), f"{where}.nodes")
+        edges = _list(data.get("edges", []), f"{where}.edges")
+        for items, limit, field_name in ((nodes, MAX_GRAPH_NODES, "nodes"),
+                                         (edges, MAX_GRAPH_EDGES, "edges")):
+            if len(items) > limit:
+                raise ValidationError(f"{len(items):,} {field_name}; a graph may have at most "
+                                      f"{limit:,}", f"{where}.{field_name}")
+        for i, raw in enumerate(nodes):
             graph._load_node(raw, f"{where}.nodes[{i}]")
-        for i, raw in enumerate(_list(data.get("edges", []), f"{where}.edges")):
-            graph._load_edge(raw, f"{where}.edges[{i}]")
+        seen: set[Edge] = set()  # a set: checking duplicates in the list is quadratic
+        for i, raw in enumerate(edges):
+            graph._load_edge(raw, f"{where}.edges[{i}]", seen)
         return graph
 
     def _load_node(self, raw: Any, where: str) -> None:
@@ -302,7 +311,7 @@ class Graph:
                                    (float(pos[0]), float(pos[1])), label,
                                    copy.deepcopy(dict(weights)) if weights else None, trainable)
 
-    def _load_edge(self, raw: Any, where: str) -> None:
+    def _load_edge(self, raw: Any, where: str, seen: set[Edge]) -> None:
         if not isinstance(raw, Mapping):
             raise ValidationError("expected an edge object {src, dst}", where)
         _no_unknown(raw, ("src", "dst", "src_port", "dst_port"), where)
@@ -314,8 +323,9 @@ class Graph:
             if fields[key] not in self.nodes:
                 raise ValidationError(f"unknown node {fields[key]!r}", f"{where}.{key}")
         edge = Edge(**fields)
-        if edge in self.edges:
+        if edge in seen:
             raise ValidationError(f"duplicate edge {edge}", where)
+        seen.add(edge)
         self.edges.append(edge)
 
     def copy(self) -> Graph:

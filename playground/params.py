@@ -184,7 +184,7 @@ _CHECKS = {
 }
 
 
-def resolve(declared: Iterable[Param], given: Mapping[str, Any] | None, where: str) -> dict:
+def resolve(declared: Iterable[Param], given: object, where: str) -> dict:
     """Validate ``given`` against ``declared`` and fill in defaults.
 
     Parameters
@@ -192,7 +192,8 @@ def resolve(declared: Iterable[Param], given: Mapping[str, Any] | None, where: s
     declared : iterable of Param
         The declaration.
     given : mapping or None
-        Values from a file or an editor; unknown keys are an error.
+        Values from a file or an editor (anything: it is checked); unknown keys are an
+        error.
     where : str
         Path prefix for messages, e.g. ``graph.nodes[2].params``.
 
@@ -237,7 +238,8 @@ def to_json(values: Mapping[str, Any]) -> dict:
 
 # Short constructors keep declarations one line each.
 
-def int_param(name: str, default: int, min: float | None = None, max: float | None = None,
+def int_param(name: str, default: int | None, min: float | None = None,
+              max: float | None = None,
               **kw: Any) -> Param:
     """An integer parameter."""
     return Param(name, "int", default, min=min, max=max, **kw)

@@ -192,10 +192,9 @@ def _flag(infos: dict[str, NodeInfo], nid: str, message: str, fix: str) -> None:
 def _topological_order(graph: Graph) -> tuple[list[str], set[str]]:
     """Kahn's algorithm; returns the order and the nodes left in cycles."""
     indegree = {nid: 0 for nid in graph.nodes}
-    children: dict[str, list[str]] = {nid: [] for nid in graph.nodes}
+    children = _children(graph)
     for e in graph.edges:
         indegree[e.dst] += 1
-        children[e.src].append(e.dst)
     queue = deque(nid for nid, d in indegree.items() if d == 0)
     order = []
     while queue:
@@ -206,34 +205,100 @@ def _topological_order(graph: Graph) -> tuple[list[str], set[str]]:
             if indegree[child] == 0:
                 queue.append(child)
     # Nodes left over are on a cycle or downstream of one; only the former get the error.
-    remaining = set(graph.nodes) - set(order)
-    return order, {nid for nid in remaining if nid in _descendants(graph, nid)}
+    done = set(order)
+    remaining = [nid for nid in graph.nodes if nid not in done]
+    return order, _on_cycles(remaining, children)
 
 
-def _descendants(graph: Graph, start: str) -> set[str]:
+def _children(graph: Graph) -> dict[str, list[str]]:
+    """Node id -> the ids its edges lead to (one pass over the edges: every walk over the
+    graph uses this map, so inference stays linear in the graph's size)."""
+    children: dict[str, list[str]] = {nid: [] for nid in graph.nodes}
+    for e in graph.edges:
+        children[e.src].append(e.dst)
+    return children
+
+
+def _parents(graph: Graph) -> dict[str, list[str]]:
+    parents: dict[str, list[str]] = {nid: [] for nid in graph.nodes}
+    for e in graph.edges:
+        parents[e.dst].append(e.src)
+    return parents
+
+
+def _reach(links: dict[str, list[str]], starts: list[str]) -> set[str]:
+    """Every node reachable from ``starts`` by one or more ``links`` steps."""
     seen: set[str] = set()
-    stack = [e.dst for e in graph.edges if e.src == start]
+    stack = [nxt for nid in starts for nxt in links[nid]]
     while stack:
         nid = stack.pop()
         if nid not in seen:
             seen.add(nid)
-            stack.extend(e.dst for e in graph.edges if e.src == nid)
+            stack.extend(links[nid])
     return seen
 
 
+def _on_cycles(nodes: list[str], children: dict[str, list[str]]) -> set[str]:
+    """The ``nodes`` that lie on a cycle among themselves: members of a strongly connected
+    component of two or more, or with an edge to themselves (Tarjan's algorithm, iterative)."""
+    among = set(nodes)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    cyclic: set[str] = set()
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, iter([c for c in children[root] if c in among]))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            nid, todo = work[-1]
+            child = next(todo, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter([c for c in children[child] if c in among])))
+                elif child in on_stack:
+                    low[nid] = min(low[nid], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[nid])
+            if low[nid] == index[nid]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == nid:
+                        break
+                if len(component) > 1 or nid in children[nid]:
+                    cyclic.update(component)
+    return cyclic
+
+
 def _cycle_path(graph: Graph, start: str, cyclic: set[str]) -> list[str]:
-    """A short loop through ``start`` for the message, e.g. a -> b -> a."""
-    path, nid = [start], start
-    for _ in range(len(cyclic) + 1):
-        nxt = next((e.dst for e in graph.edges if e.src == nid and e.dst in cyclic
-                    and start in _descendants(graph, e.dst) | {e.dst}), None)
-        if nxt is None:
-            break
-        path.append(nxt)
-        if nxt == start:
-            break
-        nid = nxt
-    return path
+    """A shortest loop through ``start`` for the message, e.g. a -> b -> a."""
+    children = _children(graph)
+    came_from: dict[str, str] = {}
+    queue = deque([start])
+    while queue:
+        nid = queue.popleft()
+        for child in children[nid]:
+            if child == start:
+                chain = [nid]  # back from the loop's last node to start
+                while chain[-1] != start:
+                    chain.append(came_from[chain[-1]])
+                return [*reversed(chain), start]
+            if child in cyclic and child not in came_from:
+                came_from[child] = nid
+                queue.append(child)
+    return [start]
 
 
 def _infer_node(graph: Graph, nid: str, spec: LayerSpec, infos: dict[str, NodeInfo],
@@ -273,8 +338,8 @@ def _reachability(graph: Graph, infos: dict[str, NodeInfo]
     if not outputs:
         errors.append(GraphError("the graph has no Output",
                                  fix="drag an Output from the palette and connect the last layer"))
-    downstream = set(inputs).union(*(_descendants(graph, i) for i in inputs)) if inputs else set()
-    upstream = _ancestors(graph, outputs)
+    downstream = set(inputs) | _reach(_children(graph), inputs)
+    upstream = set(outputs) | _reach(_parents(graph), outputs)
     for out in outputs:
         if out not in downstream and infos[out].error is None:
             infos[out].error = GraphError("is not connected to an Input", node=out,
@@ -283,18 +348,6 @@ def _reachability(graph: Graph, infos: dict[str, NodeInfo]
     warnings = [f"node '{nid}' does not feed the Output" for nid in graph.nodes
                 if nid not in upstream and nid not in outputs]
     return errors, warnings, live, upstream
-
-
-def _ancestors(graph: Graph, targets: list[str]) -> set[str]:
-    seen = set(targets)
-    stack = list(targets)
-    while stack:
-        nid = stack.pop()
-        for e in graph.edges:
-            if e.dst == nid and e.src not in seen:
-                seen.add(e.src)
-                stack.append(e.src)
-    return seen
 
 
 # -- parameter counts -----------------------------------------------------------------

@@ -26,3 +26,10 @@ def _clear_clipboard_after_test():
     app = QApplication.instance()
     if app is not None:
         app.clipboard().clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _error_log_in_a_temp_folder(tmp_path_factory):
+    """Tracebacks the code under test logs (playground.errorlog) go to a temp file, never to
+    the user's own error log."""
+    os.environ["PLAYGROUND_LOG"] = str(tmp_path_factory.mktemp("log") / "errors.log")

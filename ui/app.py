@@ -1,9 +1,12 @@
 """Start the desktop app: ``run_app()`` is what ``playground`` / ``playground gui`` call.
 
-``run_app(preset, train_epochs, screenshot)`` opens the main window on a
-preset (XOR by default). With ``train_epochs`` it trains that many epochs
+``run_app(preset, train_epochs, screenshot, size)`` opens the main window on
+a preset (XOR by default). With ``train_epochs`` it trains that many epochs
 through the worker, the UI staying live; with ``screenshot`` it then saves
-the whole window to a PNG and exits (how the README images are made).
+the whole window to a PNG and exits (how the README images are made). The
+window fills the screen's available area at the first launch and comes back
+as the user left it later (:mod:`ui.window.geometry`); ``size`` asks for an
+exact size instead (screenshots at 1366x768 on any machine).
 
 Environment:
 
@@ -26,7 +29,9 @@ from PySide6.QtCore import QObject, QSettings, QTimer, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 DEFAULT_PRESET = "launch-xor"
-WINDOW_SIZE = (1800, 1050)
+#: The size of screenshots made on a screen too small for the window (Qt's offscreen
+#: platform has an 800x600 screen unless configured).
+SCREENSHOT_SIZE = (1366, 768)
 EXIT_WHEN_SHOWN = "PLAYGROUND_EXIT_WHEN_SHOWN"
 #: Time for the views to draw the final snapshot before the screenshot (ms).
 SETTLE_MS = 600
@@ -177,7 +182,7 @@ def _exit_when_shown(window) -> None:
 
 
 def run_app(preset: str | None = None, train_epochs: int | None = None,
-            screenshot: str | None = None) -> int:
+            screenshot: str | None = None, size: str | tuple[int, int] | None = None) -> int:
     """Open the main window; returns the process exit code.
 
     Parameters
@@ -188,6 +193,9 @@ def run_app(preset: str | None = None, train_epochs: int | None = None,
         Train this many epochs after opening.
     screenshot : str, optional
         Save the window to this PNG file, then exit.
+    size : str or tuple of int, optional
+        The window's size ("1366x768" or (width, height)), whatever the screen and the
+        saved geometry.
     """
     probe = os.environ.get(EXIT_WHEN_SHOWN) == "1"
     automated = probe or screenshot is not None  # nobody is there to answer questions
@@ -199,6 +207,7 @@ def run_app(preset: str | None = None, train_epochs: int | None = None,
     app = make_application(headless_ok=automated)
     from playground.errors import PlaygroundError
     from playground.project.presets import load_preset
+    from ui.window.geometry import parse_size, place_window, screen_area
     from ui.window.main_window import MainWindow
     from ui.window.project_files import ProjectFiles
     from ui.window.theme import apply_theme, saved_mode
@@ -206,6 +215,12 @@ def run_app(preset: str | None = None, train_epochs: int | None = None,
     if train_epochs is not None and train_epochs < 1:
         print("error: --train-epochs must be >= 1", file=sys.stderr)
         return 2
+    if isinstance(size, str):
+        try:
+            size = parse_size(size)
+        except ValueError as exc:
+            print(f"error: --size: {exc}", file=sys.stderr)
+            return 2
     settings = QSettings()
     mode = saved_mode(settings)
     apply_theme(app, mode)
@@ -215,8 +230,13 @@ def run_app(preset: str | None = None, train_epochs: int | None = None,
         print(f"error: {exc}", file=sys.stderr)
         return 2
     path = preset if preset and Path(preset).is_file() and not project.id else None
-    window = MainWindow(project, files=ProjectFiles(settings), autosave=not automated, path=path)
-    window.resize(*WINDOW_SIZE)
+    remember = not automated and size is None
+    window = MainWindow(project, files=ProjectFiles(settings), autosave=not automated, path=path,
+                        remember_layout=remember)
+    area = screen_area(window.screen())
+    if size is None and automated and (area.width() < 1024 or area.height() < 700):
+        size = SCREENSHOT_SIZE
+    how = place_window(window, settings, size, restore=remember)
     install_excepthook(window)
     app.styleHints().colorSchemeChanged.connect(
         lambda *_: window.set_theme("system") if window.theme == "system" else None)
@@ -227,6 +247,9 @@ def run_app(preset: str | None = None, train_epochs: int | None = None,
         driver = ScreenshotDriver(window, train_epochs, screenshot)
     if not automated:
         window.file_ops.offer_recovery()  # before the window: a crash left work to restore?
-    window.show()
+    if how == "first" and not automated:
+        window.showMaximized()  # a window manager keeps the frame on screen too
+    else:
+        window.show()
     code = app.exec()
     return driver.exit_code if driver is not None and screenshot else code

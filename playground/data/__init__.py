@@ -3,10 +3,13 @@
 Modules: :mod:`~playground.data.toy2d` (TensorFlow Playground's 2-D sets),
 :mod:`~playground.data.books` (the textbooks' own generators),
 :mod:`~playground.data.tabular` (scikit-learn's bundled tables),
+:mod:`~playground.data.boston` (Boston housing, bundled, with the books' split),
 :mod:`~playground.data.images` (generated shapes),
 :mod:`~playground.data.objects` (generated object pictures, a CIFAR-10 stand-in),
+:mod:`~playground.data.outliers` (digits and outlier images),
 :mod:`~playground.data.generative` (samples of known distributions, for GANs),
-:mod:`~playground.data.sequences` (windowed time series), :mod:`~playground.data.text`
+:mod:`~playground.data.sequences` (windowed time series),
+:mod:`~playground.data.memory` (the long-lag memory toy), :mod:`~playground.data.text`
 (character-level text) and
 :mod:`~playground.data.csv_table` (CSV) and :mod:`~playground.data.arrayfiles`
 (``.npz``, MNIST IDX), with
@@ -15,10 +18,11 @@ Modules: :mod:`~playground.data.toy2d` (TensorFlow Playground's 2-D sets),
 
 # Registration order is the data panel's order: TF Playground's sets first, files last.
 from playground.data import toy2d  # noqa: I001
-from playground.data import books, tabular, images, objects, generative, sequences, text
+from playground.data import books, tabular, boston, images, objects, outliers, generative
+from playground.data import sequences, memory, text
 from playground.data import csv_table, arrayfiles
 from playground.data import image_folder
-from playground.data import classic, literal
+from playground.data import classic, literal, curves
 from playground.data.base import (
     DATASETS,
     Arrays,
@@ -34,7 +38,7 @@ from playground.data.base import (
 
 __all__ = [
     "DATASETS", "Arrays", "DataSpec", "Dataset", "DatasetInfo", "DatasetType", "Split",
-    "arrayfiles", "books", "classic", "csv_table", "generative", "image_folder", "images",
-    "literal", "load_dataset", "objects", "parse_data_spec", "register_dataset", "sequences",
-    "tabular", "text", "toy2d",
+    "arrayfiles", "books", "boston", "classic", "csv_table", "curves", "generative",
+    "image_folder", "images", "literal", "load_dataset", "memory", "objects", "outliers",
+    "parse_data_spec", "register_dataset", "sequences", "tabular", "text", "toy2d",
 ]

@@ -20,6 +20,7 @@ import numpy as np
 from playground.data.base import Arrays, DatasetInfo, DatasetType, register_dataset
 from playground.data.filecommon import (
     TASK_PARAM,
+    as_float32,
     encode_classes,
     existing_file,
     file_name,
@@ -146,14 +147,14 @@ def _npz_inputs(x: np.ndarray, key: str, name: str) -> np.ndarray:
     if x.dtype.kind not in "biuf" or not 1 <= x.ndim <= 4:
         raise DataError(f"array {key!r} must be numeric with 1 to 4 dimensions, got "
                         f"{x.dtype} {x.shape}", name)
-    x = x.astype(np.float32) / (255.0 if x.dtype == np.uint8 and x.ndim >= 3 else 1.0)
+    if len(x) == 0:
+        raise DataError(f"array {key!r} of shape {x.shape} holds no samples", name)
+    scale = 255.0 if x.dtype == np.uint8 and x.ndim >= 3 else 1.0
+    x = as_float32(x, key, name) / np.float32(scale)
     if x.ndim in (1, 3):
         x = x[:, None]
     elif x.ndim == 4 and x.shape[1] not in (1, 3, 4) and x.shape[-1] in (1, 3, 4):
         x = np.ascontiguousarray(x.transpose(0, 3, 1, 2))
-    bad = np.argwhere(~np.isfinite(x))
-    if len(bad):
-        raise DataError(f"{key}[{', '.join(map(str, bad[0]))}] is not a finite number", name)
     return x
 
 
@@ -168,10 +169,7 @@ def _npz_targets(y: np.ndarray, task: str, key: str, name: str) -> tuple:
         return encode_classes(y.reshape(len(y)), f"{name} array {key!r}")
     if y.dtype.kind not in "biuf":
         raise DataError(f"array {key!r} must be numeric for regression, got {y.dtype}", name)
-    y = y.astype(np.float32).reshape(len(y), -1)
-    if not np.isfinite(y).all():
-        raise DataError(f"array {key!r} has values that are not finite numbers", name)
-    return y, ()
+    return as_float32(y, key, name).reshape(len(y), -1), ()
 
 
 def read_npz(params: dict) -> tuple[np.ndarray, np.ndarray | None, DatasetInfo]:

@@ -13,6 +13,7 @@ for classification, (N, k) float32 for regression, or None (unsupervised).
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -22,6 +23,7 @@ import numpy as np
 
 from playground.data.checksums import file_digest, parse_files, verify_files
 from playground.errors import DataError, ValidationError
+from playground.limits import budget_problem
 from playground.params import Param, float_param, resolve
 from playground.registry import Registry
 
@@ -159,6 +161,25 @@ class Dataset:
 
 
 @dataclass(frozen=True)
+class Footprint:
+    """Memory one part of a dataset's generation takes, and the param that sets it.
+
+    Attributes
+    ----------
+    bytes : int
+        Estimated peak bytes (generous: temporaries included).
+    what : str
+        What takes it, for the message ("100,000,000 months of series").
+    param : str
+        The param to change (named as ``data.params.<param>``).
+    """
+
+    bytes: int
+    what: str
+    param: str
+
+
+@dataclass(frozen=True)
 class DatasetType:
     """A registry entry: one dataset generator or loader.
 
@@ -183,6 +204,11 @@ class DatasetType:
     file_params : tuple of str
         Params that name data files or folders (``("path",)``): their checksums
         can be recorded in :attr:`DataSpec.files` (see :mod:`playground.data.checksums`).
+    footprint : callable, optional
+        ``footprint(params) -> [Footprint, ...]``: the memory generation will
+        take, estimated from the params alone; :func:`load_dataset` refuses it
+        above the memory budget (:mod:`playground.limits`) before generating.
+        Datasets whose size is small whatever their params leave it None.
     """
 
     id: str
@@ -193,6 +219,7 @@ class DatasetType:
     info: DatasetInfo | Callable[[dict], DatasetInfo]
     doc: str = ""
     file_params: tuple[str, ...] = ()
+    footprint: Callable[[dict], list[Footprint]] | None = None
 
     def info_for(self, params: dict) -> DatasetInfo:
         """The :class:`DatasetInfo` for resolved ``params``."""
@@ -334,8 +361,8 @@ def load_dataset(spec: DataSpec) -> Dataset:
     entry = DATASETS.get(spec.type, "data.type")
     if spec.files:
         verify_files(spec.files, spec.params)  # a moved or changed file is an error
-    rng = np.random.default_rng(spec.seed)
-    arrays = entry.generate(dict(spec.params), rng)
+    check_footprint(entry, spec.params)
+    arrays = _generate(entry, spec)
     x = np.asarray(arrays.x)  # may be a strided view (sliding windows): copied per split below
     y = arrays.y
     if y is not None:
@@ -349,14 +376,84 @@ def load_dataset(spec: DataSpec) -> Dataset:
     if len(x) == 0:
         raise DataError("no samples", f"dataset '{spec.type}'")
     parts = _split_indices(len(x), spec, arrays.fixed_split)
+    _check_split_size(x, y, parts, spec)
     splits = {name: Split(_take(x, idx, np.float32), None if y is None else _take(y, idx))
               for name, idx in parts.items()}
+    for name, split in splits.items():
+        _check_finite(split.x, "input", name, spec.type)
+        if split.y is not None and split.y.dtype.kind == "f":
+            _check_finite(split.y, "target", name, spec.type)
     scaler = _fit_scaler(splits["train"].x, spec.standardize)
     if scaler is not None:
         splits = {name: Split(((s.x - scaler["mean"]) / scaler["scale"]).astype(np.float32), s.y)
                   for name, s in splits.items()}
     return Dataset(spec.type, dict(spec.params), splits["train"], splits["val"], splits["test"],
                    entry.info_for(spec.params), scaler, dict(arrays.meta or {}))
+
+
+def check_footprint(entry: DatasetType, params: dict) -> None:
+    """Refuse params whose generation would not fit in the memory budget, naming the param
+    that takes the most.
+
+    Raises
+    ------
+    DataError
+        ``data.params.<param>: <what> would take about ...; at most ... fit (...)``.
+    """
+    if entry.footprint is None:
+        return
+    parts = entry.footprint(params)
+    if not parts:
+        return
+    biggest = max(parts, key=lambda part: part.bytes)
+    total = sum(part.bytes for part in parts)
+    what = biggest.what if total == biggest.bytes else \
+        f"{biggest.what} (with the rest of the dataset)"
+    problem = budget_problem(total, what)
+    if problem is not None:
+        raise DataError(f"{problem}; lower {biggest.param}",
+                        f"data.params.{biggest.param}")
+
+
+def _generate(entry: DatasetType, spec: DataSpec) -> Arrays:
+    """``entry.generate`` with read errors and exhausted memory as one-line DataErrors."""
+    try:
+        return entry.generate(dict(spec.params), np.random.default_rng(spec.seed))
+    except OSError as exc:  # a file that fails mid-read (EIO under /proc, a lost mount...)
+        files = [str(spec.params.get(p)) for p in entry.file_params if spec.params.get(p)]
+        name = exc.filename or (files[0] if files else "")
+        where = os.path.basename(str(name)) if name else f"dataset '{spec.type}'"
+        raise DataError(f"cannot read: {exc.strerror or exc}", where) from None
+    except MemoryError:
+        raise DataError("not enough memory to generate this dataset; choose smaller "
+                        "parameters", f"dataset '{spec.type}'") from None
+
+
+def _check_split_size(x: np.ndarray, y: np.ndarray | None, parts: dict[str, np.ndarray],
+                      spec: DataSpec) -> None:
+    """Refuse splits whose copies would not fit (overlapping windows are views of a short
+    series until they are copied here)."""
+    rows = sum(len(idx) for idx in parts.values())
+    per_row = math.prod(x.shape[1:]) * 4 + (0 if y is None else math.prod(y.shape[1:]) * 8)
+    copies = 2 if spec.standardize != "none" else 1  # standardising makes a second copy
+    problem = budget_problem(rows * per_row * copies,
+                             f"{rows:,} samples of {math.prod(x.shape[1:]):,} values")
+    if problem is not None:
+        raise DataError(f"{problem}: choose smaller dataset parameters",
+                        f"dataset '{spec.type}'")
+
+
+#: Largest float32 value: a larger finite float64 (1e39) becomes infinity as float32.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _check_finite(a: np.ndarray, what: str, split: str, dataset: str) -> None:
+    """Refuse NaN or infinite values (a float64 beyond float32's range becomes inf)."""
+    if a.dtype.kind != "f" or np.isfinite(a.sum(dtype=np.float64)):
+        return  # one pass, no temporary the size of ``a`` (any NaN or inf makes the sum so)
+    bad = next(i for i in range(len(a)) if not np.isfinite(a[i]).all())
+    raise DataError(f"{split} sample {bad} has an {what} that is not a finite float32 number "
+                    f"(NaN, infinite, or beyond ±{FLOAT32_MAX:.3g})", f"dataset '{dataset}'")
 
 
 def _take(a: np.ndarray, idx: np.ndarray, dtype: type | None = None) -> np.ndarray:
@@ -370,7 +467,8 @@ def _take(a: np.ndarray, idx: np.ndarray, dtype: type | None = None) -> np.ndarr
         part = a[int(idx[0]):int(idx[-1]) + 1]
     else:
         part = a[idx]
-    return np.ascontiguousarray(part, dtype=dtype)
+    with np.errstate(over="ignore"):  # float64 beyond float32: inf, refused by _check_finite
+        return np.ascontiguousarray(part, dtype=dtype)
 
 
 def _split_indices(n: int, spec: DataSpec, fixed: dict | None) -> dict[str, np.ndarray]:

@@ -15,6 +15,12 @@ printed or plotted in the book; the spec's ``rng`` is not used. The seed lines:
 * ``linreg_line``: seeds/001, 31.2.1 ``torch.manual_seed(0)`` (L798),
   ``x = torch.randn(100, 1) * 10``, ``y = 3 * x + 1 + torch.randn(100, 1)`` (L805-807).
 * ``xor_table``: seeds/001, 31.8.1, the truth table (L2510-2512).
+* ``masked_normal``: seeds/000, Ex 7.9.1 (L7308-7330): ``np.random.seed(0)``, 100
+  draws of N(0, 1), then a mask drawn with ``np.random.choice([0, 1], p=[0.2, 0.8])``
+  from the same stream (the research note checked it gives the printed table).
+* ``two_intervals``: seeds/000, Ex 9.3.2 (L8241-8258), the Bayesian regression
+  data: ``f(x) = x + 0.3 sin(2 pi x) + 0.3 sin(4 pi x)`` sampled in two intervals
+  with a gap between them; the book gives no seed, so it uses the spec's ``rng``.
 
 Book labels of -1/+1 become classes 0/1; ``class_names`` say which is which.
 """
@@ -131,6 +137,42 @@ def gen_xor_table(params: dict, rng: np.random.Generator) -> Arrays:
     return Arrays(x, np.array([0, 1, 1, 0], dtype=np.int64))
 
 
+def gen_masked_normal(params: dict, rng: np.random.Generator) -> Arrays:
+    """Ex 7.9.1's data: inputs ``X * mask`` (n, 1), targets the complete ``X`` (n, 1).
+
+    ``np.random.seed(seed)``; ``X = randn(n, 1)``; ``mask = choice([0, 1], size=X.shape,
+    p=[p_missing, 1 - p_missing])``: 0 marks a missing value, which the input shows as 0.
+    """
+    rs = np.random.RandomState(params["seed"])
+    x = rs.randn(params["n_samples"], 1)
+    p = params["p_missing"]
+    mask = rs.choice([0, 1], size=x.shape, p=[p, 1.0 - p])
+    return Arrays((x * mask).astype(np.float32), x.astype(np.float32),
+                  meta={"mask": mask.astype(np.float32)})
+
+
+def bbb_function(x: np.ndarray) -> np.ndarray:
+    """dlpi Eq. 9.25: ``x + 0.3 sin(2 pi x) + 0.3 sin(4 pi x)``."""
+    return x + 0.3 * np.sin(2 * np.pi * x) + 0.3 * np.sin(4 * np.pi * x)
+
+
+def gen_two_intervals(params: dict, rng: np.random.Generator) -> Arrays:
+    """Ex 9.3.2's regression data, split by where the points lie.
+
+    Training: ``n_per_interval`` uniform draws in each of [-0.2, 0.2] and [0.6, 1];
+    validation: ``gap_points`` in the gap (0.2, 0.6), where there are no training
+    data; test: ``test_points`` uniform in [-0.5, 1.2], the book's test range.
+    Every target is ``f(x)`` plus N(0, noise^2). Returns x (n, 1), y (n, 1).
+    """
+    n, gap, test = params["n_per_interval"], params["gap_points"], params["test_points"]
+    x = np.concatenate([rng.uniform(-0.2, 0.2, n), rng.uniform(0.6, 1.0, n),
+                        rng.uniform(0.2, 0.6, gap), rng.uniform(-0.5, 1.2, test)])
+    y = bbb_function(x) + rng.normal(0.0, params["noise"], len(x))
+    idx = np.arange(len(x))
+    fixed = {"train": idx[:2 * n], "val": idx[2 * n:2 * n + gap], "test": idx[2 * n + gap:]}
+    return Arrays(x[:, None].astype(np.float32), y[:, None].astype(np.float32), fixed)
+
+
 register_dataset(DatasetType(
     "dlpi_xor", "XOR clusters (Ex 1.5.4)", _CATEGORY,
     (_seed_param(30, "np.random.seed(30)"),
@@ -183,6 +225,33 @@ register_dataset(DatasetType(
     DatasetInfo("tabular", "regression", (), ("x",)),
     "A Deep Learning Launchpad 31.2.1: x = 10 * randn, y = 3x + 1 + randn, "
     "torch.manual_seed(0)."))
+
+register_dataset(DatasetType(
+    "masked_normal", "Missing values (Ex 7.9.1)", _CATEGORY,
+    (_seed_param(0, "np.random.seed(0)"),
+     int_param("n_samples", 100, 1, 1_000_000, help="Draws of N(0, 1) (book: 100)."),
+     float_param("p_missing", 0.2, 0.0, 0.99,
+                 help="Chance that a value is missing, shown as 0 (book: 0.2).")),
+    gen_masked_normal,
+    DatasetInfo("tabular", "regression", (), ("x",)),
+    "Deep Learning: a practical introduction, Ex 7.9.1: 100 draws of N(0, 1) with 20% of "
+    "them blanked to 0; the targets keep the complete values, to compare imputations with."))
+
+register_dataset(DatasetType(
+    "two_intervals", "Two intervals (Ex 9.3.2)", _CATEGORY,
+    (int_param("n_per_interval", 500, 1, 100_000,
+               help="Training points in each of [-0.2, 0.2] and [0.6, 1] (book: 500)."),
+     float_param("noise", 0.3, 0.0, 10.0,
+                 help="Std of the noise on y (book: 0.3; its source, the UvA DL course, "
+                      "0.02)."),
+     int_param("gap_points", 200, 1, 100_000,
+               help="Validation points in the gap (0.2, 0.6), where nothing is trained."),
+     int_param("test_points", 3000, 1, 1_000_000,
+               help="Test points uniform in [-0.5, 1.2] (book: 3000).")),
+    gen_two_intervals,
+    DatasetInfo("tabular", "regression", (), ("x",)),
+    "Deep Learning: a practical introduction, Ex 9.3.2: f(x) = x + 0.3 sin 2 pi x + "
+    "0.3 sin 4 pi x sampled in two intervals with a gap; validation points lie in the gap."))
 
 register_dataset(DatasetType(
     "xor_table", "XOR truth table", _CATEGORY, (), gen_xor_table,

@@ -120,6 +120,45 @@ def gen_separable_2d(params: dict, rng: np.random.Generator) -> Arrays:
     return Arrays(x.astype(np.float32), y)
 
 
+# -- ldl ch2's 3x3 pattern detector ------------------------------------------------------------
+
+def all_patterns() -> np.ndarray:
+    """ldl ch2's 1,023 patterns (1023, 9): every black (-1) and white (+1) 3x3 image, then
+    every black and gray (0) one except the all-black image already listed, row-major pixels."""
+    import itertools
+
+    bw = np.array(list(itertools.product((-1.0, 1.0), repeat=9)))
+    bg = np.array([p for p in itertools.product((-1.0, 0.0), repeat=9)
+                   if not all(v == -1.0 for v in p)])
+    return np.concatenate([bw, bg])
+
+
+def gen_patterns_3x3(params: dict, rng: np.random.Generator) -> Arrays:
+    """x (1023, 9) and y: class 1 for the target pattern, 0 (the book's -1) for the others."""
+    x = all_patterns()
+    target = np.asarray(params["target"], dtype=np.float64)
+    if target.shape != (9,) or not np.isin(target, (-1.0, 0.0, 1.0)).all():
+        raise DataError("the target needs 9 values, each -1 (black), 0 (gray) or 1 (white)",
+                        "data.params.target")
+    hits = np.flatnonzero((x == target).all(axis=1))
+    if not len(hits):
+        raise DataError("the target mixes white and gray pixels: it is not one of the 1,023 "
+                        "patterns (black and white, or black and gray)", "data.params.target")
+    y = np.zeros(len(x), np.int64)
+    y[hits] = 1
+    return Arrays(x.astype(np.float32), y)
+
+
+register_dataset(DatasetType(
+    "patterns_3x3", "3x3 patterns (ldl ch2)", _CATEGORY,
+    (floats_param("target", (1.0,) * 9, length=9, min=-1.0, max=1.0,
+                  help="The pattern to detect, row by row: -1 black, 0 gray, 1 white."),),
+    gen_patterns_3x3,
+    DatasetInfo("tabular", "class", ("-1 (other)", "+1 (target)"),
+                tuple(f"pixel_{r}_{c}" for r in range(3) for c in range(3))),
+    "Learning Deep Learning ch2: all 1,023 3x3 images that are black and white or black and "
+    "gray; one of them is the target (+1), every other one is -1."))
+
 register_dataset(DatasetType(
     "separable_2d", "Separable cloud (Ex 1.2.1)", _CATEGORY,
     (int_param("seed", 0, 0, 2**32 - 1, help="Seed of this generator (the spec's is not used)."),

@@ -20,6 +20,8 @@ import numpy as np
 
 from playground.data.base import Arrays, DatasetInfo, DatasetType, register_dataset
 from playground.data.filecommon import (
+    FLOAT32_MAX,
+    MAX_CLASSES,
     TASK_PARAM,
     encode_classes,
     existing_file,
@@ -31,13 +33,16 @@ from playground.data.filecommon import (
     table_info,
 )
 from playground.errors import DataError
+from playground.limits import budget_problem
 from playground.params import choice_param, str_param
 
 #: Largest CSV file: it is streamed, but parsing takes about 20 s per 256 MB.
 MAX_CSV_BYTES = 256 * 2**20
 #: Columns of a CSV table (a 256 x 256 image flattened is 65 536); wider data belongs in .npz.
 MAX_COLUMNS = 65_536
-_CHUNK_CELLS = 1 << 18  # CSV cells turned into numbers at a time: bounds the str overhead
+#: CSV cells turned into numbers at a time: bounds the text's overhead (a block's cells are
+#: Python strings, then a fixed-width numpy array of 4 bytes per character of the longest).
+_CHUNK_CELLS = 1 << 16
 _DELIMITERS = {",": ",", ";": ";", "tab": "\t"}
 _MISSING = ("", "nan", "na", "n/a", "null", "none")
 
@@ -50,18 +55,23 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _check_text(path: str) -> None:
+def _check_text(path: str) -> int:
     """Refuse a file too big to read, or that is not UTF-8 text (a BOM allowed), cheaply:
-    a streaming decode that names the first bad byte."""
+    a streaming decode that names the first bad byte. Returns how many lines the file
+    has at most (line breaks + 1: rows cannot be more), to allocate the result once."""
     name = file_name(path)
     size = os.path.getsize(path)
     if size > MAX_CSV_BYTES:
         raise DataError(f"file is {size / 2**20:.0f} MB; CSV files may be at most "
                         f"{MAX_CSV_BYTES // 2**20} MB: save bigger tables as .npz", name)
-    decoder, offset = codecs.getincrementaldecoder("utf-8-sig")(), 0
+    decoder, offset, breaks, last = codecs.getincrementaldecoder("utf-8-sig")(), 0, 0, b""
     with open(path, "rb") as f:
         while True:
             chunk = f.read(1 << 20)
+            # "\n", "\r\n" and a lone "\r" each end a line (a "\r\n" across chunks once)
+            breaks += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n") \
+                - (last == b"\r" and chunk[:1] == b"\n")
+            last = chunk[-1:] or last
             try:
                 decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as exc:
@@ -72,7 +82,7 @@ def _check_text(path: str) -> None:
                 raise DataError(f"binary data (a NUL byte at byte {offset + chunk.index(0)}): "
                                 "not a text file", name)
             if not chunk:
-                return
+                return breaks + 1
             offset += len(chunk)
 
 
@@ -173,7 +183,7 @@ def _numbers(cells: np.ndarray, lines: np.ndarray, columns: tuple, name: str) ->
     """Parse (rows, cols) strings to float64; the first bad cell names its place."""
     try:
         values = cells.astype(np.float64)  # fast path: numpy parses the whole block
-        if np.isfinite(values).all():
+        if np.isfinite(values).all() and np.abs(values).max(initial=0.0) <= FLOAT32_MAX:
             return values
     except ValueError:
         pass
@@ -187,6 +197,9 @@ def _numbers(cells: np.ndarray, lines: np.ndarray, columns: tuple, name: str) ->
         values[i, j] = float(text)
         if not np.isfinite(values[i, j]):
             raise DataError(f"{text!r} is not a finite number", where)
+        if abs(values[i, j]) > FLOAT32_MAX:  # finite in float64, infinite in float32
+            raise DataError(f"{text!r} is too large: values are stored as float32, at most "
+                            f"about {FLOAT32_MAX:.3g}", where)
     return values
 
 
@@ -211,7 +224,7 @@ def read_csv(params: dict) -> tuple[np.ndarray, np.ndarray, DatasetInfo]:
     """
     path = existing_file(params["path"], "path")
     name = file_name(path)
-    _check_text(path)
+    capacity = _check_text(path)
     rows = _rows(path, params["delimiter"])
     head = list(itertools.islice(rows, 2))  # enough to tell a header from data
     if not head:
@@ -230,7 +243,16 @@ def read_csv(params: dict) -> tuple[np.ndarray, np.ndarray, DatasetInfo]:
     keep = _feature_columns(params["features"], columns, t, name)
     features = tuple(columns[j] for j in keep)
     regression = params["task"] == "regression"
-    xs, ys = [], []
+    problem = budget_problem(capacity * (len(keep) + 1) * 4 * 2,
+                             f"{capacity:,} rows of {len(keep):,} features")
+    if problem is not None:
+        raise DataError(problem, name)
+    # The result is allocated once (rows <= lines) and filled a block at a time: memory
+    # stays near the float32 table. Class labels are kept as int32 codes, not as text.
+    x = np.empty((capacity, len(keep)), np.float32)
+    y = np.empty((capacity, 1), np.float32) if regression else np.empty(capacity, np.int32)
+    labels = _LabelCodes(f"{name} column {columns[t]!r}")
+    n = 0
     for block in _blocks(itertools.chain([first], data), max(1, _CHUNK_CELLS // width)):
         for line, cells in block:
             if len(cells) != width:
@@ -238,19 +260,58 @@ def read_csv(params: dict) -> tuple[np.ndarray, np.ndarray, DatasetInfo]:
                                 f"{len(cells)}", f"{name} row {line}")
         lines = np.array([line for line, _ in block])
         cells = np.array([cells for _, cells in block], dtype=str)  # (rows, width)
-        xs.append(_numbers(cells[:, keep], lines, features, name).astype(np.float32))
+        k = len(block)
+        if n + k > len(x):  # more rows than line breaks counted: cannot happen, but grow
+            x, y = _grown(x, n + k), _grown(y, n + k)
+        x[n:n + k] = _numbers(cells[:, keep], lines, features, name)
         if regression:
-            ys.append(_numbers(cells[:, [t]], lines, (columns[t],), name).astype(np.float32))
-            continue
-        labels = np.char.strip(cells[:, t])
-        for i in np.flatnonzero(labels == ""):
-            raise DataError("missing value", f"{name} row {lines[i]}, column {columns[t]!r}")
-        ys.append(labels)
-    x = np.concatenate(xs)
+            y[n:n + k] = _numbers(cells[:, [t]], lines, (columns[t],), name)
+        else:
+            column = np.char.strip(cells[:, t])
+            for i in np.flatnonzero(column == ""):
+                raise DataError("missing value", f"{name} row {lines[i]}, "
+                                                 f"column {columns[t]!r}")
+            y[n:n + k] = labels.encode(column)
+        n += k
+    x, y = x[:n], y[:n]
     if regression:
-        return x, np.concatenate(ys), table_info(x, "regression", (), features)
-    y, classes = encode_classes(np.concatenate(ys), f"{name} column {columns[t]!r}")
-    return x, y, table_info(x, "class", classes, features)
+        return x, y, table_info(x, "regression", (), features)
+    classes, names = labels.classes(y)
+    return x, classes, table_info(x, "class", names, features)
+
+
+def _grown(a: np.ndarray, rows: int) -> np.ndarray:
+    out = np.empty((max(rows, 2 * len(a)), *a.shape[1:]), a.dtype)
+    out[:len(a)] = a
+    return out
+
+
+class _LabelCodes:
+    """Class labels of a streamed column as int32 codes of the distinct texts seen so far.
+
+    The texts are mapped to classes at the end by :func:`encode_classes` (numbers
+    numerically, text alphabetically), over the distinct texts only.
+    """
+
+    def __init__(self, where: str):
+        self.where = where
+        self.codes: dict[str, int] = {}
+
+    def encode(self, column: np.ndarray) -> np.ndarray:
+        """Codes (n,) int32 of one block's labels."""
+        distinct, inverse = np.unique(column, return_inverse=True)
+        ids = np.array([self.codes.setdefault(str(u), len(self.codes)) for u in distinct],
+                       np.int32)
+        if len(self.codes) > MAX_CLASSES:
+            raise DataError(f"more than {MAX_CLASSES} distinct labels; for numeric targets "
+                            "choose the 'regression' task", self.where)
+        return ids[inverse.ravel()]
+
+    def classes(self, codes: np.ndarray) -> tuple[np.ndarray, tuple]:
+        """(classes (n,) int64, class names) for the codes of every row."""
+        texts = np.array(list(self.codes), dtype=str)  # in code order
+        by_code, names = encode_classes(texts, self.where)
+        return by_code[codes].astype(np.int64), names
 
 
 def _blocks(rows: Iterator, size: int) -> Iterator[list]:

@@ -72,6 +72,32 @@ def encode_classes(values: np.ndarray, where: str) -> tuple[np.ndarray, tuple]:
     return y.astype(np.int64).ravel(), names
 
 
+#: Largest float32 value: a finite float64 beyond it (1e39) would become infinity.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def as_float32(a: np.ndarray, key: str, name: str) -> np.ndarray:
+    """``a`` as float32; the first NaN, infinite or too large value is named
+    (``x[3, 1] = 1e+39 is too large for float32 (at most about 3.4e+38)``).
+
+    Raises
+    ------
+    DataError
+        Naming the array ``key``, the element and the file ``name``.
+    """
+    with np.errstate(over="ignore"):  # beyond float32's range: inf, found just below
+        out = a.astype(np.float32)
+    if np.isfinite(out.sum(dtype=np.float64)):
+        return out
+    bad = tuple(int(i) for i in np.argwhere(~np.isfinite(out))[0])
+    value = a[bad]
+    at = f"{key}[{', '.join(map(str, bad))}]"
+    if np.isfinite(value):
+        raise DataError(f"{at} = {float(value):g} is too large for float32 (at most about "
+                        f"{FLOAT32_MAX:.3g})", name)
+    raise DataError(f"{at} is not a finite number", name)
+
+
 def table_info(x: np.ndarray, target: str, class_names: tuple,
                names: tuple | None = None) -> DatasetInfo:
     """Points with a padded plotting square for 2 features, images for 4-D x, else a table."""

@@ -23,6 +23,7 @@ import numpy as np
 
 from playground.data.base import Arrays, DatasetInfo, DatasetType, register_dataset
 from playground.errors import DataError
+from playground.limits import budget_problem
 from playground.params import choice_param, int_param, str_param
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
@@ -96,13 +97,6 @@ def read_image(path: str, size: int, color: str) -> np.ndarray:
     return pixels[None] if pixels.ndim == 2 else pixels.transpose(2, 0, 1)
 
 
-def dataset_memory_budget() -> int:
-    """Bytes a decoded image dataset may take: a quarter of the RAM (4 GB if unknown)."""
-    from playground.limits import physical_memory
-    ram = physical_memory()
-    return ram // 4 if ram else 4 * 2**30
-
-
 def _pillow():
     try:
         from PIL import Image
@@ -117,12 +111,12 @@ def gen_image_folder(params: dict, rng: np.random.Generator) -> Arrays:
     size, color = params["size"], params["color"]
     channels = 1 if color == "grayscale" else 3
     total = sum(len(files) for _, files in classes)
-    need, budget = total * channels * size * size * 4, dataset_memory_budget()
-    if need > budget:  # checked before decoding: np.empty of 600 GB would not fail at once
-        raise DataError(f"{total:,} images of {channels} x {size} x {size} would take "
-                        f"{need / 2**30:.1f} GB as float32; at most {budget / 2**30:.1f} GB "
-                        "(a quarter of this machine's RAM): choose a smaller size or fewer "
-                        "images", os.path.basename(os.path.normpath(params["path"])))
+    # Checked before decoding: np.empty of 600 GB would not fail at once.
+    problem = budget_problem(total * channels * size * size * 4,
+                             f"{total:,} images of {channels} x {size} x {size} as float32")
+    if problem is not None:
+        raise DataError(f"{problem}: choose a smaller size or fewer images",
+                        os.path.basename(os.path.normpath(params["path"])))
     x = np.empty((total, channels, size, size), np.float32)
     y = np.empty(total, np.int64)
     i = 0

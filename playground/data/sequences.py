@@ -28,10 +28,11 @@ rescale the inputs per window position but not the targets.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 
 import numpy as np
 
-from playground.data.base import Arrays, DatasetInfo, DatasetType, register_dataset
+from playground.data.base import Arrays, DatasetInfo, DatasetType, Footprint, register_dataset
 from playground.errors import DataError
 from playground.params import choice_param, float_param, int_param
 
@@ -200,6 +201,34 @@ def series_params(window: int, test_points: int, scale: str, val_points: int = 0
     )
 
 
+#: Bytes per value of a series while it is generated, scaled and split (measured: about 55
+#: for the harmonic series, 130 with the sales' month labels; these leave room).
+SERIES_BYTES = 80
+LABELLED_SERIES_BYTES = 200
+
+
+def window_count(n: int, params: dict) -> int:
+    """How many windows :func:`sliding_windows` makes from ``n`` values with ``params``."""
+    span = params["window"] + params["horizon"]
+    return max(0, (n - span) // params["step"] + 1)
+
+
+def series_footprint(n: int, param: str, unit: str, per_value: int = SERIES_BYTES
+                     ) -> Callable[[dict], list[Footprint]]:
+    """``footprint(params)`` of a windowed series of ``n`` values (or ``params[param]``):
+    the series itself, and the windows once they are copied into splits."""
+    def footprint(params: dict) -> list[Footprint]:
+        length = params[param] if param else n
+        windows = window_count(length, params)
+        values = params["window"] + params["horizon"]
+        parts = [Footprint(windows * values * 4, f"{windows:,} windows of {params['window']:,} "
+                                                 f"+ {params['horizon']:,} values", "window")]
+        if param:
+            parts.append(Footprint(length * per_value, f"{length:,} {unit}", param))
+        return parts
+    return footprint
+
+
 def _series_info() -> DatasetInfo:
     # No feature_names: x is (N, steps, 1) and the unit is in meta["units"].
     return DatasetInfo("series", "regression")
@@ -288,7 +317,7 @@ register_dataset(DatasetType(
     gen_airline, _series_info(),
     "Box & Jenkins' 144 monthly international airline passenger totals (Seaborn 'flights', "
     "R AirPassengers), bundled; dlpi Ex 5.7.1 trains on the first 126 and tests on the last "
-    "18."))
+    "18.", footprint=series_footprint(144, "", "")))
 
 register_dataset(DatasetType(
     "harmonic", "Noisy harmonic series (dlpi 5.3.1)", _CATEGORY,
@@ -297,7 +326,8 @@ register_dataset(DatasetType(
      *series_params(window=10, test_points=50, scale="minmax")),
     gen_harmonic, _series_info(),
     "dlpi (5.24): cos(pi t/6) + cos(pi t/3)/2 + cos(2 pi t/3)/2 plus N(0, 0.1^2) noise, "
-    "scaled to [0, 1] on the training part; one-step-ahead windows."))
+    "scaled to [0, 1] on the training part; one-step-ahead windows.",
+    footprint=series_footprint(0, "n_points", "points of series")))
 
 register_dataset(DatasetType(
     "sales", "Monthly sales (generated)", _CATEGORY,
@@ -309,4 +339,5 @@ register_dataset(DatasetType(
                 substitute="a generated monthly series instead of the US Census bookstore "
                            "sales (not available offline)"),
     "A seeded monthly series with a rising-then-falling trend, yearly seasonality and noise: "
-    "the stand-in for ldl ch9's bookstore sales; standardised on the first 80%."))
+    "the stand-in for ldl ch9's bookstore sales; standardised on the first 80%.",
+    footprint=series_footprint(0, "months", "months of series", LABELLED_SERIES_BYTES)))

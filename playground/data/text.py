@@ -21,7 +21,7 @@ import os
 
 import numpy as np
 
-from playground.data.base import Arrays, DatasetInfo, DatasetType, register_dataset
+from playground.data.base import Arrays, DatasetInfo, DatasetType, Footprint, register_dataset
 from playground.data.sequences import chronological_split, sliding_windows, split_points
 from playground.errors import DataError
 from playground.params import bool_param, choice_param, float_param, int_param, str_param
@@ -57,15 +57,39 @@ def generate_corpus(n_chars: int, rng: np.random.Generator) -> str:
 def _read_text(path: str, mtime: float, size: int, max_chars: int, lowercase: bool) -> str:
     # mtime and size key the cache, so an edited file is read again.
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read(max_chars)
+        with open(path, "rb") as handle:
+            raw = handle.read(4 * max_chars)  # at most 4 bytes a character in UTF-8
     except FileNotFoundError:
         raise DataError("text file not found", path) from None
-    except UnicodeDecodeError:
-        raise DataError("not UTF-8 text", path) from None
     except OSError as exc:
         raise DataError(f"cannot read the text file: {exc.strerror}", path) from None
+    text = decode_text(raw, path)[:max_chars]
     return text.lower() if lowercase else text
+
+
+def decode_text(raw: bytes, where: str) -> str:
+    """``raw`` file bytes as text: UTF-8, a leading byte-order mark dropped.
+
+    Raises
+    ------
+    DataError
+        Naming ``where``: an empty file, UTF-16/32 text, bytes that are not
+        UTF-8 (with the offset of the first bad byte) or a binary file.
+    """
+    if not raw:
+        raise DataError("the file is empty: a language model needs text to learn from", where)
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise DataError("the text is UTF-16 (or UTF-32); save it as UTF-8", where)
+    if b"\0" in raw:
+        raise DataError("this looks like a binary file (it holds NUL bytes), not text", where)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(raw) - 3 and exc.reason == "unexpected end of data":
+            # max_chars cut a multi-byte character in two: keep what came before it
+            return raw[:exc.start].decode("utf-8-sig")
+        raise DataError(f"not UTF-8 text (byte 0x{raw[exc.start]:02X} at offset {exc.start} "
+                        "is not valid UTF-8); save the file as UTF-8", where) from None
 
 
 def read_text(params: dict) -> str:
@@ -74,7 +98,8 @@ def read_text(params: dict) -> str:
     Raises
     ------
     DataError
-        No path, a missing or unreadable file, or text that is not UTF-8, naming the file.
+        No path, a missing, unreadable, empty or binary file, or text that is
+        not UTF-8, naming the file.
     """
     path = os.path.expanduser(params["path"].strip())
     if not path:
@@ -89,6 +114,44 @@ def read_text(params: dict) -> str:
                       params["lowercase"])
 
 
+def corpus(params: dict, rng: np.random.Generator | None = None) -> str:
+    """The whole text of a ``text_chars`` spec: generated from ``rng``, or the user's file."""
+    if params["source"] == "generated":
+        return generate_corpus(params["corpus_chars"], rng or np.random.default_rng(0))
+    return read_text(params)
+
+
+def shown(char: str) -> str:
+    """A character as the views print it (space as ␣, newline as ⏎...)."""
+    return _SHOWN.get(char, char)
+
+
+def encode(text: str, vocab: tuple[str, ...]) -> np.ndarray:
+    """Character ids of ``text`` in ``vocab`` order: (len(text),) int64.
+
+    Raises
+    ------
+    ValueError
+        Naming the first character that is not in the vocabulary.
+    """
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)  # (n,) code points
+    vocab_codes = np.fromiter(map(ord, vocab), dtype=np.int64, count=len(vocab))
+    size = int(max(codes.max(initial=0), vocab_codes.max(initial=0))) + 1
+    lookup = np.full(size, -1, dtype=np.int64)
+    lookup[vocab_codes] = np.arange(len(vocab))
+    ids = lookup[codes]
+    bad = np.flatnonzero(ids < 0)
+    if bad.size:
+        raise ValueError(f"{shown(text[bad[0]])!r} is not in the text's vocabulary of "
+                         f"{len(vocab)} characters")
+    return ids
+
+
+def decode(ids: object, vocab: tuple[str, ...]) -> str:
+    """The text of character ids (any iterable of ints)."""
+    return "".join(vocab[int(i)] for i in ids)  # type: ignore[attr-defined]
+
+
 def vocabulary(params: dict, text: str | None = None) -> tuple[str, ...]:
     """The characters of the corpus in id order (fixed for the generated corpus)."""
     if params["source"] == "generated":
@@ -99,25 +162,24 @@ def vocabulary(params: dict, text: str | None = None) -> tuple[str, ...]:
 
 def gen_text_chars(params: dict, rng: np.random.Generator) -> Arrays:
     """Next-character windows: x (N, window) float32 ids, y (N,) int64 next id."""
-    if params["source"] == "generated":
-        text = generate_corpus(params["corpus_chars"], rng)
-    else:
-        text = read_text(params)
-    where = "data.params.path" if params["source"] == "file" else "dataset 'text_chars'"
+    text = corpus(params, rng)
+    where = params["path"] if params["source"] == "file" else "dataset 'text_chars'"
     vocab = vocabulary(params, text)
     if len(vocab) > MAX_VOCAB:
         raise DataError(f"the text has {len(vocab)} different characters (at most {MAX_VOCAB}); "
                         "switch on lowercase or use a plainer text", where)
-    lookup = np.zeros(max(map(ord, vocab)) + 1, dtype=np.float32)
-    lookup[[ord(c) for c in vocab]] = np.arange(len(vocab), dtype=np.float32)
-    ids = lookup[np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)]  # (n,) float ids
+    if len(vocab) < 2:
+        raise DataError(f"the text uses a single character ({shown(vocab[0])!r}): there is "
+                        "nothing to predict; give a text with at least two different "
+                        "characters", where)
+    ids = encode(text, vocab).astype(np.float32)  # (n,) float ids
     n, window = len(ids), params["window"]
     cuts = split_points(n, int(round(params["val_fraction"] * n)),
                         int(round(params["test_fraction"] * n)))
     if cuts[0] < window + 1:
-        raise DataError(f"the training part has {max(cuts[0], 0)} characters, too few for a "
-                        f"window of {window} plus the next one; lower data.params.window or "
-                        "use a longer text", where)
+        raise DataError(f"the text has {n} characters and its training part {max(cuts[0], 0)}, "
+                        f"too few for a window of {window} plus the next one; lower "
+                        "data.params.window or use a longer text", where)
     x, y, starts = sliding_windows(ids, window, 1, params["step"])
     parts = chronological_split(starts, window, 1, cuts, n)
     meta = {"vocab": vocab, "text_length": n, "cuts": cuts, "window": window,
@@ -125,12 +187,36 @@ def gen_text_chars(params: dict, rng: np.random.Generator) -> Arrays:
     return Arrays(x[:, :, 0], y[:, 0].astype(np.int64), fixed_split=parts, meta=meta)
 
 
+#: Bytes per character while a corpus is made, encoded and split (measured: about 21).
+TEXT_BYTES = 40
+
+
+def text_footprint(params: dict) -> list[Footprint]:
+    """The corpus (generated, or the file up to ``max_chars``) and its windows, copied."""
+    if params["source"] == "generated":
+        n, param = params["corpus_chars"], "corpus_chars"
+    else:
+        try:
+            n = min(params["max_chars"], os.path.getsize(os.path.expanduser(params["path"])))
+        except OSError:
+            return []  # a missing file is reported by read_text, naming it
+        param = "max_chars"
+    window, step = params["window"], params["step"]
+    windows = max(0, (n - window - 1) // step + 1)
+    return [Footprint(n * TEXT_BYTES, f"{n:,} characters of text", param),
+            Footprint(windows * (window * 4 + 8), f"{windows:,} windows of {window:,} "
+                                                  "characters", "window")]
+
+
 def _info(params: dict) -> DatasetInfo:
     try:
         vocab = vocabulary(params)
     except DataError:
         vocab = ()  # a missing file is reported when the data is loaded, naming it
-    return DatasetInfo("text", "class", tuple(_SHOWN.get(c, c) for c in vocab))
+    note = "" if params["source"] != "generated" else (
+        "random sentences of a small grammar stand in for a real text; choose source 'file' "
+        "for your own")
+    return DatasetInfo("text", "class", tuple(shown(c) for c in vocab), substitute=note)
 
 
 register_dataset(DatasetType(
@@ -148,4 +234,5 @@ register_dataset(DatasetType(
      float_param("test_fraction", 0.1, 0.0, 0.5, help="Last share of the text for testing.")),
     gen_text_chars, _info,
     "Character-level next-token windows over a generated corpus or your own text file; "
-    "targets are the next character's id, class names the vocabulary."))
+    "targets are the next character's id, class names the vocabulary.",
+    footprint=text_footprint))

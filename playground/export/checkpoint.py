@@ -35,7 +35,8 @@ import torch
 
 from playground.errors import PlaygroundError, ValidationError
 from playground.export.common import ExportResult, first_line, playground_version
-from playground.project.fileio import atomic_output
+from playground.limits import budget_problem
+from playground.project.fileio import atomic_output, serialise
 from playground.project.schema import Project, parse_json, project_from_dict
 from playground.run.session import Session, build_session
 from playground.tasks.base import Task
@@ -83,9 +84,7 @@ def save_checkpoint(session: Session, path: str | os.PathLike) -> Path:
         When the file cannot be written.
     """
     state = checkpoint_state(session)
-    with atomic_output(path) as tmp:
-        torch.save(state, tmp)
-    return Path(path)
+    return atomic_output(path, serialise(lambda f: torch.save(state, f), "the checkpoint"))
 
 
 def load_checkpoint(path: str | os.PathLike) -> tuple[Project, dict]:
@@ -127,6 +126,7 @@ def load_checkpoint(path: str | os.PathLike) -> tuple[Project, dict]:
         raise ValidationError(f"not a checkpoint file ({type(exc).__name__}: "
                               f"{first_line(exc)})", name) from None
     _check_structure(state, name)
+    check_tensors(state, name)
     try:
         project = project_from_dict(parse_json(state["project"]))
     except ValidationError as exc:
@@ -288,6 +288,42 @@ def _check_structure(state: Any, name: str) -> None:
     for key, value in numbers.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValidationError(f"expected a number, got {value!r}", f"{name}: trainer.{key}")
+
+
+def check_tensors(state: Any, name: str) -> None:
+    """Refuse tensors that would expand past their storage or past the memory budget.
+
+    A tensor in a file is a storage plus a shape and strides: a 4-byte storage with
+    stride 0 can declare 10^11 elements, which cost nothing until something copies
+    them (745 GB). Every tensor must cover no more elements than its storage holds,
+    and all of them together must fit in the memory budget (:mod:`playground.limits`).
+
+    Raises
+    ------
+    ValidationError
+        Naming the tensor's place in the checkpoint.
+    """
+    total, biggest = 0, ("", 0)
+    stack: list[tuple[Any, str]] = [(state, "")]
+    while stack:  # iterative: a hostile nesting cannot exhaust the stack
+        value, where = stack.pop()
+        if isinstance(value, torch.Tensor):
+            size = value.numel() * value.element_size()
+            stored = value.untyped_storage().nbytes()
+            if size > stored:
+                raise ValidationError(
+                    f"a tensor of shape {tuple(value.shape)} and strides {value.stride()} "
+                    f"declares {value.numel():,} elements on {stored:,} bytes of storage; "
+                    "a checkpoint's tensors do not overlap", f"{name}: {where or 'state'}")
+            total += size
+            biggest = max(biggest, (where, size), key=lambda item: item[1])
+        elif isinstance(value, dict):
+            stack.extend((v, f"{where}.{k}" if where else str(k)) for k, v in value.items())
+        elif isinstance(value, (list, tuple)):
+            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(value))
+    problem = budget_problem(total, "its tensors")
+    if problem is not None:
+        raise ValidationError(f"{problem}; the largest is {biggest[0]}", name)
 
 
 def _items(value: Any) -> list:

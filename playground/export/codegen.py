@@ -166,8 +166,8 @@ def model_code(compiled: CompiledGraph, graph: Graph, class_name: str = "Playgro
         lines += ["", _forward_source(compiled, collector)]
     except _CannotWrite as exc:
         raise GraphError(f"the forward pass cannot be written as Python code: {exc}") from None
-    imports = collector.import_lines()
-    return ModelCode(imports, collector.definitions(), "\n".join(lines), class_name,
+    return ModelCode(collector.import_lines(), collector.definitions(), "\n".join(lines),
+                     class_name,
                      [compiled.attr_names[n] for n in compiled.input_nodes])
 
 
@@ -196,11 +196,12 @@ def _forward_source(compiled: CompiledGraph, collector: SourceCollector) -> str:
 def _recorded_calls(graph: Graph, compiled: CompiledGraph, nid: str) -> dict:
     """Submodule name -> (signature names, values) of the ``__init__`` that built it."""
     node, info = graph.nodes[nid], compiled.report.nodes[nid]
-    spec = LAYERS.get(node.type)
-    if spec.build is None:
+    build = LAYERS.get(node.type).build
+    if build is None or info.params is None or info.inputs is None:
         return {}
+    params, inputs = info.params, dict(info.inputs)
     try:
-        rebuilt, calls = record_init_calls(lambda: spec.build(info.params, dict(info.inputs)))
+        rebuilt, calls = record_init_calls(lambda: build(params, inputs))
     except Exception:  # noqa: BLE001 - a failed rebuild only means: use another strategy
         return {}
     return {name: calls[id(m)] for name, m in rebuilt.named_modules() if id(m) in calls}

@@ -11,6 +11,8 @@ from __future__ import annotations
 import inspect
 import sys
 from collections.abc import Callable
+from types import FrameType
+from typing import Any
 
 import torch
 from torch import nn
@@ -32,7 +34,7 @@ def record_init_calls(build: Callable[[], nn.Module]) -> tuple[nn.Module, dict]:
     """
     calls: dict[int, tuple] = {}
 
-    def profile(frame, event, arg):
+    def profile(frame: FrameType, event: str, arg: Any) -> None:
         if event != "call" or frame.f_code.co_name != "__init__":
             return
         code = frame.f_code
@@ -131,8 +133,9 @@ def _builds_same(module: nn.Module, cls: type, named: dict, positional: list[str
 
 def _split(cls: type) -> tuple[list[str], dict]:
     """Leading required parameters of ``cls.__init__`` (written positionally) and defaults."""
-    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
-    positional, defaults = [], {}
+    params = list(inspect.signature(cls).parameters.values())
+    positional: list[str] = []
+    defaults: dict[str, Any] = {}
     for i, p in enumerate(params):
         if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) \
                 and len(positional) == i:
@@ -165,7 +168,7 @@ def same_structure(a: nn.Module, b: nn.Module) -> bool:
             return False
         for key, t in mine.items():
             u = theirs[key]
-            if (t is None) != (u is None) or (t is not None and (
+            if (t is None) != (u is None) or (t is not None and u is not None and (
                     t.shape != u.shape or t.dtype != u.dtype)):
                 return False
     if a._non_persistent_buffers_set != b._non_persistent_buffers_set:

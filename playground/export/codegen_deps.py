@@ -74,7 +74,7 @@ class SourceCollector:
         use these names for the same objects.
     """
 
-    def __init__(self, reserved: set[str] = frozenset(),
+    def __init__(self, reserved: set[str] | frozenset[str] = frozenset(),
                  imports: dict[str, tuple[Any, str]] | None = None):
         self.reserved = set(reserved)
         self._imports: dict[str, str] = {"torch": "import torch", "nn": "from torch import nn"}
@@ -231,7 +231,10 @@ class _Names(ast.NodeVisitor):
         for item in (*node.decorator_list, node.args, *node.body):
             self.visit(item)
 
-    visit_AsyncFunctionDef = visit_FunctionDef
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self.bound.add(node.name)
+        for item in (*node.decorator_list, node.args, *node.body):
+            self.visit(item)
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         self.bound.add(node.name)
@@ -247,7 +250,9 @@ class _Names(ast.NodeVisitor):
         for alias in node.names:
             self.bound.add(alias.asname or alias.name.split(".")[0])
 
-    visit_ImportFrom = visit_Import
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        for alias in node.names:
+            self.bound.add(alias.asname or alias.name.split(".")[0])
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
         if node.name:

@@ -92,7 +92,7 @@ def export_target(session: Session, graph: str | None = None
 
 def sample_inputs(session: Session, compiled: CompiledGraph, n: int = 8) -> tuple:
     """Inputs to check exports with: dataset samples when they fit, else seeded noise."""
-    shapes = [compiled.report.nodes[nid].output for nid in compiled.input_nodes]
+    shapes = [compiled.report.nodes[nid].output or () for nid in compiled.input_nodes]
     ds = session.dataset
     if ds is not None and len(shapes) == 1 and tuple(shapes[0]) == ds.input_shape:
         x = np.concatenate([ds.train.x[:n], ds.val.x[:n], ds.test.x[:n]])[:n]

@@ -39,6 +39,4 @@ def export_metrics_csv(history, path: str | os.PathLike) -> Path:
     for x in sorted(rows):
         epoch = int(x) if x.is_integer() else x
         writer.writerow([epoch, *(f"{rows[x][n]:.9g}" if n in rows[x] else "" for n in names)])
-    with atomic_output(path) as tmp:
-        tmp.write_text(buffer.getvalue(), encoding="utf-8")
-    return Path(path)
+    return atomic_output(path, buffer.getvalue())

@@ -12,11 +12,12 @@ rest of the playground works without them (``pip install nn-playground[export]``
 from __future__ import annotations
 
 import importlib.util
+import io
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
@@ -75,30 +76,30 @@ def export_onnx(session: Session, path: str | os.PathLike, graph: str | None = N
     # eval(): the exporter restores the wrapper's mode afterwards, recursively.
     wrapped = _TupleOutputs(model, out_names).eval()
     notes: list[str] = []
-    with atomic_output(path) as tmp:  # a file that fails a check is not left behind
-        exporter = None
-        for candidate in exporters():
-            try:
-                with quiet():
-                    torch_onnx_export(wrapped, inputs, tmp, candidate, input_names=in_names,
-                                      output_names=out_names)
-                check_model(tmp)
-                exporter = candidate
-                break
-            except Exception as exc:  # noqa: BLE001 - try the next exporter, then blame a node
-                if isinstance(exc, PlaygroundError) and not isinstance(exc, GraphError):
-                    raise
-                failure = exc
-                if candidate == "dynamo":
-                    notes.append(f"the dynamo-based exporter could not capture the model "
-                                 f"({_first_line(exc)}); the TorchScript-based exporter "
-                                 f"wrote the file")
-        if exporter is None:
-            # The preferred exporter names the layer: the fallback's reasons are older.
-            raise blame_node(model, compiled, graph_obj, inputs, failure,
-                             exporters()[0]) from None
-        ran = run_onnx(tmp, in_names, inputs, model, compiled, graph_obj, exporter) \
-            if verify else None
+    # Everything happens in memory (export, onnx.checker, onnxruntime); the file is written
+    # last, by Python I/O, so a full disk is a one-line error and never blames a layer.
+    data, exporter = None, None
+    for candidate in exporters():
+        try:
+            data = onnx_bytes(wrapped, inputs, candidate, in_names, out_names)
+            check_model(data)
+            exporter = candidate
+            break
+        except Exception as exc:  # noqa: BLE001 - try the next exporter, then blame a node
+            if isinstance(exc, PlaygroundError) and not isinstance(exc, GraphError):
+                raise
+            failure = exc
+            if candidate == "dynamo":
+                notes.append(f"the dynamo-based exporter could not capture the model "
+                             f"({_first_line(exc)}); the TorchScript-based exporter "
+                             f"wrote the file")
+    if exporter is None or data is None:
+        # The preferred exporter names the layer: the fallback's reasons are older.
+        raise blame_node(model, compiled, graph_obj, inputs, failure,
+                         exporters()[0]) from None
+    ran = run_onnx(data, in_names, inputs, model, compiled, graph_obj, exporter) \
+        if verify else None
+    atomic_output(path, data)
     method = f"{exporter} exporter, opset {OPSETS[exporter]}"
     result = ExportResult("onnx", [Path(path)], method, notes=notes)
     if verify:
@@ -131,7 +132,28 @@ def require_onnx():
     return onnx
 
 
-def torch_onnx_export(module: nn.Module, args: tuple, f: str | os.PathLike, exporter: str,
+def onnx_bytes(module: nn.Module, args: tuple, exporter: str,
+               input_names: list[str] | None = None,
+               output_names: list[str] | None = None) -> bytes:
+    """The ONNX file of :func:`torch_onnx_export`, made in memory (nothing touches the disk).
+
+    Raises
+    ------
+    PlaygroundError
+        Not enough memory; any exporter error propagates as it is (the caller
+        tries the next exporter, then blames a node).
+    """
+    buffer = io.BytesIO()
+    try:
+        with quiet():
+            torch_onnx_export(module, args, buffer, exporter, input_names, output_names)
+    except MemoryError:
+        raise PlaygroundError("not enough memory to write the ONNX file") from None
+    return buffer.getvalue()
+
+
+def torch_onnx_export(module: nn.Module, args: tuple, f: str | os.PathLike | io.BytesIO,
+                      exporter: str,
                       input_names: list[str] | None = None,
                       output_names: list[str] | None = None) -> None:
     """``torch.onnx.export`` of ``module`` (a :class:`_TupleOutputs`) with ``exporter``.
@@ -148,11 +170,12 @@ def torch_onnx_export(module: nn.Module, args: tuple, f: str | os.PathLike, expo
     else:
         names = list(input_names or []) + list(output_names or [])
         kwargs.update(dynamo=False, dynamic_axes={n: {0: "batch"} for n in names})
-    torch.onnx.export(module, args, str(f), **kwargs)
+    target: Any = f if isinstance(f, io.BytesIO) else str(f)  # torch writes to a BytesIO too
+    torch.onnx.export(module, args, target, **kwargs)
 
 
-def check_model(path: str | os.PathLike) -> None:
-    """Run ``onnx.checker`` on a file.
+def check_model(model: bytes | str | os.PathLike) -> None:
+    """Run ``onnx.checker`` on a file or its bytes.
 
     Raises
     ------
@@ -161,15 +184,17 @@ def check_model(path: str | os.PathLike) -> None:
     """
     onnx = require_onnx()
     try:
-        onnx.checker.check_model(str(path), full_check=True)
+        onnx.checker.check_model(model if isinstance(model, bytes) else str(model),
+                                 full_check=True)
     except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as exc:
         raise PlaygroundError(f"the ONNX file fails onnx.checker: {_first_line(exc)}") from None
 
 
-def run_onnx(path: str | os.PathLike, input_names: list[str], inputs: tuple,
+def run_onnx(file: bytes | str | os.PathLike, input_names: list[str], inputs: tuple,
              model: nn.Module, compiled: CompiledGraph, graph: Graph, exporter: str
              ) -> list[torch.Tensor] | None:
-    """Outputs of the file in onnxruntime for ``inputs``; None without onnxruntime.
+    """Outputs of the file (or its bytes) in onnxruntime for ``inputs``; None without
+    onnxruntime.
 
     Raises
     ------
@@ -181,7 +206,8 @@ def run_onnx(path: str | os.PathLike, input_names: list[str], inputs: tuple,
     except ImportError:
         return None
     try:
-        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        source = file if isinstance(file, bytes) else str(file)
+        session = ort.InferenceSession(source, providers=["CPUExecutionProvider"])
         outs = session.run(None, {n: x.numpy() for n, x in zip(input_names, inputs)})
     except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own exception types
         raise blame_node(model, compiled, graph, inputs, exc, exporter) from None
@@ -231,23 +257,20 @@ def blame_node(model: nn.Module, compiled: CompiledGraph, graph: Graph, inputs: 
 
 def node_problem(module: nn.Module, args: tuple, exporter: str) -> str | None:
     """Why ``module`` alone does not export to (or run in) ONNX; None if it does."""
-    with tempfile.TemporaryDirectory(prefix="onnx-node-") as folder:
-        path = Path(folder) / "node.onnx"
-        try:
-            with quiet():
-                torch_onnx_export(_TupleOutputs(module, []).eval(), args, path, exporter)
-        except Exception as exc:  # noqa: BLE001
-            return _first_line(exc)
-        try:
-            import onnxruntime as ort
-        except ImportError:
-            return None
-        try:
-            session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-            feeds = {i.name: a.numpy() for i, a in zip(session.get_inputs(), args)}
-            session.run(None, feeds)
-        except Exception as exc:  # noqa: BLE001
-            return f"onnxruntime cannot run it: {_first_line(exc)}"
+    try:
+        data = onnx_bytes(_TupleOutputs(module, []).eval(), args, exporter)
+    except Exception as exc:  # noqa: BLE001
+        return _first_line(exc)
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        return None
+    try:
+        session = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
+        feeds = {i.name: a.numpy() for i, a in zip(session.get_inputs(), args)}
+        session.run(None, feeds)
+    except Exception as exc:  # noqa: BLE001
+        return f"onnxruntime cannot run it: {_first_line(exc)}"
     return None
 
 

@@ -36,7 +36,7 @@ from playground.export.common import (
     quiet,
     sample_inputs,
 )
-from playground.project.fileio import atomic_output
+from playground.project.fileio import atomic_output, serialise
 from playground.run.session import Session
 
 #: Run by the verifying process: load the program, run it on both batches, save the outputs.
@@ -80,12 +80,13 @@ def export_pt2(session: Session, path: str | os.PathLike, graph: str | None = No
     inputs = sample_inputs(session, compiled)
     program = capture(model, inputs)
     result = ExportResult("pt2", [path], "torch.export")
-    with atomic_output(path) as tmp:  # a file that fails its check is not left behind
-        with quiet():
-            torch.export.save(program, str(tmp))
-        if verify:
-            result.max_abs_diff = verify_in_fresh_process(tmp, model, inputs, result.notes,
-                                                          shown=path)
+    with quiet():
+        data = serialise(lambda f: torch.export.save(program, f), "the ExportedProgram")
+
+    def check(tmp: Path) -> None:  # on the complete temp file: a failing file is not kept
+        result.max_abs_diff = verify_in_fresh_process(tmp, model, inputs, result.notes,
+                                                      shown=path)
+    atomic_output(path, data, check=check if verify else None)
     return result
 
 
@@ -115,11 +116,16 @@ def verify_in_fresh_process(path: Path, model: nn.Module, inputs: tuple,
     """
     with torch.no_grad():
         expected = flat_outputs(model(*inputs)) + flat_outputs(model(*(x[:3] for x in inputs)))
-    with tempfile.TemporaryDirectory(prefix="pt2-check-") as folder:
+    try:
+        workspace = tempfile.TemporaryDirectory(prefix="pt2-check-")
+    except OSError as exc:
+        notes.append(f"the file was written but not checked: {exc.strerror or exc}")
+        return None
+    with workspace as folder:
         feed, got = Path(folder) / "inputs.npz", Path(folder) / "outputs.npz"
-        np.savez(feed, *[x.numpy() for x in inputs])
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         try:
+            np.savez(feed, *[x.numpy() for x in inputs])  # a full temp folder: not checked
             proc = subprocess.run([sys.executable, "-I", "-c", CLIENT, str(path), str(feed),
                                    str(got)], capture_output=True, text=True, env=env,
                                   timeout=CLIENT_TIMEOUT, cwd=folder)

@@ -27,7 +27,7 @@ from playground.export.common import (
     quiet,
     sample_inputs,
 )
-from playground.project.fileio import atomic_output, write_text_atomic
+from playground.project.fileio import atomic_outputs, serialise
 from playground.run.session import Session
 
 
@@ -57,9 +57,9 @@ def export_python(session: Session, path: str | os.PathLike, graph: str | None =
         if result.max_abs_diff > TOLERANCE:
             result.notes.append(f"outputs differ from the live model by up to "
                                 f"{result.max_abs_diff:.3g}")
-    with atomic_output(weights) as tmp:
-        torch.save(model.state_dict(), tmp)
-    write_text_atomic(text, path)
+    state = model.state_dict()
+    atomic_outputs({path: text, weights: serialise(lambda f: torch.save(state, f),
+                                                   "the weights")})
     return result
 
 

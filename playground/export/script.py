@@ -38,7 +38,7 @@ from playground.export.common import (
     quiet,
 )
 from playground.export.script_template import SCRIPT
-from playground.project.fileio import atomic_output, write_text_atomic
+from playground.project.fileio import atomic_outputs, serialise
 from playground.run.session import Session
 from playground.tasks.abilities import FitsSplits
 from playground.tasks.autoencoder import corrupt
@@ -110,11 +110,10 @@ def export_training_script(session: Session, path: str | os.PathLike,
     arrays = _arrays(session, kind)
     result = ExportResult("script", [path, data_path, weights], notes=notes)
     result.max_abs_diff = _check_loss(text, session, path)
-    with atomic_output(data_path) as tmp, open(tmp, "wb") as handle:
-        np.savez_compressed(handle, **arrays)
-    with atomic_output(weights) as tmp:
-        torch.save(model.state_dict(), tmp)
-    write_text_atomic(text, path)
+    state = model.state_dict()
+    atomic_outputs({path: text,
+                    data_path: serialise(lambda f: np.savez_compressed(f, **arrays), "the data"),
+                    weights: serialise(lambda f: torch.save(state, f), "the weights")})
     return result
 
 

@@ -7,6 +7,7 @@ kept from the user (:func:`playground.export.common.quiet`).
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from playground.export.common import (
     quiet,
     sample_inputs,
 )
-from playground.project.fileio import atomic_output
+from playground.project.fileio import atomic_output, serialise
 from playground.run.session import Session
 
 
@@ -54,13 +55,15 @@ def export_torchscript(session: Session, path: str | os.PathLike, graph: str | N
             method = "trace"
             notes.append(f"torch.jit.script could not compile the model ({reason}); it was "
                          f"traced with inputs of shape {_shapes(inputs)}")
-    with atomic_output(path) as tmp, quiet():
-        torch.jit.save(captured, str(tmp))
+    with quiet():
+        # In memory first: torch.jit.save's C++ writer aborts the process on a full disk.
+        data = serialise(lambda f: torch.jit.save(captured, f), "the TorchScript file")
     result = ExportResult("torchscript", [Path(path)], method, notes=notes)
     if verify:
         with quiet(), torch.no_grad():
-            loaded = torch.jit.load(str(path), map_location="cpu")
+            loaded = torch.jit.load(io.BytesIO(data), map_location="cpu")
             result.max_abs_diff = check_batches(model, loaded, inputs, notes)
+    atomic_output(path, data)
     return result
 
 

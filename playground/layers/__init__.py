@@ -3,6 +3,7 @@
 from playground.layers import (  # noqa: F401
     activations,
     attention,
+    bayesian,
     conv,
     core,
     generative,

@@ -193,6 +193,8 @@ def sinusoidal_table(steps: int, dim: int, base: float = 10000.0) -> torch.Tenso
 class PositionalEncoding(nn.Module):
     """Adds the sinusoidal table to (N, T, E); nothing is learned."""
 
+    table: torch.Tensor
+
     def __init__(self, steps: int, dim: int, base: float = 10000.0):
         super().__init__()
         # Not persistent: it is a function of the shape, so checkpoints do not carry it.
@@ -200,6 +202,11 @@ class PositionalEncoding(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x + self.table[:x.shape[1]]
+
+
+def _steps_and_width(ins: dict) -> tuple[int, int]:
+    steps, width = single_input(ins)
+    return steps, width
 
 
 def _infer_pe(p: dict, ins: dict) -> tuple:
@@ -214,6 +221,6 @@ register_layer(LayerSpec(
     params=(float_param("base", 10000.0, 2.0, 1e9, advanced=True,
                         help="Wavelengths grow geometrically up to 2 pi * base."),),
     infer=_infer_pe,
-    build=lambda p, ins: PositionalEncoding(*single_input(ins), base=p["base"]),
+    build=lambda p, ins: PositionalEncoding(*_steps_and_width(ins), base=p["base"]),
     doc="Adds sin/cos waves of different frequencies to each step so attention can tell "
         "positions apart: (N, T, E) -> (N, T, E)."))

@@ -7,6 +7,8 @@ stride), extra padding after, as TensorFlow does) or ``custom`` (``pad`` per axi
 
 from __future__ import annotations
 
+from typing import Any
+
 from torch import nn
 
 from playground.errors import ShapeError
@@ -74,16 +76,18 @@ def _infer_conv(dims: int, name: str):
 
 
 def _build_conv(dims: int):
-    conv_cls = nn.Conv1d if dims == 1 else nn.Conv2d
-    pad_cls = nn.ConstantPad1d if dims == 1 else nn.ConstantPad2d
+    # Any: torch's stubs fix each class's tuple lengths; this code serves both ranks.
+    conv_cls: Any = nn.Conv1d if dims == 1 else nn.Conv2d
+    pad_cls: Any = nn.ConstantPad1d if dims == 1 else nn.ConstantPad2d
 
     def build(p: dict, ins: dict) -> nn.Module:
         shape = single_input(ins)
         pads = pads_for(p, shape[1:])
         symmetric = all(a == b for a, b in pads)
-        conv = conv_cls(shape[0], p["filters"], tuple(p["kernel_size"]), tuple(p["stride"]),
-                        padding=tuple(a for a, _ in pads) if symmetric else 0,
-                        dilation=tuple(p["dilation"]))
+        conv: nn.Module = conv_cls(shape[0], p["filters"], tuple(p["kernel_size"]),
+                                   tuple(p["stride"]),
+                                   padding=tuple(a for a, _ in pads) if symmetric else 0,
+                                   dilation=tuple(p["dilation"]))
         if not symmetric:
             # torch pads (left, right, top, bottom): last axis first.
             flat = [v for a, b in reversed(pads) for v in (a, b)]

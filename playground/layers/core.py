@@ -186,3 +186,52 @@ register_layer(LayerSpec(
     infer=_infer_features,
     build=lambda p, ins: FeatureTransform(selected_features(p)),
     doc="TF Playground's input features: X1, X2, their squares, product and sines."))
+
+
+# -- activity regularisation -----------------------------------------------------------------
+
+class ActivityRegularization(nn.Module):
+    """Identity in the forward pass; keeps a penalty on the activations for the loss.
+
+    Keras's ``ActivityRegularization`` (and the ``activity_regularizer`` of its
+    layers): ``l1 * sum|a| + l2 * sum a^2`` over the batch's activations,
+    divided by the batch size as TensorFlow 2 does. Gradient tasks add
+    :attr:`penalty` to the loss of every training step.
+
+    Attributes
+    ----------
+    penalty : Tensor or None
+        The last forward pass's penalty (carries gradients while training).
+    """
+
+    def __init__(self, l1: float = 0.0, l2: float = 0.0):
+        super().__init__()
+        self.l1, self.l2 = l1, l2
+        self.penalty: torch.Tensor | None = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        total = x.new_zeros(())
+        if self.l1:
+            total = total + self.l1 * x.abs().sum()
+        if self.l2:
+            total = total + self.l2 * x.pow(2).sum()
+        self.penalty = total / max(len(x), 1)
+        return x
+
+    def release(self) -> None:
+        """Drop the autograd graph held by :attr:`penalty` (modules are deep-copied)."""
+        if self.penalty is not None:
+            self.penalty = self.penalty.detach()
+
+    def extra_repr(self) -> str:
+        return f"l1={self.l1}, l2={self.l2}"
+
+
+register_layer(LayerSpec(
+    id="activity_regularization", label="Activity regularization", category="Core",
+    params=(float_param("l1", 1e-4, 0.0, 1e3, help="Weight of sum |a| (sparse activations)."),
+            float_param("l2", 0.0, 0.0, 1e3, help="Weight of sum a^2.")),
+    infer=lambda p, ins: single_input(ins),
+    build=lambda p, ins: ActivityRegularization(p["l1"], p["l2"]),
+    doc="Passes its input through and adds l1 * sum|a| + l2 * sum a^2 (per sample) to the "
+        "loss: a sparse autoencoder's code (Keras activity_regularizer)."))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from torch import nn
 
 from playground.errors import ShapeError
@@ -51,6 +53,8 @@ def _build_pool(kind: str):
         dims = len(shape) - 1
         pads, stride = _geometry(p, shape[1:])
         symmetric = all(a == b for a, b in pads)
+        # Any: torch's stubs fix each class's tuple lengths; this code serves both ranks.
+        cls: Any
         if kind == "max":
             cls = nn.MaxPool1d if dims == 1 else nn.MaxPool2d
             make = lambda pad: cls(p["kernel_size"], stride, pad)  # noqa: E731
@@ -63,7 +67,7 @@ def _build_pool(kind: str):
             return make(tuple(a for a, _ in pads) if dims > 1 else pads[0][0])
         # Asymmetric 'same' padding: pad explicitly; -inf so max ignores it.
         flat = tuple(v for a, b in reversed(pads) for v in (a, b))
-        pad_cls = nn.ConstantPad1d if dims == 1 else nn.ConstantPad2d
+        pad_cls: Any = nn.ConstantPad1d if dims == 1 else nn.ConstantPad2d
         fill = float("-inf") if kind == "max" else 0.0
         return nn.Sequential(pad_cls(flat, fill), make(0))
     return build

@@ -67,11 +67,16 @@ class Recurrent(nn.Module):
         "two", "one" or "none" (see the module docstring).
     init : str
         "pytorch" (PyTorch's uniform(-1/sqrt(H), 1/sqrt(H))) or "keras".
+    forget_bias : float or None
+        LSTM only: start every forget gate's bias (b_ih + b_hh) at this value; None
+        keeps the init's (Keras 1). A large one (3: the gate starts 95% open) lets the
+        cell carry a value over many steps from the start.
     """
 
     def __init__(self, kind: str, input_size: int, hidden_size: int, num_layers: int = 1,
                  bidirectional: bool = False, returns: str = "last", dropout: float = 0.0,
-                 nonlinearity: str = "tanh", bias: str = "two", init: str = "pytorch"):
+                 nonlinearity: str = "tanh", bias: str = "two", init: str = "pytorch",
+                 forget_bias: float | None = None):
         super().__init__()
         self.kind, self.returns, self.bias_mode = kind, returns, bias
         self.dirs = 2 if bidirectional else 1
@@ -83,6 +88,8 @@ class Recurrent(nn.Module):
         self.rnn = cls(input_size, hidden_size, **kwargs)
         if init == "keras":
             keras_init_(self.rnn, kind)
+        if kind == "lstm" and forget_bias is not None and bias != "none":
+            set_forget_bias_(self.rnn, forget_bias)
         if bias == "one":
             _freeze_recurrent_bias(self.rnn)
 
@@ -119,6 +126,18 @@ def keras_init_(rnn: nn.RNNBase, kind: str) -> None:
                 tensor[h:2 * h] = 1.0
 
 
+@torch.no_grad()
+def set_forget_bias_(lstm: nn.RNNBase, value: float) -> None:
+    """Every forget gate's total bias to ``value``: rows H..2H of ``b_ih`` (gate order
+    i, f, g, o) get it, those of ``b_hh`` 0."""
+    h = lstm.hidden_size
+    for name, tensor in _named_tensors(lstm):
+        if name.startswith("bias_ih"):
+            tensor[h:2 * h] = value
+        elif name.startswith("bias_hh"):
+            tensor[h:2 * h] = 0.0
+
+
 def _named_tensors(rnn: nn.RNNBase) -> list[tuple[str, torch.Tensor]]:
     return [(name, getattr(rnn, name)) for name in rnn._flat_weights_names
             if getattr(rnn, name, None) is not None]
@@ -152,7 +171,7 @@ def _build_recurrent(kind: str):
         shape = single_input(ins)
         return Recurrent(kind, shape[-1], p["hidden_size"], p["num_layers"], p["bidirectional"],
                          p["return"], p["dropout"], p.get("nonlinearity", "tanh"), p["bias"],
-                         p["init"])
+                         p["init"], p.get("forget_bias"))
     return build
 
 
@@ -182,6 +201,11 @@ def _recurrent_params(kind: str, hidden: int) -> tuple:
                           + (", forget-gate bias 1." if kind == "lstm" else "."),
                      advanced=True),
     ]
+    if kind == "lstm":
+        params.append(float_param("forget_bias", None, -20.0, 20.0, optional=True,
+                                  advanced=True,
+                                  help="Start every forget gate's bias here (empty: the "
+                                       "init's; 3 keeps the cell 95% open at first)."))
     return tuple(params)
 
 

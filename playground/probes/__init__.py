@@ -7,13 +7,17 @@ needs; each snapshot then carries their payloads under their ids in
 
 Probes: ``boundary``, ``neurons``, ``weights`` (:mod:`~playground.probes.plane`),
 ``filters``, ``feature_maps`` (:mod:`~playground.probes.conv`), ``latent``,
-``samples``, ``evaluation``, ``paths``, ``landscape``, ``stepthrough`` and ``distribution``.
+``samples``, ``evaluation``, ``paths``, ``landscape``, ``stepthrough``, ``distribution``,
+``attention``, ``generation`` (:mod:`~playground.probes.text`), ``positional_encoding``,
+``nadaraya_watson`` and ``beam_search`` (:mod:`~playground.probes.formulas`), ``newton``,
+``band``, ``errors``, ``gradtime``, ``search`` and ``sweep``.
 """
 
 # Registration order is the order probes are listed in.
 from playground.probes import plane  # noqa: I001, F401
 from playground.probes import conv, latent, samples, evaluation, paths, landscape  # noqa: F401
-from playground.probes import stepthrough, distribution  # noqa: F401
+from playground.probes import stepthrough, distribution, text, formulas  # noqa: F401
+from playground.probes import newton, band, errors, gradtime, search, sweep  # noqa: F401
 from playground.probes.base import (
     PROBES,
     VIEW_PROBES,

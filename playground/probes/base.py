@@ -93,6 +93,12 @@ VIEW_PROBES: dict[str, tuple[str, ...]] = {
     "forecast": ("evaluation",),
     "paths": ("paths",),
     "landscape": ("landscape",),
+    "newton": ("newton",),
+    "band": ("band",),
+    "errors": ("errors",),
+    "gradtime": ("gradtime",),
+    "search": ("search",),
+    "sweep": ("sweep",),
     "curves": (),
     "loss": (),  # presets' name for the curves view
     "seeds": (),  # fed a seeds plan's result, not snapshots

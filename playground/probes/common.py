@@ -19,6 +19,22 @@ def compiled_model(session: Any) -> CompiledGraph | None:
     return session.task.compiled.get("model")
 
 
+def require_model(session: Any) -> CompiledGraph:
+    """The session's main compiled graph, for probes that apply only where there is one."""
+    compiled = compiled_model(session)
+    if compiled is None:
+        raise RuntimeError("this probe needs a network: its applies() should have said no")
+    return compiled
+
+
+def weights_of(compiled: CompiledGraph, nid: str) -> torch.Tensor:
+    """The weight tensor of node ``nid``'s Linear / Conv layer."""
+    weight = getattr(layer_of(compiled, nid), "weight", None)
+    if not isinstance(weight, torch.Tensor):
+        raise RuntimeError(f"node {nid!r} has no weight tensor")
+    return weight
+
+
 def is_supervised(task: Any) -> bool:
     """True for classification and regression tasks (their output is a prediction)."""
     from playground.tasks.supervised import ClassificationTask, RegressionTask

@@ -17,7 +17,9 @@ from playground.probes.common import (
     layer_of,
     module_nodes,
     node_shape,
+    require_model,
     to_model,
+    weights_of,
 )
 
 #: Largest number of output / input channels drawn per layer.
@@ -77,13 +79,13 @@ def conv_nodes(session: Any) -> list[str]:
 
 
 def _filters_create(session: Any):
-    compiled = compiled_model(session)
+    compiled = require_model(session)
     nodes = conv_nodes(session)
 
     def compute(trainer: Any, options: dict) -> dict[str, dict]:
         out = {}
         for nid in nodes:
-            w = layer_of(compiled, nid).weight.detach().float().cpu().numpy()
+            w = weights_of(compiled, nid).detach().float().cpu().numpy()
             if w.ndim == 3:  # Conv1d (out, in, k): a one-row kernel image
                 w = w[:, :, None, :]
             w = w[:MAX_CHANNELS, :MAX_CHANNELS].copy()  # (out, in, kh, kw)
@@ -113,12 +115,13 @@ def map_nodes(session: Any) -> list[str]:
 
 def _feature_maps_applies(session: Any) -> bool:
     ds = session.dataset
+    model = compiled_model(session)
     return ds is not None and len(ds.input_shape) == 3 and bool(map_nodes(session)) \
-        and len(compiled_model(session).input_nodes) == 1
+        and model is not None and len(model.input_nodes) == 1
 
 
 def _feature_maps_create(session: Any):
-    compiled = compiled_model(session)
+    compiled = require_model(session)
     nodes = map_nodes(session)
 
     def compute(trainer: Any, options: dict) -> dict:

@@ -43,8 +43,9 @@ def moments(x: np.ndarray) -> dict[str, list[float]]:
     return {"mean": x.mean(axis=0).tolist(), "std": x.std(axis=0).tolist()}
 
 
-def _create(session: Any):
+def _create(session: Any) -> Any:
     task, dims = session.task, data_dims(session)
+    assert dims is not None  # _applies checked it
     real = np.asarray(session.dataset.train.x, np.float32).reshape(-1, dims)
     rng = np.random.default_rng(0)
     shown = real[rng.permutation(len(real))[:COUNT]]
@@ -54,8 +55,8 @@ def _create(session: Any):
 
     def compute(trainer: Any, options: dict) -> dict:
         fake = np.asarray(task.generate(noise), np.float32).reshape(-1, dims)
-        payload = {"dims": dims, "real_moments": real_moments,
-                   "fake_moments": moments(fake)}
+        payload: dict[str, Any] = {"dims": dims, "real_moments": real_moments,
+                                   "fake_moments": moments(fake)}
         if dims == 2:
             payload.update(real=shown, fake=fake)
             return payload

@@ -24,6 +24,7 @@ from playground.probes.common import (
     hooked_outputs,
     module_nodes,
     node_shape,
+    require_model,
     to_model,
 )
 from playground.probes.conv import tile
@@ -56,10 +57,10 @@ def default_latent_node(session: Any) -> str | None:
     For an autoencoder that is the code layer; for a classifier the last
     hidden layer is usually the narrowest hidden one.
     """
-    compiled = compiled_model(session)
+    compiled = require_model(session)
     last = final_node(session)
     flat = [(nid, d) for nid, d in latent_candidates(session)
-            if len(node_shape(compiled, nid)) == 1 and nid != last]
+            if len(node_shape(compiled, nid) or ()) == 1 and nid != last]
     if not flat:
         return last
     narrowest = min(d for _, d in flat)
@@ -74,7 +75,7 @@ def _applies(session: Any) -> bool:
 
 def activations(session: Any, node: str, x: np.ndarray, chunk: int = 4096) -> np.ndarray:
     """``node``'s outputs for inputs ``x``, flattened per sample: (n, values)."""
-    compiled = compiled_model(session)
+    compiled = require_model(session)
     parts = []
     for i in range(0, len(x), chunk):
         with hooked_outputs(compiled, [node]) as seen:
@@ -144,6 +145,7 @@ def _create(session: Any):
 
     def compute(trainer: Any, options: dict) -> dict:
         node = options["node"] or default_latent_node(session)
+        assert node is not None  # _applies: the model has latent candidates
         method = options["method"]
         cap = MAX_TSNE_POINTS if method == "tsne" else MAX_POINTS
         idx = fixed_subset(len(part), cap)

@@ -1,10 +1,16 @@
-"""Probes over the input plane (2-D data) and of dense weights: boundary, neurons, weights."""
+"""Probes over the input plane (2-D data) and of dense weights: boundary, neurons, weights.
+
+When the network is a dense chain, the boundary grid and the neuron maps run the fast
+path's forward (playground/training/fused/chain.py): the grid goes through the Features
+node once per resolution, and every layer's output comes back without forward hooks.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
+import torch
 from torch import nn
 
 from playground.probes.base import ProbeType, register_probe
@@ -20,6 +26,7 @@ from playground.probes.common import (
     plane_grid,
     to_model,
 )
+from playground.training.fused.chain import Chain, chain_or_none, forward_nodes
 
 #: Largest number of units per node sent as neuron maps (thumbnails beyond are not useful).
 MAX_UNITS = 64
@@ -91,8 +98,21 @@ def _boundary_applies(session: Any) -> bool:
     return has_plane_input(session) and is_supervised(session.task)
 
 
+def grid_inputs(chain: Chain | None, x: torch.Tensor) -> torch.Tensor:
+    """A grid as the chain's first layer reads it (through its Features node), or ``x``."""
+    return x if chain is None or chain.features is None else chain.features(x)
+
+
+def grid_outputs(chain: Chain | None, module: Any, x: torch.Tensor) -> torch.Tensor:
+    """The model's output on grid inputs from :func:`grid_inputs`."""
+    if chain is None:
+        return module(x)
+    return next(iter(forward_nodes(chain, x, features=False, keep=False).values()))
+
+
 def _boundary_create(session: Any):
     task, ds = session.task, session.dataset
+    chain = chain_or_none(compiled_model(session))
     cache: dict = {}
     if not is_classifier(task) and ds.train.y is not None:
         y = ds.train.y[:, 0]
@@ -102,8 +122,9 @@ def _boundary_create(session: Any):
         n = int(options["resolution"])
         if cache.get("n") != n:
             xs, ys, inputs = plane_grid(ds, n)
-            cache.update(n=n, xs=xs, ys=ys, x=to_model(inputs, session))
-        out = task.model(cache["x"]).float().cpu().numpy().reshape(n, n, -1)  # rows follow y
+            cache.update(n=n, xs=xs, ys=ys, x=grid_inputs(chain, to_model(inputs, session)))
+        out = grid_outputs(chain, task.model, cache["x"]).float().cpu().numpy()
+        out = out.reshape(n, n, -1)  # rows follow y
         payload = {"xs": cache["xs"], "ys": cache["ys"], "output": out}
         if not is_classifier(task):
             lo, hi = cache.get("range", (-1.0, 1.0))
@@ -158,6 +179,7 @@ def normalise_units(act: np.ndarray) -> np.ndarray:
 
 def _neurons_create(session: Any):
     compiled = compiled_model(session)
+    chain = chain_or_none(compiled)
     nodes = map_nodes(session)
     layers = [nid for nid in nodes if nid not in compiled.input_nodes]
     cache: dict = {}
@@ -168,10 +190,13 @@ def _neurons_create(session: Any):
             _, _, inputs = plane_grid(session.dataset, n)
             # Flip rows so row 0 is the top of the plane (y max): thumbnails draw as images.
             inputs = inputs.reshape(n, n, 2)[::-1].reshape(-1, 2)
-            cache.update(n=n, inputs=inputs, x=to_model(inputs, session))
+            cache.update(n=n, inputs=inputs, x=grid_inputs(chain, to_model(inputs, session)))
         maps = {}
-        with hooked_outputs(compiled, layers) as seen:
-            compiled.module(cache["x"])
+        if chain is not None:
+            seen = forward_nodes(chain, cache["x"], features=False)
+        else:
+            with hooked_outputs(compiled, layers) as seen:
+                compiled.module(cache["x"])
         for nid in nodes:
             act = cache["inputs"] if nid in compiled.input_nodes else \
                 seen[nid].float().cpu().numpy()

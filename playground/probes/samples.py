@@ -57,7 +57,7 @@ def _create(session: Any):
         idx = np.arange(min(COUNT, len(part)))
         noisy = None
         if isinstance(task, Denoises) and \
-                task.ctx.params.get("noise", "none") != "none":
+                session.task.ctx.params.get("noise", "none") != "none":
             noisy = task.noisy_inputs(split)[idx]
         cache.update(split=split, idx=idx, clean=part.x[idx], noisy=noisy)
     if isinstance(task, Generates):

@@ -22,8 +22,11 @@ BOOKS = {
     "tfp": "TensorFlow Playground parity",
 }
 
-_META_TEXT = ("title", "book", "chapter", "seed_file", "seed_lines", "what_to_watch", "notes",
-              "substitution", "seed", "book_result")
+#: Text fields of ``meta``. ``chapter``, ``section`` and ``figure`` say where in the book the
+#: experiment is (shown to users); ``seed_file`` and ``seed_lines`` where in the seed file
+#: (for maintainers only, never shown in the app).
+_META_TEXT = ("title", "book", "chapter", "section", "figure", "seed_file", "seed_lines",
+              "what_to_watch", "notes", "substitution", "seed", "book_result")
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ import copy
 import json
 import math
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +37,7 @@ from playground.errors import PlaygroundError, ValidationError
 from playground.graph import Graph
 from playground.layers import LAYERS
 from playground.params import to_json
+from playground.project.fileio import atomic_output
 from playground.project.migrations import MIGRATIONS
 from playground.tasks import TASKS
 from playground.training.config import TrainingConfig, parse_training
@@ -51,7 +51,6 @@ MAX_DEPTH = 64
 MAX_INT = 2**63 - 1
 _TOP_KEYS = ("format_version", "id", "name", "graphs", "data", "task", "training", "views",
              "meta", "expect", "variants")
-
 
 
 @dataclass
@@ -308,15 +307,23 @@ def _parse_graphs(raw: Any, allow_empty: bool = False) -> dict[str, Graph]:
     if not isinstance(raw, Mapping) or (not raw and not allow_empty):
         raise ValidationError("expected an object of named graphs, e.g. {\"model\": {...}}",
                               "graphs")
-    graphs = {}
-    for name, body in raw.items():
-        where = f"graphs.{name}"
-        graph = Graph.from_dict(body, where)
-        for i, node in enumerate(graph.nodes.values()):
-            spec = LAYERS.get(node.type, f"{where}.nodes[{i}].type")
-            spec.resolve(node.params, f"{where}.nodes[{i}].params")
-        graphs[name] = graph
-    return graphs
+    return {name: parse_graph(body, f"graphs.{name}") for name, body in raw.items()}
+
+
+def parse_graph(body: Any, where: str) -> Graph:
+    """A graph from its JSON form, with every node's type and params validated (what
+    loading a file checks; pasting a graph fragment checks the same).
+
+    Raises
+    ------
+    ValidationError
+        Naming the path of the first bad field, from ``where``.
+    """
+    graph = Graph.from_dict(body, where)
+    for i, node in enumerate(graph.nodes.values()):
+        spec = LAYERS.get(node.type, f"{where}.nodes[{i}].type")
+        spec.resolve(node.params, f"{where}.nodes[{i}].params")
+    return graph
 
 
 def _parse_task(raw: Any, data: DataSpec | None) -> tuple[str, dict]:
@@ -372,26 +379,22 @@ def save_project(project: Project, path: str | os.PathLike) -> None:
 
 
 def write_json_atomic(data: Any, path: str | os.PathLike) -> None:
-    """Write ``data`` as indented JSON to ``path`` via a temp file in the same folder."""
+    """Write ``data`` as indented JSON to ``path`` atomically
+    (:func:`playground.project.fileio.atomic_output`).
+
+    Raises
+    ------
+    PlaygroundError
+        Data JSON cannot hold (a NaN parameter: the message names its field), or a
+        write error; the old file is left as it was.
+    """
     path = Path(path)
     try:
+        check_json_data(data)
         text = json.dumps(data, indent=2, allow_nan=False) + "\n"
-    except (ValueError, TypeError, RecursionError) as exc:  # NaN, a set, a cycle...
+    except ValidationError as exc:  # names the field: "graphs.model...units: NaN, which..."
+        raise PlaygroundError(str(exc), path.name) from None
+    except (ValueError, TypeError, RecursionError) as exc:  # a cycle, a custom object...
         raise PlaygroundError(f"cannot save: the data cannot be written as JSON ({exc})",
-                              str(path)) from None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise PlaygroundError(f"cannot write here: {exc.strerror}", str(path.parent)) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise PlaygroundError(f"cannot save: {exc.strerror}", str(path)) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+                              path.name) from None
+    atomic_output(path, text)

@@ -63,13 +63,14 @@ def apply_patch(raw: dict, patch: Mapping[str, Any], where: str = "patch") -> di
         if keys[0] in _FIXED:
             raise ValidationError(f"a variant cannot change {keys[0]!r}", here)
         node: Any = out
-        for i, key in enumerate(keys):
+        for i, name in enumerate(keys):
             last = i == len(keys) - 1
+            key: str | int = name
             if isinstance(node, list):
-                if not key.isdigit() or int(key) >= len(node):
-                    raise ValidationError(f"{key!r} is not an index of a list of {len(node)}",
+                if not name.isdigit() or int(name) >= len(node):
+                    raise ValidationError(f"{name!r} is not an index of a list of {len(node)}",
                                           here)
-                key = int(key)
+                key = int(name)
             elif not isinstance(node, dict):
                 raise ValidationError(f"cannot go into {'.'.join(keys[:i])!r}: not an object",
                                       here)

@@ -30,7 +30,7 @@ from typing import Any, Protocol
 from playground.project.expect import CheckResult, evaluate_checks
 from playground.project.schema import Project
 from playground.project.variants import prefixed, variant_projects
-from playground.run.session import Session, build_session
+from playground.run.session import Session, build_session, size_metrics
 from playground.training.snapshot import Snapshot
 from playground.training.states import RunState
 
@@ -84,7 +84,8 @@ class RunResult:
 
 
 def final_metrics(session: Session, state: RunState) -> dict[str, float]:
-    """A run's final metrics: the trainer's, the task's final ones, ``epochs`` and ``steps``.
+    """A run's final metrics: the trainer's, the task's final ones, the model's size
+    (``params``, ``keras_params``), ``epochs`` and ``steps``.
 
     The task's final metrics are computed for every run that trained (finished,
     stopped, diverged); a failed run reports what the trainer had.
@@ -93,6 +94,7 @@ def final_metrics(session: Session, state: RunState) -> dict[str, float]:
     metrics = dict(trainer.metrics)
     if state != RunState.FAILED:
         metrics.update(session.task.final_metrics())
+        metrics.update(size_metrics(session.task))
     metrics["epochs"] = float(trainer.epoch)
     metrics["steps"] = float(trainer.step)
     return metrics
@@ -124,7 +126,7 @@ class Orchestrator:
                  epochs: int | None = None, variants: bool = True,
                  own_seed: bool | None = None):
         self.project = project
-        self.overrides = {"seed": seed, "device": device, "epochs": epochs}
+        self.seed, self.device, self.epochs = seed, device, epochs
         self.own_seed = own_seed if own_seed is not None \
             else seed is None or seed == project.training.seed
         runs = variant_projects(project) if variants and project.variants else []
@@ -155,7 +157,8 @@ class Orchestrator:
         PlaygroundError
             Naming what cannot be built (a graph error, bad data...).
         """
-        return build_session(run.project, **self.overrides)
+        return build_session(run.project, seed=self.seed, device=self.device,
+                             epochs=self.epochs)
 
     def record(self, run: PlannedRun, session: Session, state: RunState,
                seconds: float = 0.0) -> RunRecord:

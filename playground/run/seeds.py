@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from playground.project.expect import OWN_SEED_ONLY, CheckResult
+from playground.project.expect import OWN_SEED_ONLY, CheckResult, check_statistic
 from playground.project.schema import Project
 from playground.run.orchestrator import Orchestrator, PlannedRun, RunRecord, RunResult, drive
 from playground.run.session import Session
@@ -67,6 +67,11 @@ class CheckSpread:
         The book's number, when the entry gives one (``book_value``, else an ``approx``).
     threshold : float or None
         The entry's ``min`` or ``max`` bound, if it has one (views mark it).
+    over_seeds : str or None
+        For a statement about the distribution, the statistic its rule applies to
+        (median, mean, min, max, q1, q3, book_percentile); it then holds once or not at all.
+    statistic : float or None
+        That statistic's value over the seeds.
     seed_specific : bool
         The check holds at the project's own seed only: ``passes`` then holds that
         seed's verdict alone (empty when the plan did not run it), ``values`` still
@@ -81,6 +86,8 @@ class CheckSpread:
     min_pass_rate: float = DEFAULT_MIN_PASS_RATE
     book_value: float | None = None
     threshold: float | None = None
+    over_seeds: str | None = None
+    statistic: float | None = None
     seed_specific: bool = False
 
     @property
@@ -126,6 +133,11 @@ class CheckSpread:
 
     def line(self) -> str:
         """``PASS 9/10 seeds (>= 80%) train_accuracy: min ... max | book ...``"""
+        if self.over_seeds is not None:
+            shown = "no value" if self.statistic is None else f"{self.statistic:.4g}"
+            return (f"{'PASS' if self.passed else 'FAIL'} {self.over_seeds} over "
+                    f"{len(self.values)} seeds of {self.label} = {shown} ({self.rule})"
+                    + (f" | book: {self.book}" if self.book else ""))
         held = sum(self.passes)
         q = self.quantiles()
         spread = "no value" if q is None else (
@@ -149,7 +161,8 @@ class CheckSpread:
                 "pass_rate": self.pass_rate, "min_pass_rate": self.min_pass_rate,
                 "passed": self.passed, "values": self.values, "quantiles": self.quantiles(),
                 "book_value": self.book_value, "book_percentile": self.book_percentile(),
-                "threshold": self.threshold, "seed_specific": self.seed_specific,
+                "threshold": self.threshold, "over_seeds": self.over_seeds,
+                "statistic": self.statistic, "seed_specific": self.seed_specific,
                 "skipped": self.skipped}
 
 
@@ -230,11 +243,13 @@ def spread_checks(entries: Sequence[dict], results: Sequence[RunResult],
         seen: list[CheckResult | None] = [r.checks[i] if i < len(r.checks) else None
                                           for r in results]
         first = next((c for c in seen if c is not None), None)
-        book_value = _number(entry.get("book_value", entry.get("approx")))
+        over = entry.get("over_seeds")
+        book_value = _number(entry.get("book_value",
+                                       None if over is not None else entry.get("approx")))
         specific = bool(entry.get("seed_specific"))
         judged = [c for k, c in enumerate(seen) if own[k] or not specific]
         rule = first.rule.removesuffix(f"; {OWN_SEED_ONLY}") if first else ""
-        spreads.append(CheckSpread(
+        spread = CheckSpread(
             label=first.label if first else str(entry.get("label") or entry.get("metric")),
             rule=rule + ("; at the preset's own seed" if specific else ""),
             book=entry.get("book", ""),
@@ -243,8 +258,27 @@ def spread_checks(entries: Sequence[dict], results: Sequence[RunResult],
             min_pass_rate=float(entry.get("min_pass_rate", DEFAULT_MIN_PASS_RATE)),
             book_value=book_value,
             threshold=_number(entry.get("min", entry.get("max"))),
-            seed_specific=specific))
+            over_seeds=over, seed_specific=specific)
+        if over is not None:
+            spread.statistic = _statistic(spread, over)
+            passed, spread.rule = check_statistic(entry, spread.statistic)
+            spread.passes, spread.min_pass_rate = [passed], 1.0
+        spreads.append(spread)
     return spreads
+
+
+def _statistic(spread: CheckSpread, over: str) -> float | None:
+    """``over`` (median, mean, min, max, q1, q3, book_percentile) of the spread's finite
+    values; q1 and q3 are the quartiles (numpy's linear interpolation)."""
+    if over == "book_percentile":
+        return spread.book_percentile()
+    values = spread.finite_values()
+    if not values.size:
+        return None
+    if over in ("q1", "q3"):
+        return float(np.quantile(values, 0.25 if over == "q1" else 0.75))
+    return float({"median": np.median, "mean": np.mean, "min": np.min,
+                  "max": np.max}[over](values))
 
 
 def _number(value: Any) -> float | None:

@@ -75,3 +75,20 @@ def build_session(project: Project, seed: int | None = None, device: str | None 
         torch.set_num_threads(choose_threads(list(task.compiled.values()), batch))
     trainer = Trainer(task, project.training)
     return Session(project, dataset, task, trainer, dev)
+
+
+def size_metrics(task: Task) -> dict[str, float]:
+    """``params``: the parameters of every compiled graph (PyTorch's count), and
+    ``keras_params``: the same with Keras's one bias per recurrent gate, the count the
+    books' ``model.summary()`` prints. Empty for tasks without a network."""
+    from playground.shapes import keras_param_counts, node_param_counts
+
+    if not task.compiled:
+        return {}
+    ours = keras = 0
+    for name, compiled in task.compiled.items():
+        graph = task.ctx.graphs[name]
+        ours += sum(node_param_counts(compiled.report, graph).values())
+        keras += sum(keras_param_counts(compiled.report, graph).values())
+    return {"params": float(ours), "keras_params": float(keras)}
+

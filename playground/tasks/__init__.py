@@ -2,10 +2,18 @@
 
 from playground.tasks import (  # noqa: F401
     autoencoder,
+    bayes,
+    beam_tree,
     classic,
     evaluate,
     gan,
+    kernel_regression,
+    language,
+    learning_curve,
+    newton,
+    positional,
     rbm,
+    search,
     sequence,
     stepthrough,
     supervised,

@@ -1,4 +1,12 @@
-"""Autoencoder task: reconstruct the input, optionally from a corrupted copy (denoising)."""
+"""Autoencoder task: reconstruct the input, optionally from a corrupted copy (denoising).
+
+With ``outlier_percentile`` set, the task is also an outlier detector (ldl
+ch17): a sample whose reconstruction error (mean absolute error over its
+values) lies above that percentile of the training samples' errors is flagged,
+and the final metrics report the threshold and, for class-labelled data, the
+share of each class flagged on each split (``test_flagged_class1``...) with
+its mean error (``test_error_class1``).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +14,7 @@ import numpy as np
 import torch
 
 from playground.errors import TrainingError
-from playground.params import bool_param, choice_param, float_param
+from playground.params import bool_param, choice_param, float_param, str_param
 from playground.tasks.base import (
     TaskContext,
     TaskType,
@@ -85,6 +93,7 @@ class AutoencoderTask(GradientTask):
         self.optimizer.zero_grad(set_to_none=True)
         loss = self.loss_fn(self.model(noisy), target)
         apply_update(self._with_penalty(loss), self.optimizer, self.model, self._clip)
+        self._release_activity()
         return loss.detach()
 
     def evaluate(self) -> dict[str, float]:
@@ -99,8 +108,69 @@ class AutoencoderTask(GradientTask):
         return metrics
 
     def final_metrics(self) -> dict[str, float]:
-        """``initial_<split>_loss``/``_mse`` before training; ``<split>_noisy_mse`` baselines."""
-        return dict(self._reference)
+        """``initial_<split>_loss``/``_mse`` before training; ``<split>_noisy_mse`` baselines;
+        the outlier metrics (see the module docstring)."""
+        return {**self._reference, **self.outlier_metrics(), **self.code_metrics()}
+
+    def sample_errors(self, split: str) -> np.ndarray:
+        """Per-sample reconstruction error (mean absolute error over each sample's values)
+        on ``split``'s fixed evaluation inputs: (n,) float64."""
+        tensors = self.splits.get(split)
+        if tensors is None:
+            return np.zeros(0)
+        with evaluating(self.model):
+            out = self.model(self._eval_inputs[split])
+        return (out - tensors[1]).abs().flatten(1).mean(dim=1).double().cpu().numpy()
+
+    def code_metrics(self) -> dict[str, float]:
+        """With ``code_node`` set: per split, the mean activation of that node's output
+        (``<split>_code_mean``, of its absolute values) and the share of its values that
+        are not zero (``<split>_code_active``: above 1e-6 in size)."""
+        node = self.ctx.params.get("code_node")
+        if not node:
+            return {}
+        from playground.tasks.evaluate import node_outputs
+
+        compiled = self.compiled["model"]
+        if node not in compiled.attr_names:
+            raise TrainingError(f"code_node {node!r} is not a layer of the graph",
+                                "task.params.code_node")
+        metrics = {}
+        with evaluating(self.model):
+            for split, tensors in self.splits.items():
+                if tensors is None:
+                    continue
+                codes = node_outputs(compiled, self._eval_inputs[split])[node].abs()
+                metrics[f"{split}_code_mean"] = float(codes.mean())
+                metrics[f"{split}_code_active"] = float((codes > 1e-6).float().mean())
+        return metrics
+
+    def outlier_threshold(self) -> float | None:
+        """The error above which a sample is flagged, or None when not detecting outliers."""
+        percentile = self.ctx.params.get("outlier_percentile")
+        if percentile is None:
+            return None
+        return float(np.percentile(self.sample_errors("train"), percentile))
+
+    def outlier_metrics(self) -> dict[str, float]:
+        """``outlier_threshold``; per split and class, the flagged share and mean error."""
+        threshold = self.outlier_threshold()
+        if threshold is None:
+            return {}
+        metrics = {"outlier_threshold": threshold}
+        for split, tensors in self.splits.items():
+            if tensors is None:
+                continue
+            errors = self.sample_errors(split)
+            metrics[f"{split}_flagged"] = float(np.mean(errors > threshold))
+            labels = self.ctx.dataset.split(split).y
+            if labels is None or self.ctx.dataset.info.target != "class":
+                continue
+            for k in np.unique(labels):
+                mine = errors[labels == k]
+                metrics[f"{split}_flagged_class{k}"] = float(np.mean(mine > threshold))
+                metrics[f"{split}_error_class{k}"] = float(mine.mean())
+        return metrics
 
     def noisy_inputs(self, split: str) -> np.ndarray:
         """The fixed corrupted inputs used for evaluation (for the samples view)."""
@@ -117,6 +187,11 @@ register_task(TaskType(
      float_param("noise_level", 0.0, 0.0, 10.0,
                  help="Std for gaussian; probability for masking and salt & pepper."),
      bool_param("clip", True, help="Keep corrupted inputs in [0, 1]."),
+     str_param("code_node", "", help="A layer whose outputs are the code: its mean "
+               "activation and share of active units are reported (sparse autoencoders)."),
+     float_param("outlier_percentile", None, 0.0, 100.0, optional=True,
+                 help="Flag samples whose reconstruction error is above this percentile "
+                      "of the training errors (empty: no outlier detection)."),
      float_param("delta", 1.0, 1e-6, 1e6, advanced=True)),
     AutoencoderTask, targets=("class", "regression", "none"),
     views=("loss", "samples", "latent"),

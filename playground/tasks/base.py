@@ -22,6 +22,8 @@ from playground.compiler import CompiledGraph, compile_graph
 from playground.data.base import Dataset
 from playground.errors import GraphError, TrainingError
 from playground.graph import Graph
+from playground.layers import fmt_shape
+from playground.limits import EVAL_CHUNK
 from playground.params import Param
 from playground.registry import Registry
 from playground.training.config import TrainingConfig
@@ -51,6 +53,18 @@ class TaskContext:
     config: TrainingConfig
     params: dict
     device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+
+    def require_dataset(self) -> Dataset:
+        """The dataset, for tasks that cannot train without one.
+
+        Raises
+        ------
+        TrainingError
+            When the project has none.
+        """
+        if self.dataset is None:
+            raise TrainingError("this task trains on data: choose a dataset", "data")
+        return self.dataset
 
 
 class Task:
@@ -223,12 +237,26 @@ class Batches:
             self._order = perm.to(self.tensors[0].device)
         self._i = 0
 
+    @property
+    def order(self) -> torch.Tensor | None:
+        """This epoch's sample order (None: the stored order)."""
+        return self._order
+
+    def advance(self) -> int:
+        """Index of the next batch in the epoch, moving past it (wraps around at the end).
+
+        :meth:`next` uses it; the fast path uses it to take the same rows from its own copy
+        of the data (see playground/training/fused/step.py).
+        """
+        i = self._i
+        self._i = (i + 1) % self.steps
+        return i
+
     def next(self) -> tuple[torch.Tensor, ...]:
         """The next batch (wraps around at the end of an epoch)."""
         if self.steps == 1:
             return self.tensors
-        start = self._i * self.size
-        self._i = (self._i + 1) % self.steps
+        start = self.advance() * self.size
         if self._order is None:
             return tuple(t[start:start + self.size] for t in self.tensors)
         idx = self._order[start:start + self.size]
@@ -249,7 +277,11 @@ def compile_model(ctx: TaskContext, name: str = "model") -> CompiledGraph:
     if ctx.dataset is not None:
         shapes = {n.id: ctx.dataset.input_shape for n in graph.nodes_of_type("input")
                   if not n.params.get("shape")}
-    compiled = compile_graph(graph, shapes, seed=ctx.config.seed)
+    batch, eval_batch = batch_sizes(ctx)
+    compiled = compile_graph(graph, shapes, seed=ctx.config.seed, batch=batch,
+                             eval_batch=eval_batch)
+    if ctx.dataset is not None:
+        check_input_shapes(compiled, ctx.dataset.input_shape)
     if len(compiled.input_nodes) > 1:  # every task calls model(x) with one tensor
         first, extra = compiled.input_nodes[0], compiled.input_nodes[1]
         raise GraphError(f"is a second Input: the task feeds the network one input tensor "
@@ -257,6 +289,35 @@ def compile_model(ctx: TaskContext, name: str = "model") -> CompiledGraph:
                          fix=f"delete it and connect its layers to '{first}'")
     compiled.module.to(ctx.device)
     return compiled
+
+
+def batch_sizes(ctx: TaskContext) -> tuple[int | None, int | None]:
+    """(samples per training batch, samples per evaluation chunk) for the memory check;
+    (None, None) without a dataset."""
+    if ctx.dataset is None:
+        return None, None
+    n = max(len(ctx.dataset.train), 1)
+    batch = min(ctx.config.batch_size or n, n)
+    largest = max(len(ctx.dataset.split(name)) for name in ("train", "val", "test"))
+    return batch, max(min(largest, EVAL_CHUNK), 1)
+
+
+def check_input_shapes(compiled: CompiledGraph, data_shape: tuple[int, ...]) -> None:
+    """Refuse an Input whose declared shape is not the data's sample shape.
+
+    Raises
+    ------
+    GraphError
+        Naming the Input node and both shapes (PyTorch would only say "mat1 and
+        mat2 shapes cannot be multiplied" at the first step).
+    """
+    for nid in compiled.input_nodes:
+        declared = tuple(compiled.report.nodes[nid].output or ())
+        if declared != tuple(data_shape):
+            raise GraphError(f"declares samples of shape {fmt_shape(declared)} but the data's "
+                             f"samples are {fmt_shape(tuple(data_shape))}", node=nid,
+                             fix="clear the Input's shape so it takes the data's, or choose "
+                                 "data of that shape")
 
 
 def single_sample_batchnorm(compiled: CompiledGraph) -> str | None:
@@ -304,15 +365,16 @@ def make_optimizer(ctx: TaskContext, module: nn.Module) -> torch.optim.Optimizer
 
 def weight_penalty(module: nn.Module, l1: float, l2: float) -> torch.Tensor:
     """l1 * sum|W| + l2 * sum W^2 over weight matrices and kernels (not biases), as Keras."""
-    total = None
+    total: torch.Tensor | None = None
     for p in module.parameters():
         if p.requires_grad and p.dim() > 1:
-            term = 0.0
+            term: torch.Tensor | float = 0.0
             if l1:
                 term = term + l1 * p.abs().sum()
             if l2:
                 term = term + l2 * p.pow(2).sum()
-            total = term if total is None else total + term
+            if isinstance(term, torch.Tensor):
+                total = term if total is None else total + term
     return total if total is not None else torch.zeros(())
 
 
@@ -344,7 +406,8 @@ def apply_update(loss: torch.Tensor, optimizer: torch.optim.Optimizer, module: n
 
 
 @torch.no_grad()
-def predict_in_chunks(module: nn.Module, x: torch.Tensor, chunk: int = 4096) -> torch.Tensor:
+def predict_in_chunks(module: nn.Module, x: torch.Tensor, chunk: int = EVAL_CHUNK
+                      ) -> torch.Tensor:
     """``module(x)`` in slices of ``chunk`` samples (bounded memory on big splits)."""
     if len(x) <= chunk:
         return module(x)

@@ -11,14 +11,17 @@ straight to the Output, is allowed) and reports what came out:
   split (``test_accuracy``, ``test_precision``, ``test_recall``, ``test_f1``),
   plus for two classes the confusion counts ``test_tp``/``_fp``/``_fn``/``_tn``,
   the false-positive rate ``test_fpr`` and the ROC area ``test_auc``. The task is
-  a :class:`~playground.tasks.supervised.ClassificationTask`, so the confusion
-  and ROC views work on it;
-* otherwise: every node's output on the training split as an array,
+  a :class:`~playground.tasks.supervised.ClassificationTask`, so the confusion,
+  ROC and decision-boundary views work on it;
+* regression targets: ``<split>_mse``, ``_mae`` and ``_r2``;
+* always: every node's output on the training split as an array,
   ``task.arrays()["strided"]`` with its per-sample shape under ``"strided.shape"``
   (other splits as ``"test.strided"``...), for ``array`` checks; each value of a
   small output (at most :data:`MAX_VALUE_METRICS` values) is also a metric, named
   by node and index, sample first: ``strided[0,0,1,2]`` is sample 0, channel 0,
-  row 1, column 2. Regression targets add ``<split>_mse``, ``_mae`` and ``_r2``.
+  row 1, column 2. A bigger output reports its per-sample shape instead,
+  ``conv.shape[0]`` ... (so a check can read a later variant's shape from the
+  metrics).
 
 With ``fit`` "least_squares" the one Dense layer of an Input -> Dense -> Output
 graph (no activation) first gets the closed-form least-squares weights of the
@@ -97,8 +100,68 @@ def _frozen_model(task: Task, ctx: TaskContext) -> None:
     task.optimizers = []
 
 
-class EvaluateClassificationTask(ClassificationTask):
-    """Classification metrics of a fixed network (for class targets)."""
+class NodeOutputs:
+    """Every node's output on every split, as arrays and (small ones) as metrics.
+
+    Mixed into both evaluate tasks; they set ``compiled``, ``model`` and ``ctx``.
+    """
+
+    compiled: dict[str, CompiledGraph]
+    model: nn.Module
+    ctx: TaskContext
+    _outputs: dict[str, dict[str, np.ndarray]]
+
+    @torch.no_grad()
+    def outputs(self) -> dict[str, dict[str, np.ndarray]]:
+        """Split -> node id -> output array (n, *per-sample shape), float64."""
+        if not self._outputs:
+            self.model.eval()
+            inputs = {name: torch.as_tensor(self.ctx.dataset.split(name).x).to(self.ctx.device)
+                      for name in SPLITS if len(self.ctx.dataset.split(name))}
+            self._outputs = {
+                name: {nid: t.double().cpu().numpy()
+                       for nid, t in node_outputs(self.compiled["model"], x).items()}
+                for name, x in inputs.items()}
+        return self._outputs
+
+    def value_metrics(self) -> dict[str, float]:
+        """``<node>[i,j,...]`` per value of small outputs, ``<node>.shape[k]`` of big ones."""
+        metrics: dict[str, float] = {}
+        for name, nodes in self.outputs().items():
+            prefix = "" if name == "train" else f"{name}."
+            for nid in self._value_nodes():
+                values = nodes[nid]
+                if values.size > MAX_VALUE_METRICS:
+                    # Too many values to list: its per-sample shape, ``conv.shape[0]`` ...
+                    for axis, size in enumerate(values.shape[1:]):
+                        metrics.setdefault(f"{nid}.shape[{axis}]", float(size))
+                    continue
+                for index in np.ndindex(values.shape):
+                    key = f"{prefix}{nid}[{','.join(map(str, index))}]"
+                    metrics[key] = float(values[index])
+        return metrics
+
+    def _value_nodes(self) -> list[str]:
+        """Layers, and the Outputs not fed by a layer (the others would repeat its values)."""
+        compiled, graph = self.compiled["model"], self.ctx.graphs["model"]
+        layers = compiled.layer_nodes()
+        fed_by_input = [nid for nid in compiled.output_nodes
+                        if graph.edges_into(nid)[0].src not in layers]
+        return [*layers, *fed_by_input]
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """``<node>`` (training split), ``<split>.<node>`` (others) and ``<node>.shape``."""
+        out: dict[str, np.ndarray] = {}
+        for name, nodes in self.outputs().items():
+            prefix = "" if name == "train" else f"{name}."
+            for nid, values in nodes.items():
+                out[f"{prefix}{nid}"] = values
+                out.setdefault(f"{nid}.shape", np.asarray(values.shape[1:], np.int64))
+        return out
+
+
+class EvaluateClassificationTask(NodeOutputs, ClassificationTask):
+    """Classification metrics of a fixed network (for class targets), and its node outputs."""
 
     def __init__(self, ctx: TaskContext):
         # Not ClassificationTask.__init__: that builds an optimizer, which needs weights to train.
@@ -113,6 +176,7 @@ class EvaluateClassificationTask(ClassificationTask):
         self.splits = {name: self._tensors(name) for name in SPLITS}
         self.batches = None
         self._penalty, self._clip = False, None
+        self._outputs = {}
         self._check_output()
 
     def steps_per_epoch(self) -> int:
@@ -131,7 +195,7 @@ class EvaluateClassificationTask(ClassificationTask):
 
     @torch.no_grad()
     def evaluate(self) -> dict[str, float]:
-        metrics = super().evaluate()
+        metrics = {**self.value_metrics(), **super().evaluate()}
         self.model.eval()
         if self.n_classes != 2:
             return metrics
@@ -155,7 +219,7 @@ class EvaluateClassificationTask(ClassificationTask):
         return metrics
 
 
-class EvaluateOutputsTask(Task):
+class EvaluateOutputsTask(NodeOutputs, Task):
     """Every node's output on the data (for datasets without class targets)."""
 
     default_monitor = "loss"
@@ -163,9 +227,7 @@ class EvaluateOutputsTask(Task):
     def __init__(self, ctx: TaskContext):
         super().__init__(ctx)
         _frozen_model(self, ctx)
-        self.x = {name: torch.as_tensor(ctx.dataset.split(name).x).to(ctx.device)
-                  for name in SPLITS if len(ctx.dataset.split(name))}
-        self._outputs: dict[str, dict[str, np.ndarray]] = {}
+        self._outputs = {}
         if ctx.params["fit"] == "least_squares":
             self._fit_least_squares()
 
@@ -205,53 +267,15 @@ class EvaluateOutputsTask(Task):
     def train_mode(self, on: bool) -> None:
         self.model.eval()
 
-    @torch.no_grad()
-    def outputs(self) -> dict[str, dict[str, np.ndarray]]:
-        """Split -> node id -> output array (n, *per-sample shape), float64."""
-        if not self._outputs:
-            self.model.eval()
-            self._outputs = {
-                name: {nid: t.double().cpu().numpy()
-                       for nid, t in node_outputs(self.compiled["model"], x).items()}
-                for name, x in self.x.items()}
-        return self._outputs
-
     def evaluate(self) -> dict[str, float]:
-        metrics: dict[str, float] = {}
-        outputs = self.outputs()
-        for name, nodes in outputs.items():
-            prefix = "" if name == "train" else f"{name}."
-            for nid in self._value_nodes():
-                values = nodes[nid]
-                if values.size > MAX_VALUE_METRICS:
-                    continue
-                for index in np.ndindex(values.shape):
-                    key = f"{prefix}{nid}[{','.join(map(str, index))}]"
-                    metrics[key] = float(values[index])
+        metrics = self.value_metrics()
+        for name, nodes in self.outputs().items():
             y = self.ctx.dataset.split(name).y
             if y is not None and self.ctx.dataset.info.target == "regression":
                 out = nodes[self.compiled["model"].output_nodes[0]].reshape(y.shape)
                 for key, value in regression_metrics(y.astype(np.float64), out).items():
                     metrics[f"{name}_{key}"] = value
         return metrics
-
-    def _value_nodes(self) -> list[str]:
-        """Layers, and the Outputs not fed by a layer (the others would repeat its values)."""
-        compiled, graph = self.compiled["model"], self.ctx.graphs["model"]
-        layers = compiled.layer_nodes()
-        fed_by_input = [nid for nid in compiled.output_nodes
-                        if graph.edges_into(nid)[0].src not in layers]
-        return [*layers, *fed_by_input]
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        """``<node>`` (training split), ``<split>.<node>`` (others) and ``<node>.shape``."""
-        out: dict[str, np.ndarray] = {}
-        for name, nodes in self.outputs().items():
-            prefix = "" if name == "train" else f"{name}."
-            for nid, values in nodes.items():
-                out[f"{prefix}{nid}"] = values
-                out.setdefault(f"{nid}.shape", np.asarray(values.shape[1:], np.int64))
-        return out
 
 
 def _create(ctx: TaskContext) -> Task:

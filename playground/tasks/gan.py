@@ -49,6 +49,7 @@ from playground.tasks.base import (
     Task,
     TaskContext,
     TaskType,
+    batch_sizes,
     check_batch_for_batchnorm,
     register_task,
     to_tensor,
@@ -145,8 +146,14 @@ class GANTask(Task):
         n_eval = max(len(x) for x in self._eval_real.values())
         self._eval_noise = self.sample_noise(n_eval, torch.Generator().manual_seed(
             cfg.seed * 7919 + 37))
-        self._step_acc: list[torch.Tensor] = []  # D accuracy of each training batch this epoch
-        self._epoch_acc: list[float] = []  # mean of _step_acc per finished epoch
+        # Per training batch this epoch (tensors: no sync on the hot path): D's accuracy,
+        # D's loss and G's loss; and their means per finished epoch.
+        self._step_acc: list[torch.Tensor] = []
+        self._step_d_loss: list[torch.Tensor] = []
+        self._step_g_loss: list[torch.Tensor] = []
+        self._epoch_acc: list[float] = []
+        self._epoch_d_loss: list[float] = []
+        self._epoch_g_loss: list[float] = []
         # The untrained pair's numbers (initial_train_gen_std...), to compare the end with.
         self._initial = {f"initial_{k}": v for k, v in self.evaluate().items()}
 
@@ -160,7 +167,9 @@ class GANTask(Task):
         if not inputs[0].params.get("shape"):
             raise GraphError("the generator's Input has no shape", node=inputs[0].id,
                              fix="set its shape to the noise size, e.g. [100]")
-        compiled = compile_graph(graph, {}, seed=self.ctx.config.seed)
+        batch, eval_batch = batch_sizes(self.ctx)  # one batch's activations must fit too
+        compiled = compile_graph(graph, {}, seed=self.ctx.config.seed, batch=batch,
+                                 eval_batch=eval_batch)
         compiled.module.to(self.ctx.device)
         out = tuple(compiled.output_shape())
         if out != self.data_shape:
@@ -174,7 +183,9 @@ class GANTask(Task):
         shapes = {n.id: self.data_shape for n in graph.nodes_of_type("input")
                   if not n.params.get("shape")}
         # seed + 1: the two networks should not start from the same random stream.
-        compiled = compile_graph(graph, shapes, seed=self.ctx.config.seed + 1)
+        batch, eval_batch = batch_sizes(self.ctx)
+        compiled = compile_graph(graph, shapes, seed=self.ctx.config.seed + 1, batch=batch,
+                                 eval_batch=eval_batch)
         compiled.module.to(self.ctx.device)
         if len(compiled.input_nodes) != 1:
             raise TrainingError("the discriminator needs exactly one Input (the samples)",
@@ -264,6 +275,7 @@ class GANTask(Task):
         with torch.no_grad():
             correct = self._says_real(d_real).sum() + (~self._says_real(d_fake)).sum()
             self._step_acc.append(correct.float() / (2 * len(real)))
+        self._step_d_loss.append(loss.detach())
         return loss.detach()
 
     def g_step(self) -> torch.Tensor:
@@ -278,6 +290,7 @@ class GANTask(Task):
         if self._clip is not None:
             torch.nn.utils.clip_grad_norm_(self.generator.parameters(), self._clip)
         self.g_optimizer.step()
+        self._step_g_loss.append(loss.detach())
         return loss.detach()
 
     def _batch_size(self) -> int:
@@ -292,7 +305,7 @@ class GANTask(Task):
         return math.ceil(self.batches.steps / self.ctx.params["d_steps"])
 
     def begin_epoch(self, generator: torch.Generator) -> None:
-        self._fold_accuracy()
+        self._fold_epoch()
         self.batches.begin_epoch(generator)
 
     def train_step(self) -> torch.Tensor:
@@ -302,22 +315,28 @@ class GANTask(Task):
             self.g_step()
         return torch.stack(d_losses).mean()
 
-    def _fold_accuracy(self) -> None:
-        if self._step_acc:
-            self._epoch_acc.append(float(torch.stack(self._step_acc).mean()))
-            self._step_acc.clear()
+    def _fold_epoch(self) -> None:
+        """The finished epoch's per-batch accuracy and losses, averaged (one sync)."""
+        steps = (self._step_acc, self._step_d_loss, self._step_g_loss)
+        epochs = (self._epoch_acc, self._epoch_d_loss, self._epoch_g_loss)
+        for step, epoch in zip(steps, epochs):
+            if step:
+                epoch.append(float(torch.stack(step).float().mean()))
+                step.clear()
 
     @torch.no_grad()
     def evaluate(self) -> dict[str, float]:
         """D's loss and accuracy on fixed real samples and fixed fakes, G's loss, in eval mode.
 
         Keys per split: ``d_loss``, ``g_loss``, ``d_accuracy`` (real and fake
-        together), ``d_real`` / ``d_fake`` (mean D output); ``train_batch_d_accuracy``
-        is the mean accuracy on the last epoch's training batches (what Keras
-        logs). For 1-D data also ``train_gen_mean`` / ``train_gen_std`` of the
-        generated samples and ``train_real_mean`` / ``train_real_std`` of the real ones.
+        together), ``d_real`` / ``d_fake`` (mean D output); ``train_batch_d_accuracy``,
+        ``train_batch_d_loss`` and ``train_batch_g_loss`` are the means over the last
+        epoch's training batches of D's accuracy, D's loss and G's loss (what Keras
+        logs, and the two loss curves). For 1-D data also ``train_gen_mean`` /
+        ``train_gen_std`` of the generated samples and ``train_real_mean`` /
+        ``train_real_std`` of the real ones.
         """
-        self._fold_accuracy()
+        self._fold_epoch()
         was = {name: m.training for name, m in self.models.items()}
         self.train_mode(False)
         try:
@@ -338,6 +357,9 @@ class GANTask(Task):
                 })
             if self._epoch_acc:
                 metrics["train_batch_d_accuracy"] = self._epoch_acc[-1]
+            if self._epoch_d_loss and self._epoch_g_loss:
+                metrics["train_batch_d_loss"] = self._epoch_d_loss[-1]
+                metrics["train_batch_g_loss"] = self._epoch_g_loss[-1]
             if self.data_shape == (1,):
                 real = self._eval_real["train"]
                 metrics.update(train_gen_mean=float(fake_all.mean()),
@@ -355,7 +377,7 @@ class GANTask(Task):
         ``peak_batch_d_accuracy`` is the best epoch-mean D accuracy on training
         batches: how close D came to winning outright before G caught up.
         """
-        self._fold_accuracy()
+        self._fold_epoch()
         out = dict(self._initial)
         if self._epoch_acc:
             out["peak_batch_d_accuracy"] = max(self._epoch_acc)

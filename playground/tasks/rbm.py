@@ -167,6 +167,14 @@ def _dense_chain(ctx: TaskContext) -> list[str]:
     return chain
 
 
+def _linear(module: nn.Module | None, node: str) -> nn.Linear:
+    """The Linear layer of a Dense node of the RBM stack (the chain was checked)."""
+    layer = None if module is None else primary_layer(module)
+    if not isinstance(layer, nn.Linear):
+        raise TrainingError(f"node {node!r} has no Linear layer for the RBM stack", "graphs")
+    return layer
+
+
 class RBMStackTask(ClassificationTask):
     """Greedy RBM pre-training, then a softmax classifier on the features (dlpi Ex 7.3.1)."""
 
@@ -178,8 +186,10 @@ class RBMStackTask(ClassificationTask):
         p = ctx.params
         compiled = self.compiled["model"]
         self.rbm_nodes, self.head_node = chain[:-1], chain[-1]
-        self.layers = [primary_layer(compiled.node_module(nid)) for nid in chain]
-        self.x_train, self.y_train = self.splits["train"]
+        self.layers = [_linear(compiled.node_module(nid), nid) for nid in chain]
+        train = self.splits["train"]
+        assert train is not None  # a training split always has samples
+        self.x_train, self.y_train = train
         self.n = len(self.x_train)
         self.batch = min(ctx.config.batch_size or self.n, self.n)
         self.steps = math.ceil(self.n / self.batch)
@@ -221,9 +231,11 @@ class RBMStackTask(ClassificationTask):
         return x
 
     def _inputs_of(self, phase: int) -> torch.Tensor:
-        if self._phase_data[0] != phase:
+        if self._phase_data[0] != phase or self._phase_data[1] is None:
             self._phase_data = (phase, self.features(self.x_train, phase))
-        return self._phase_data[1]
+        inputs = self._phase_data[1]
+        assert inputs is not None
+        return inputs
 
     def steps_per_epoch(self) -> int:
         return self.steps
@@ -255,9 +267,11 @@ class RBMStackTask(ClassificationTask):
                 head.bias.copy_(init.bias + init.weight @ mean)
         if self.ctx.params["classifier"] == "lbfgs":
             # lr 1 with a strong-Wolfe line search: the step length is searched, not set.
-            opt = torch.optim.LBFGS(head.parameters(), lr=1.0,
-                                    max_iter=self.ctx.params["lbfgs_iterations"],
-                                    history_size=10, line_search_fn="strong_wolfe")
+            opt: torch.optim.Optimizer = torch.optim.LBFGS(head.parameters(), lr=1.0,
+                                                           max_iter=self.ctx.params[
+                                                               "lbfgs_iterations"],
+                                                           history_size=10,
+                                                           line_search_fn="strong_wolfe")
         else:
             opt = build_optimizer(self.ctx.config.optimizer, self.ctx.config.optimizer_params,
                                   list(head.parameters()))
@@ -266,22 +280,23 @@ class RBMStackTask(ClassificationTask):
                               if k != "params"})
         return {"z": z, "mean": mean, "std": std, "head": head, "opt": opt}
 
-    def _setup_classifier(self) -> None:
+    def _setup_classifier(self) -> dict:
         feats = self.features(self.x_train)
-        self.clf = {"main": self._make_head(feats, self.layers[-1])}
+        clf = {"main": self._make_head(feats, self.layers[-1])}
         if self.ctx.params["baseline"]:
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(self.ctx.config.seed)
-                self.clf["raw"] = self._make_head(self.x_train.reshape(self.n, -1), None)
+                clf["raw"] = self._make_head(self.x_train.reshape(self.n, -1), None)
         if self.ctx.params["classifier"] == "optimizer":
-            self.optimizers = [c["opt"] for c in self.clf.values()]
+            self.optimizers = [c["opt"] for c in clf.values()]
+        self.clf = clf
+        return clf
 
     def _classifier_step(self) -> torch.Tensor:
-        if self.clf is None:
-            self._setup_classifier()
+        clf = self.clf if self.clf is not None else self._setup_classifier()
         if self.clf_steps >= self.ctx.params["classifier_steps"]:
             return self.clf_loss  # the classifier is fitted; the epoch runs out
-        for name, c in self.clf.items():
+        for name, c in clf.items():
             def closure(c=c) -> torch.Tensor:
                 c["opt"].zero_grad(set_to_none=True)
                 value = F.cross_entropy(c["head"](c["z"]), self.y_train)
@@ -297,6 +312,7 @@ class RBMStackTask(ClassificationTask):
     @torch.no_grad()
     def _fold_head(self) -> None:
         """Write W' / std and b' - W' (mean / std) into the graph's head layer."""
+        assert self.clf is not None  # called after a classifier step
         c, layer = self.clf["main"], self.layers[-1]
         w = c["head"].weight / c["std"]
         layer.weight.copy_(w)
@@ -321,6 +337,7 @@ class RBMStackTask(ClassificationTask):
 
     @torch.no_grad()
     def _raw_metrics(self) -> dict[str, float]:
+        assert self.clf is not None  # evaluate() checked it
         c, out = self.clf["raw"], {}
         for name in ("train", "val", "test"):
             tensors = self.splits[name]
@@ -328,8 +345,9 @@ class RBMStackTask(ClassificationTask):
                 continue
             x = tensors[0].reshape(len(tensors[0]), -1)
             pred = c["head"]((x - c["mean"]) / c["std"]).argmax(1).cpu().numpy()
-            acc = classification_metrics(self.ctx.dataset.split(name).y, pred,
-                                         self.n_classes)["accuracy"]
+            labels = self.ctx.require_dataset().split(name).y
+            assert labels is not None  # a classification dataset has labels
+            acc = classification_metrics(labels, pred, self.n_classes)["accuracy"]
             out[f"raw_{name}_accuracy"] = acc
         return out
 

@@ -45,8 +45,8 @@ class ForecastTask(RegressionTask):
     """Regression on (N, T, F) windows with the naive baseline and real-unit errors."""
 
     def __init__(self, ctx: TaskContext):
-        ds = ctx.dataset
-        if ds is not None and len(ds.input_shape) != 2:
+        ds = ctx.require_dataset()
+        if len(ds.input_shape) != 2:
             raise TrainingError(f"forecasting needs windows of a series, (N, steps, features), "
                                 f"but dataset '{ds.type}' gives (N, "
                                 f"{', '.join(map(str, ds.input_shape))}); choose a series "

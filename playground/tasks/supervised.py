@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from playground.errors import TrainingError
 from playground.graph import Graph
 from playground.layers.activations import PROBABILITY_OUTPUTS
+from playground.layers.core import ActivityRegularization
 from playground.params import choice_param, float_param
 from playground.tasks.base import (
     Batches,
@@ -84,7 +85,10 @@ class GradientTask(Task):
         has_bn = check_batch_for_batchnorm(compiled, cfg.batch_size, len(self.splits["train"][0]))
         self.batches = Batches(self.splits["train"], cfg.batch_size, cfg.shuffle,
                                drop_single=has_bn)
-        self._penalty = cfg.l1 > 0 or cfg.l2 > 0
+        # Activity regularisation nodes add their penalty on the activations to every step.
+        self._activity = [m for m in self.model.modules()
+                          if isinstance(m, ActivityRegularization)]
+        self._penalty = cfg.l1 > 0 or cfg.l2 > 0 or bool(self._activity)
         self._clip = cfg.grad_clip
 
     # subclass hooks ------------------------------------------------------------------
@@ -115,13 +119,25 @@ class GradientTask(Task):
         self.optimizer.zero_grad(set_to_none=True)
         loss = self.loss_fn(self.model(x), y)
         apply_update(self._with_penalty(loss), self.optimizer, self.model, self._clip)
+        self._release_activity()
         return loss.detach()
 
     def _with_penalty(self, loss: torch.Tensor) -> torch.Tensor:
-        """``loss`` plus the configured L1/L2 weight penalty (if any)."""
+        """``loss`` plus the configured L1/L2 weight penalty and the activity penalties."""
         if not self._penalty:
             return loss
-        return loss + weight_penalty(self.model, self.ctx.config.l1, self.ctx.config.l2)
+        cfg = self.ctx.config
+        if cfg.l1 or cfg.l2:
+            loss = loss + weight_penalty(self.model, cfg.l1, cfg.l2)
+        for module in self._activity:
+            if module.penalty is not None:
+                loss = loss + module.penalty
+        return loss
+
+    def _release_activity(self) -> None:
+        """Let the activity penalties drop their autograd graphs after a step."""
+        for module in self._activity:
+            module.release()
 
     def evaluate(self) -> dict[str, float]:
         metrics = {}
@@ -144,6 +160,44 @@ class GradientTask(Task):
         return out.cpu().numpy()
 
 
+def classification_output_problem(out_shape: tuple, n_classes: int, target_form: str
+                                  ) -> tuple[str, int | None] | None:
+    """Why a per-sample output of ``out_shape`` cannot classify ``n_classes`` classes with a
+    loss whose targets are ``target_form``, and the unit count that fixes it (None when no
+    unit count does); None when it can.
+
+    Checked when a run starts and, in the app, after every edit.
+    """
+    n_classes = max(n_classes, 2)
+    if len(out_shape) != 1:
+        return (f"classification needs an output of shape (N, classes) but the Output gets "
+                f"(N, {', '.join(map(str, out_shape))}); insert a Flatten and a Dense before "
+                "it", None)
+    units = out_shape[-1]
+    if units == 1 and n_classes > 2:
+        return (f"the Output has 1 unit but the dataset has {n_classes} classes; give the "
+                f"last Dense {n_classes} units", n_classes)
+    if units not in (1, n_classes):
+        return (f"the Output has {units} units but the dataset has {n_classes} classes; "
+                f"give the last Dense {n_classes} units (or 1 for two classes)", n_classes)
+    if units == 1 and target_form == "index":
+        return ("cross-entropy needs one output unit per class; with a single unit use "
+                "binary cross-entropy (bce)", n_classes)
+    return None
+
+
+def regression_output_problem(out_shape: tuple, target_shape: tuple
+                              ) -> tuple[str, int | None] | None:
+    """Why a per-sample output of ``out_shape`` cannot predict targets of ``target_shape``,
+    and the unit count that fixes it; None when it can."""
+    if tuple(out_shape) == tuple(target_shape):
+        return None
+    units = target_shape[-1] if target_shape else 1
+    return (f"the Output gets (N, {', '.join(map(str, out_shape))}) but the targets are "
+            f"(N, {', '.join(map(str, target_shape))}); make the last Dense have {units} "
+            "units", units if len(out_shape) == len(target_shape) == 1 else None)
+
+
 class ClassificationTask(GradientTask):
     """Binary (one output unit or two) and multiclass classification."""
 
@@ -154,22 +208,11 @@ class ClassificationTask(GradientTask):
         self._check_output()
 
     def _check_output(self) -> None:
-        units = self.out_shape[-1] if self.out_shape else 0
         where = f"node '{self.compiled['model'].output_nodes[0]}'"
-        if len(self.out_shape) != 1:
-            raise TrainingError(f"classification needs an output of shape (N, classes) but "
-                                f"the Output gets (N, {', '.join(map(str, self.out_shape))}); "
-                                "insert a Flatten and a Dense before it", where)
-        if units == 1 and self.n_classes > 2:
-            raise TrainingError(f"the Output has 1 unit but the dataset has {self.n_classes} "
-                                f"classes; give the last Dense {self.n_classes} units", where)
-        if units not in (1, self.n_classes):
-            raise TrainingError(f"the Output has {units} units but the dataset has "
-                                f"{self.n_classes} classes; give the last Dense "
-                                f"{self.n_classes} units (or 1 for two classes)", where)
-        if units == 1 and self.target_form == "index":
-            raise TrainingError("cross-entropy needs one output unit per class; with a single "
-                                "unit use binary cross-entropy (bce)", where)
+        problem = classification_output_problem(self.out_shape, self.n_classes,
+                                                self.target_form)
+        if problem is not None:
+            raise TrainingError(problem[0], where)
 
     def _targets(self, y: np.ndarray) -> torch.Tensor:
         y = torch.as_tensor(y, dtype=torch.long)
@@ -208,12 +251,10 @@ class RegressionTask(GradientTask):
 
     def __init__(self, ctx: TaskContext):
         super().__init__(ctx)
-        expected = ctx.dataset.target_shape
-        if tuple(self.out_shape) != tuple(expected):
+        problem = regression_output_problem(self.out_shape, ctx.dataset.target_shape)
+        if problem is not None:
             where = f"node '{self.compiled['model'].output_nodes[0]}'"
-            raise TrainingError(f"the Output gets (N, {', '.join(map(str, self.out_shape))}) but "
-                                f"the targets are (N, {', '.join(map(str, expected))}); make the "
-                                f"last Dense have {expected[-1] if expected else 1} units", where)
+            raise TrainingError(problem[0], where)
 
     def _targets(self, y: np.ndarray) -> torch.Tensor:
         return torch.as_tensor(y, dtype=torch.float32)

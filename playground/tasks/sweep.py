@@ -69,7 +69,7 @@ class PerceptronSweepTask(Task):
     def _arrays(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """All samples at value k: x (n, d) float64 and labels -1/+1."""
         if k not in self._data:
-            params = {**self.ctx.dataset.params, self.param: self.values[k]}
+            params = {**self.ctx.require_dataset().params, self.param: self.values[k]}
             arrays = self.entry.generate(params, np.random.default_rng(0))
             x = np.asarray(arrays.x, dtype=np.float32).reshape(len(arrays.x), -1)
             y = 2.0 * np.asarray(arrays.y, dtype=np.float64) - 1.0

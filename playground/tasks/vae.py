@@ -152,16 +152,19 @@ class VAETask(GradientTask):
     def __init__(self, ctx: TaskContext):
         super().__init__(ctx)
         compiled = self.compiled["model"]
-        if tuple(self.out_shape) != tuple(ctx.dataset.input_shape):
+        data = ctx.require_dataset()
+        if tuple(self.out_shape) != tuple(data.input_shape):
             raise TrainingError(
                 f"a VAE must output the input's shape "
-                f"(N, {', '.join(map(str, ctx.dataset.input_shape))}) but the Output gets "
+                f"(N, {', '.join(map(str, data.input_shape))}) but the Output gets "
                 f"(N, {', '.join(map(str, self.out_shape))})",
                 f"node '{compiled.output_nodes[0]}'")
         types = {nid: node.type for nid, node in ctx.graphs["model"].nodes.items()}
         self.sampling_node = find_sampling_node(compiled, types)
-        self.sampler: Sampling = compiled.node_module(self.sampling_node)
-        self.latent_shape = tuple(compiled.report.nodes[self.sampling_node].output)
+        sampler = compiled.node_module(self.sampling_node)
+        assert isinstance(sampler, Sampling)  # find_sampling_node found one
+        self.sampler = sampler
+        self.latent_shape = tuple(compiled.report.nodes[self.sampling_node].output or ())
         self.latent_dim = math.prod(self.latent_shape)
         self.decoder = cut_decoder(compiled, self.sampling_node)
         self.beta = ctx.params["beta"]
@@ -170,7 +173,7 @@ class VAETask(GradientTask):
 
     # -- GradientTask hooks ------------------------------------------------------------------
     def _tensors(self, name: str):
-        part = self.ctx.dataset.split(name)
+        part = self.ctx.require_dataset().split(name)
         if len(part) == 0:
             return None
         x = to_tensor(part.x, self.ctx.device)
@@ -188,9 +191,10 @@ class VAETask(GradientTask):
         x, target = self.batches.next()
         self.optimizer.zero_grad(set_to_none=True)
         recon = self.loss_fn(self.model(x), target)
-        loss = recon + self.beta * self.sampler.kl
+        loss = recon + self.beta * self._kl()
         self._with_penalty(loss).backward()
         self.sampler.release()
+        self._release_activity()
         if self._clip is not None:
             torch.nn.utils.clip_grad_norm_(self.model.parameters(), self._clip)
         self.optimizer.step()
@@ -204,30 +208,51 @@ class VAETask(GradientTask):
                     continue
                 x, target = tensors
                 out = self.model(x)
-                recon, kl = float(self.loss_fn(out, target)), float(self.sampler.kl)
+                recon, kl = float(self.loss_fn(out, target)), float(self._kl())
                 metrics[f"{name}_loss"] = recon + self.beta * kl
                 metrics[f"{name}_recon"] = recon
                 metrics[f"{name}_kl"] = kl
                 metrics[f"{name}_mse"] = float((out - target).pow(2).mean())
         return metrics
 
+    def _kl(self) -> torch.Tensor:
+        """The KL term of the last forward pass."""
+        kl = self.sampler.kl
+        assert kl is not None, "the model ran no forward pass yet"
+        return kl
+
     def final_metrics(self) -> dict[str, float]:
         """The untrained model's metrics, as ``initial_train_recon`` etc."""
         return dict(self._initial)
 
+    def arrays(self) -> dict[str, np.ndarray]:
+        """For ``array`` checks: the training split's ``inputs``, its ``targets`` (when the
+        dataset has any: dlpi Ex 7.9.1's complete values), the ``reconstruction`` of the
+        inputs by the mean code, and the dataset's ``mask`` when it has one."""
+        train = self.ctx.dataset.train
+        out = {"inputs": np.asarray(train.x),
+               "reconstruction": self.decode(self.encode(train.x))}
+        if train.y is not None:
+            out["targets"] = np.asarray(train.y)
+        if "mask" in self.ctx.dataset.meta:
+            out["mask"] = np.asarray(self.ctx.dataset.meta["mask"])
+        return out
+
     # -- hooks for views ---------------------------------------------------------------------
     def decode(self, z: np.ndarray) -> np.ndarray:
         """Decoder outputs for latent codes ``z`` (n, *latent) -> (n, *input_shape)."""
-        z = to_tensor(np.asarray(z, np.float32).reshape(-1, *self.latent_shape),
-                      self.ctx.device)
+        codes = to_tensor(np.asarray(z, np.float32).reshape(-1, *self.latent_shape),
+                          self.ctx.device)
         with evaluating(self.model, self.decoder):
-            return self.decoder(z).cpu().numpy()
+            return self.decoder(codes).cpu().numpy()
 
     def encode(self, x: np.ndarray) -> np.ndarray:
         """Latent means ``mu`` (n, *latent) for inputs ``x`` (n, *input_shape)."""
         with evaluating(self.model):
             self.model(to_tensor(np.asarray(x, np.float32), self.ctx.device))
-            return self.sampler.last_mu.cpu().numpy()
+            mu = self.sampler.last_mu
+            assert mu is not None  # set by the forward pass just run
+            return mu.cpu().numpy()
 
     def fixed_noise(self, n: int = 64) -> np.ndarray:
         """n latent codes z ~ N(0, I), the same on every call (seeded by the config)."""

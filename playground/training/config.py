@@ -4,7 +4,7 @@ Example::
 
     {"optimizer": {"type": "adam", "params": {"lr": 0.001, "beta1": 0.9, ...}},
      "batch_size": 32, "epochs": 500, "shuffle": true, "seed": 0, "device": "auto",
-     "l1": 0.0, "l2": 0.0, "grad_clip": null,
+     "l1": 0.0, "l2": 0.0, "grad_clip": null, "fast_path": true,
      "early_stopping": {"monitor": "val_loss", "patience": 3, "restore_best": true},
      "schedule": {"type": "step", "params": {"step_size": 100, "gamma": 0.5}}}
 """
@@ -37,7 +37,9 @@ SCHEDULES: dict[str, tuple[Param, ...]] = {
     "exponential": (float_param("gamma", 0.99, 0.0, 1.0, help="Factor applied every epoch."),),
     "cosine": (int_param("t_max", 100, 1, 10**7, help="Epochs of one cosine half-period."),
                float_param("eta_min", 0.0, 0.0, 100.0, help="Lowest learning rate.")),
-    "plateau": (float_param("factor", 0.1, 0.0, 1.0),
+    # torch's ReduceLROnPlateau refuses factor 1.0 (it would never reduce): below 1.
+    "plateau": (float_param("factor", 0.1, 0.0, 0.999, help="Learning rate multiplier "
+                                                           "when the metric stalls (< 1)."),
                 int_param("patience", 10, 0, 10**6),
                 float_param("min_delta", 1e-4, 0.0, 1e6)),
 }
@@ -61,6 +63,9 @@ _SCALARS = (
                 help="L2 penalty on weights (not biases): l2 * sum W^2, as Keras."),
     float_param("grad_clip", None, 0.0, 1e9, optional=True,
                 help="Clip the gradient's global norm to this value."),
+    bool_param("fast_path", True, label="Fast path", advanced=True,
+               help="Train dense chains with a fused step without autograd (same numbers, "
+                    "several times faster); off: always autograd."),
 )
 
 MAX_BATCH = 10**7
@@ -108,6 +113,8 @@ class TrainingConfig:
         Weight penalties added to the loss.
     grad_clip : float or None
         Max global gradient norm.
+    fast_path : bool
+        Let dense chains train on the fused fast path (playground/training/fused/).
     early_stopping : EarlyStopping or None
     schedule : str
         Learning-rate schedule id (see :data:`SCHEDULES`).
@@ -124,6 +131,7 @@ class TrainingConfig:
     l1: float = 0.0
     l2: float = 0.0
     grad_clip: float | None = None
+    fast_path: bool = True
     early_stopping: EarlyStopping | None = None
     schedule: str = "none"
     schedule_params: dict = field(default_factory=dict)
@@ -140,6 +148,7 @@ class TrainingConfig:
             "batch_size": "full" if self.batch_size is None else self.batch_size,
             "epochs": self.epochs, "shuffle": self.shuffle, "seed": self.seed,
             "device": self.device, "l1": self.l1, "l2": self.l2, "grad_clip": self.grad_clip,
+            "fast_path": self.fast_path,
             "early_stopping": None if es is None else {
                 "monitor": es.monitor, "mode": es.mode, "patience": es.patience,
                 "min_delta": es.min_delta, "restore_best": es.restore_best},
@@ -148,7 +157,7 @@ class TrainingConfig:
 
 
 _KEYS = ("optimizer", "batch_size", "epochs", "shuffle", "seed", "device", "l1", "l2",
-         "grad_clip", "early_stopping", "schedule")
+         "grad_clip", "fast_path", "early_stopping", "schedule")
 
 
 def parse_training(raw: Any, where: str = "training") -> TrainingConfig:
@@ -171,12 +180,18 @@ def parse_training(raw: Any, where: str = "training") -> TrainingConfig:
     opt_raw = raw.get("optimizer", {"type": "sgd"})
     opt_type, opt_params = _typed_section(opt_raw, f"{where}.optimizer", OPTIMIZERS.ids(),
                                           lambda t: OPTIMIZERS.get(t).params)
+    check = OPTIMIZERS.get(opt_type).check
+    if check is not None:
+        check(opt_params, f"{where}.optimizer.params")
     sched_type, sched_params = _typed_section(raw.get("schedule") or {"type": "none"},
                                               f"{where}.schedule", list(SCHEDULES),
                                               lambda t: SCHEDULES[t])
     es_raw = raw.get("early_stopping")
     early = None if es_raw is None else EarlyStopping(
         **resolve(_EARLY_STOPPING, es_raw, f"{where}.early_stopping"))
+    if early is not None and not early.monitor.strip():
+        raise ValidationError("expected the name of a metric, e.g. val_loss or train_loss",
+                              f"{where}.early_stopping.monitor")
     return TrainingConfig(optimizer=opt_type, optimizer_params=opt_params,
                           batch_size=_batch_size(raw.get("batch_size", 32), where),
                           early_stopping=early, schedule=sched_type,

@@ -33,6 +33,10 @@ class OptimizerType:
         ``build(parameters, hyper) -> torch.optim.Optimizer``.
     doc : str
         One sentence on what it does.
+    check : callable, optional
+        ``check(hyper, where)`` refuses combinations of values the ranges of
+        ``params`` cannot express (raises :class:`ValidationError` naming the
+        field under ``where``), so PyTorch never sees a value it rejects.
     """
 
     id: str
@@ -40,6 +44,7 @@ class OptimizerType:
     params: tuple[Param, ...]
     build: Callable[[Iterable[torch.nn.Parameter], dict], torch.optim.Optimizer]
     doc: str = ""
+    check: Callable[[dict, str], None] | None = None
 
 
 OPTIMIZERS: Registry[OptimizerType] = Registry("optimizer")
@@ -55,6 +60,14 @@ _B1 = float_param("beta1", 0.9, 0.0, 0.99999, help="Decay of the running mean of
 _B2 = float_param("beta2", 0.999, 0.0, 0.999999,
                   help="Decay of the running mean of squared gradients.")
 
+def _check_sgd(h: dict, where: str) -> None:
+    # torch.optim.SGD: "Nesterov momentum requires a momentum and zero dampening"
+    if h["nesterov"] and (h["momentum"] <= 0 or h["dampening"] != 0):
+        raise ValidationError(f"Nesterov momentum needs momentum > 0 and dampening 0 (got "
+                              f"momentum {h['momentum']:g}, dampening {h['dampening']:g}); "
+                              "turn nesterov off or set them", f"{where}.nesterov")
+
+
 OPTIMIZERS.register(OptimizerType(
     "sgd", "SGD",
     (_lr(0.01), float_param("momentum", 0.0, 0.0, 0.9999),
@@ -63,7 +76,7 @@ OPTIMIZERS.register(OptimizerType(
     lambda ps, h: torch.optim.SGD(ps, lr=h["lr"], momentum=h["momentum"],
                                   dampening=h["dampening"], nesterov=h["nesterov"],
                                   weight_decay=h["weight_decay"]),
-    "Gradient descent, optionally with (Nesterov) momentum."))
+    "Gradient descent, optionally with (Nesterov) momentum.", _check_sgd))
 
 OPTIMIZERS.register(OptimizerType(
     "adagrad", "Adagrad",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import torch
 from torch.optim import lr_scheduler
 
@@ -12,7 +14,7 @@ def build_schedulers(config: TrainingConfig, optimizers: list[torch.optim.Optimi
     """One scheduler per optimizer for ``config.schedule`` (empty for "none")."""
     p = config.schedule_params
     es = config.early_stopping
-    out = []
+    out: list[lr_scheduler.LRScheduler | lr_scheduler.ReduceLROnPlateau] = []
     for opt in optimizers:
         if config.schedule == "step":
             out.append(lr_scheduler.StepLR(opt, p["step_size"], p["gamma"]))
@@ -21,7 +23,7 @@ def build_schedulers(config: TrainingConfig, optimizers: list[torch.optim.Optimi
         elif config.schedule == "cosine":
             out.append(lr_scheduler.CosineAnnealingLR(opt, p["t_max"], p["eta_min"]))
         elif config.schedule == "plateau":
-            mode = "max" if es is not None and es.maximize else "min"
+            mode: Literal["min", "max"] = "max" if es is not None and es.maximize else "min"
             out.append(lr_scheduler.ReduceLROnPlateau(opt, mode, p["factor"], p["patience"],
                                                       threshold=p["min_delta"],
                                                       threshold_mode="abs"))

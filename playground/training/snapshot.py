@@ -56,6 +56,10 @@ class Snapshot:
         Probe name -> payload.
     steps_per_second : float
         Recent training speed.
+    engine : str
+        "fast path" or "autograd" (see :attr:`Trainer.engine`); "" when unknown.
+    engine_note : str
+        Why the run takes the autograd path ("" on the fast path).
     """
 
     step: int
@@ -65,3 +69,5 @@ class Snapshot:
     history: dict
     probes: dict = field(default_factory=dict)
     steps_per_second: float = 0.0
+    engine: str = ""
+    engine_note: str = ""

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import overload
 
 import numpy as np
 import torch
@@ -33,7 +34,12 @@ from playground.graph import Graph
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
+@overload
+def _np(t: torch.Tensor) -> np.ndarray: ...
+@overload
+def _np(t: None) -> None: ...
 def _np(t: torch.Tensor | None) -> np.ndarray | None:
+    """A float64 numpy copy of ``t`` (None stays None)."""
     return None if t is None else t.detach().to("cpu", torch.float64).numpy().copy()
 
 

@@ -9,6 +9,9 @@ carrying plain data: ``metrics``, ``snapshot``, ``state_changed``,
 ``finished``, ``diverged`` and ``failed``.
 
 The hot path is one ``task.train_step()`` plus a list append and a clock read.
+Dense chains train on the fast path instead (playground/training/fused/): the
+same update, fused by hand, with no autograd graph; :attr:`Trainer.engine`
+says which path runs.
 Losses are reduced, checked for NaN/Inf and turned into curves in bulk when a
 snapshot is due (every ~50 ms); evaluation runs when early stopping needs it
 or on a time budget.
@@ -26,9 +29,11 @@ from typing import Any
 import numpy as np
 import torch
 
+from playground.errorlog import log_error
 from playground.errors import PlaygroundError, TrainingError, ValidationError
 from playground.tasks.base import Task
 from playground.training.config import TrainingConfig
+from playground.training.fused.step import FusedStep, fused_step_for
 from playground.training.history import MetricHistory, Throttle
 from playground.training.model_thread import check_model_access
 from playground.training.optimizers import set_hyper
@@ -38,6 +43,9 @@ from playground.training.states import RunState
 
 #: A probe computes view data on the trainer thread: probe(trainer) -> payload.
 Probe = Callable[["Trainer"], Any]
+
+#: :attr:`Trainer.engine` values.
+FAST_PATH, AUTOGRAD = "fast path", "autograd"
 
 
 class Trainer:
@@ -55,6 +63,13 @@ class Trainer:
         Minimum seconds between evaluations when nothing requires one each epoch.
     probe_budget, eval_budget : float
         Largest share of wall time probes / evaluation may take.
+
+    Attributes
+    ----------
+    engine : str
+        "fast path" (a fused step without autograd) or "autograd".
+    engine_note : str
+        Why the run takes the autograd path ("" on the fast path).
     """
 
     def __init__(self, task: Task, config: TrainingConfig, snapshot_interval: float = 0.05,
@@ -73,6 +88,8 @@ class Trainer:
         self.events = TrainerEvents()
         self._batch = 0  # batches done in the current epoch
         self._steps_per_epoch = task.steps_per_epoch()
+        self._fused, self.engine_note = fused_step_for(task, config)
+        self.engine = AUTOGRAD if self._fused is None else FAST_PATH
         self._generator = torch.Generator().manual_seed(config.seed)
         torch.manual_seed(config.seed + 1)  # dropout and other in-model randomness
         self._pending: list[torch.Tensor] = []
@@ -97,11 +114,25 @@ class Trainer:
         else:
             self.monitor = task.default_monitor
 
+    @property
+    def fused(self) -> FusedStep | None:
+        """The fast path's step when this run takes it (see :attr:`engine`), else None."""
+        return self._fused
+
     # -- thread-safe control -------------------------------------------------------------
     def post(self, command: Callable[[], None]) -> None:
         """Run ``command()`` on the trainer thread before the next step."""
         self._commands.append(command)
         self._wake.set()
+
+    def take_commands(self) -> list[Callable[[], None]]:
+        """The commands posted but not run (the loop has ended): the caller runs them now.
+
+        Call it only where the loop cannot run any more (after :meth:`run` returned).
+        """
+        commands = list(self._commands)
+        self._commands.clear()
+        return commands
 
     def pause(self) -> None:
         """Pause after the current step."""
@@ -145,7 +176,8 @@ class Trainer:
         """One batch update, with epoch bookkeeping."""
         if self._batch == 0:
             self.task.begin_epoch(self._generator)
-        self._pending.append(self.task.train_step())
+        fused = self._fused
+        self._pending.append(self.task.train_step() if fused is None else fused.train_step())
         self.step += 1
         self._batch += 1
         if self._batch == self._steps_per_epoch:
@@ -262,17 +294,21 @@ class Trainer:
         self._paused = start_paused
         self._set_state(RunState.PAUSED if start_paused else RunState.RUNNING)
         self._speed = (time.perf_counter(), self.step, self._speed[2])
+        self._unbind()
         try:
             self._loop()
         except PlaygroundError as exc:
+            log_error("while training", exc)  # the traceback, for a bug report
             self._fail(str(exc))
         except (RuntimeError, ValueError, TypeError, IndexError, MemoryError) as exc:
+            log_error("while training", exc)
             self._fail(f"{type(exc).__name__}: {exc}".splitlines()[0])
         return self.state
 
     def _loop(self) -> None:
         while self.state in (RunState.RUNNING, RunState.PAUSED):
             while self._commands:
+                self._unbind()  # a command may load weights or optimizer state
                 self._commands.popleft()()
             if self._stop:
                 self._finish(RunState.STOPPED, self.stop_reason or "stopped by the user")
@@ -292,6 +328,11 @@ class Trainer:
             self.step_batch()
             if self._snap_throttle.due(time.perf_counter()):
                 self.publish()
+
+    def _unbind(self) -> None:
+        """Let the fast path look at the model's tensors afresh before its next step."""
+        if self._fused is not None:
+            self._fused.unbind()
 
     def _finish(self, state: RunState, reason: str) -> None:
         if self._flush_losses() and state != RunState.DIVERGED and self._batch == 0 \
@@ -351,7 +392,7 @@ class Trainer:
                 self.task.train_mode(True)
         fraction = self._batch / self._steps_per_epoch
         return Snapshot(self.step, self.epoch + fraction, self.state, dict(self.metrics),
-                        self.history.arrays(), payloads, speed)
+                        self.history.arrays(), payloads, speed, self.engine, self.engine_note)
 
     # -- state, for checkpoints --------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:

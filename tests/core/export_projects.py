@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 #: nor any other top-level package named in BLOCKED.
 NO_PLAYGROUND = f"""
 import importlib.abc, sys
-sys.path[:] = [p for p in sys.path if p and not p.startswith({str(ROOT)!r})]
+sys.path[:] = [p for p in sys.path if p and (not p.startswith({str(ROOT)!r})
+                                             or "site-packages" in p)]  # a .venv in the repo
 BLOCKED = ('playground', 'ui', 'tests') + EXTRA_BLOCKED
 class _Block(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):

@@ -77,3 +77,21 @@ def test_python_m_bench_quick_runs_end_to_end():
                           text=True, timeout=300)
     assert done.returncode in (0, 1), done.stderr  # 1: a figure below target on a busy box
     assert "dl4b-6-spirals-deep + probes: trainer / bare" in done.stdout
+
+
+def test_the_tfp_rows_read_a_result_without_timing_anything():
+    from bench import tfp
+
+    result = {"ratios": {name: [(6.0, 7.5), (5.0, 7.1)] for name in
+                         ("trainer", "trainer+probes", "autograd", "copies")},
+              "bare_epochs_cpu": [100.0, 110.0], "per_epoch": 25, "app_notes": [],
+              "app": [(tfp.AppRun(3000.0, 14000.0, 0.12, "boundary 90"), 2500.0)]}
+    rows = {figure: (value, ok) for figure, value, _, ok in tfp.rows(result)}
+    assert rows["headless Trainer (fast path) / bare loop"][1] is True  # median 7.3x cpu
+    assert rows["K = 64 copies in lockstep, total / one bare run"][1] is False
+    value, ok = rows["app, main window + default views / bare loop"]
+    assert value.startswith("5.60x cpu") and ok
+    assert rows["app: UI thread's share of process CPU while training"][1] is True
+    result["app"] = []
+    result["app_notes"] = ["timed out"]
+    assert any("not measured: timed out" in value for _, value, _, _ in tfp.rows(result))

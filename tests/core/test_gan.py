@@ -155,6 +155,31 @@ def test_metrics_for_one_dimensional_data():
     assert m["train_gen_mean"] == pytest.approx(float(fakes.mean()), abs=1e-5)
 
 
+def test_each_networks_batch_loss_is_its_epoch_mean_in_the_history(monkeypatch):
+    session = gan_session()
+    task = session.task
+    losses: dict[str, list[float]] = {"d": [], "g": []}
+    d_step, g_step = task.d_step, task.g_step
+    monkeypatch.setattr(task, "d_step", lambda: _kept(losses["d"], d_step()))
+    monkeypatch.setattr(task, "g_step", lambda: _kept(losses["g"], g_step()))
+    session.trainer.run(1)
+    steps = task.steps_per_epoch()
+    assert len(losses["d"]) == len(losses["g"]) == steps
+    history = session.trainer.history.arrays()
+    for key, which in (("train_batch_d_loss", "d"), ("train_batch_g_loss", "g")):
+        epochs, values = history[key]
+        assert list(epochs) == [1]
+        assert values[-1] == pytest.approx(np.mean(losses[which]), rel=1e-5)
+    # D's batch loss is what the trainer's own loss curve averages too.
+    assert history["loss"][1][-1] == pytest.approx(np.mean(losses["d"]), rel=1e-5)
+    assert history["train_batch_d_loss"][1][-1] != history["train_batch_g_loss"][1][-1]
+
+
+def _kept(store: list, loss: torch.Tensor) -> torch.Tensor:
+    store.append(float(loss))
+    return loss
+
+
 def test_separate_optimizers_default_to_the_training_optimizer():
     task = gan_session().task
     assert [type(o).__name__ for o in task.optimizers] == ["Adam", "Adam"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -42,20 +43,23 @@ def test_append_and_extend_match_the_list_algorithm(values, capacity, chunk):
         assert series.last == (ref_y[-1] if len(ref_y) else None)
 
 
-def test_epoch_losses_are_the_means_of_their_batches():
+@pytest.mark.parametrize("fast", [True, False], ids=["fast path", "autograd"])
+def test_epoch_losses_are_the_means_of_their_batches(fast):
     """Every epoch's loss point equals the mean of its batch losses, however the steps
     fall between snapshots (the flush reduces many epochs at once)."""
-    session = spiral_session()  # several batches per epoch
+    session = spiral_session(fast_path=fast)  # several batches per epoch
     trainer, task = session.trainer, session.task
+    stepper = trainer._fused if fast else task  # what the trainer calls each batch
+    assert stepper is not None and trainer.engine == ("fast path" if fast else "autograd")
     losses = []
-    original = task.train_step
+    original = stepper.train_step
 
     def recording_step():
         loss = original()
         losses.append(float(loss))
         return loss
 
-    task.train_step = recording_step
+    stepper.train_step = recording_step
     trainer._snap_throttle.interval = 1e9  # no snapshot until the end: one big flush
     trainer._eval_throttle.interval = 1e9
     trainer.run(epochs=7)

@@ -126,15 +126,14 @@ def test_a_gzip_idx_that_inflates_past_the_limit_is_refused(tmp_path, monkeypatc
 
 
 def test_an_image_folder_too_big_to_decode_is_refused_before_decoding(tmp_path, monkeypatch):
-    from playground.data import image_folder
-
     folder = tmp_path / "pets"
     for cls in ("cat", "dog"):
         (folder / cls).mkdir(parents=True)
         for i in range(3):
             make_corpus.make_png_bomb(folder / cls / f"{i}.png", side=16)
-    monkeypatch.setattr(image_folder, "dataset_memory_budget", lambda: 2 * MB)
-    with pytest.raises(DataError, match=r"^pets: 6 images of 3 x 512 x 512 would take 0\.0 GB"):
+    monkeypatch.setenv("PLAYGROUND_MEMORY_LIMIT", "2M")
+    with pytest.raises(DataError, match=r"^pets: 6 images of 3 x 512 x 512 as float32 would take "
+                                        r"about 18 MB; at most 2 MB fit \(PLAYGROUND_MEMORY_LIM"):
         load("image_folder", path=str(folder), size=512, color="rgb")
 
 

@@ -61,6 +61,17 @@ REFUSED: dict[str, tuple[type, str]] = {
     "project-type-expect.json": (V, r"expect: expected a list"),
     "project-type-variants.json": (V, r"variants: expected a list"),
     "project-unknown-layer.json": (V, r"nodes\[1\]\.type: unknown layer type 'warp_drive'"),
+    "project-sgd-nesterov-no-momentum.json": (V, r"training\.optimizer\.params\.nesterov: "
+                                                 r"Nesterov momentum needs momentum > 0"),
+    "project-sgd-nesterov-dampening.json": (V, r"params\.nesterov: .*\(got momentum 0\.9, "
+                                               r"dampening 0\.5\)"),
+    "project-plateau-factor-1.json": (V, r"training\.schedule\.params\.factor: expected "
+                                         r"number in \[0, 0\.999\], got 1\.0"),
+    "project-early-stopping-no-monitor.json": (V, r"training\.early_stopping\.monitor: "
+                                                  r"expected the name of a metric"),
+    "checkpoint-stride-zero.pt": (V, r"trainer\.history\.loss\.[xy]: a tensor of shape "
+                                     r"\(100000000000,\) and strides \(0,\) declares "
+                                     r"100,000,000,000 elements on 8 bytes of storage"),
     "checkpoint-pickle.ckpt": (V, r"refused: the file holds Python objects.*nothing in it was"),
     "checkpoint-torch-zip-pickle.pt": (V, r"refused: the file holds Python objects"),
     "checkpoint-not-playground.pt": (V, r"not a playground checkpoint"),
@@ -73,12 +84,17 @@ REFUSED: dict[str, tuple[type, str]] = {
     "csv-latin1.csv": (D, r"not a UTF-8 text file \(byte 17\); if it is text, save it as"),
     "csv-1e309.csv": (D, r"row 2, column 'b': '1e309' is not a finite number"),
     "csv-unclosed-quote.csv": (D, r"row 3: unexpected end of data"),
+    "csv-1e39.csv": (D, r"row 3, column 'b': '1e39' is too large: values are stored as "
+                        r"float32, at most about 3\.4e\+38"),
     "npz-lying-header.npz": (D, r"array 'x' is truncated: its header claims shape "
                                 r"\(1000000000,\)"),
     "npz-object-array.npz": (D, r"array 'x' holds Python objects"),
     "npz-pickle-member.npz": (D, r"not a readable \.npz archive \(the magic string is not"),
     "npz-bomb.npz": (D, r"array 'x' of shape \(360000000,\) would take 2\.68 GB; arrays may"),
     "npz-not-zip.npz": (D, r"not a readable \.npz archive"),
+    "npz-zero-samples.npz": (D, r"array 'x' of shape \(0, 2\) holds no samples"),
+    "npz-1e39.npz": (D, r"x\[1, 1\] = 1e\+39 is too large for float32 \(at most about "
+                        r"3\.4e\+38\)"),
     "idx-lying-header": (D, r"truncated: header claims images of shape \(1000000000, 28, 28\)"),
     "idx-lying-header.gz": (D, r"truncated: expected images of shape \(1000000000, 28, 28\)"),
     "idx-wrong-magic": (D, r"not an IDX images file: magic number 0x00000801"),
@@ -87,10 +103,36 @@ REFUSED: dict[str, tuple[type, str]] = {
     "idx-not-gzip.gz": (D, r"cannot read: Compressed file ended"),
 }
 
+#: Valid project files (every field in its range) whose data, model or batch would exhaust
+#: memory: they load, and building the session refuses them, naming the parameter or node,
+#: before allocating. The budget is set (4 GB, a small laptop's) so that this holds anywhere.
+BUILD_REFUSED: dict[str, tuple[type, str]] = {
+    "project-sales-1e8-months.json": (D, r"^data\.params\.months: 100,000,000 months of "
+                                         r"series .*would take about 2\d\.\d GB; at most 4 GB "
+                                         r"fit \(PLAYGROUND_MEMORY_LIMIT=4G\); lower months$"),
+    "project-harmonic-1e8-points.json": (D, r"^data\.params\.n_points: 100,000,000 points"),
+    "project-series-window-1e5.json": (D, r"^data\.params\.window: 900,000 windows of "
+                                          r"100,000 \+ 1 values .*would take about 335 GB"),
+    "project-shapes-max.json": (D, r"^data\.params\.n_per_class: 120,000 images of 64 x 64 "
+                                   r"pixels would take about 6\.\d+ GB"),
+    "project-char-window-1e4.json": (D, r"^data\.params\.window: 9,990,000 windows of 10,000 "
+                                        r"characters"),
+    "project-repeat-dense-batch.json": (GraphError, r"^node 'wide': training on batches of 32 "
+                                                    r"samples .* would take about 44\.8 GB.*the "
+                                                    r"largest output is this node's \(N, 50000, "
+                                                    r"2500\)"),
+    "project-input-shape-mismatch.json": (GraphError, r"^node 'x': declares samples of shape "
+                                                      r"\(N, 3\) but the data's samples are "
+                                                      r"\(N, 2\)"),
+}
+
+#: Graph fragments for the editor's paste: tests/ui/test_paste_validation.py feeds them.
+PASTED = {name for name in make_corpus.FILES if name.startswith("paste-")}
+
 #: Files that are odd but legitimate: they load (checked in their own tests below).
 LOADS = {"project-bom.json", "csv-bom-mixed-newlines.csv", "idx-labels-ok",
          "project-too-big-model.json", "project-data-traversal.json",
-         "project-data-absolute.json", "project-title-injection.json"}
+         "project-data-absolute.json", "project-title-injection.json", *BUILD_REFUSED}
 
 
 def open_file(path: Path):
@@ -115,7 +157,7 @@ def test_the_corpus_is_what_make_corpus_writes():
     for name, make in make_corpus.FILES.items():
         if name not in make_corpus.TORCH_MADE:
             assert (CORPUS / name).read_bytes() == make(), name
-    assert set(REFUSED) | LOADS == set(make_corpus.FILES)
+    assert set(REFUSED) | LOADS | PASTED == set(make_corpus.FILES)
     assert sum(p.stat().st_size for p in CORPUS.iterdir()) < 200_000  # small files only
 
 
@@ -131,6 +173,20 @@ def test_a_hostile_file_is_refused(name, tmp_path, monkeypatch):
     assert not (tmp_path / make_corpus.MARKER).exists()  # nothing was unpickled and run
     assert list(tmp_path.iterdir()) == []  # no partial or temp file anywhere we write
     assert cost.py_peak < 64 * 2**20
+    assert cost.rss_growth is None or cost.rss_growth < 256 * 2**20
+
+
+@pytest.mark.parametrize("name", sorted(BUILD_REFUSED))
+def test_a_valid_file_that_would_exhaust_memory_is_refused_before_allocating(name,
+                                                                            monkeypatch):
+    from playground.run.session import build_session
+
+    monkeypatch.setenv("PLAYGROUND_MEMORY_LIMIT", "4G")
+    kind, pattern = BUILD_REFUSED[name]
+    project = load_project(CORPUS / name)  # every field is within its declared range
+    _, error, cost = measure(lambda: build_session(project))
+    assert isinstance(error, kind), f"{name}: {error!r}"
+    assert "\n" not in str(error) and re.search(pattern, str(error)), str(error)
     assert cost.rss_growth is None or cost.rss_growth < 256 * 2**20
 
 

@@ -8,6 +8,7 @@ from playground import limits
 from playground.compiler import compile_graph
 from playground.errors import GraphError
 from playground.graph import Graph
+from playground.model_size import check_model_size
 from playground.project.schema import project_from_dict
 from playground.run.session import build_session
 from tests.helpers import project_dict
@@ -53,9 +54,9 @@ def test_the_node_that_crosses_the_limit_is_named(monkeypatch):
 
 
 def test_a_small_machine_gets_a_smaller_limit(monkeypatch):
-    monkeypatch.setattr(limits, "physical_memory", lambda: 2**30)  # 1 GB: 33.5 M parameters
+    monkeypatch.setenv(limits.MEMORY_ENV, "512M")  # a budget of 512 MB: 33.5 M parameters
     graph = chain(("dense", {"units": 5000}), shape=(10_000,))  # 50 M parameters
-    with pytest.raises(GraphError, match=r"this machine has 1\.0 GB of RAM") as err:
+    with pytest.raises(GraphError, match=r"512 MB fit \(PLAYGROUND_MEMORY_LIMIT=512M\)") as err:
         compile_graph(graph)
     assert err.value.node == "n1"
     assert limits.param_limit()[0] == 2**30 // 2 // limits.BYTES_PER_PARAM
@@ -77,7 +78,7 @@ def test_models_under_the_limit_build_and_their_count_is_exact():
     graph = chain(("dense", {"units": 16}), ("dense", {"units": 3}))
     compiled = compile_graph(graph)
     order = [n for n in compiled.report.order if n in compiled.report.live]
-    counted = limits.check_model_size(graph, compiled.report, order)
+    counted = check_model_size(graph, compiled.report, order)
     assert counted == sum(p.numel() for p in compiled.module.parameters()) == 2 * 16 + 16 + 51
 
 

@@ -50,13 +50,14 @@ def xor_session() -> Session:
     return session_of(raw)
 
 
-def spiral_session(epochs: int = 5) -> Session:
+def spiral_session(epochs: int = 5, fast_path: bool = True) -> Session:
     """dl4b-6-spirals-deep-like: 2-16-16-16-1 (relu, relu, sigmoid, sigmoid), test split."""
     return session_of(project(
         chain(dense(16), dense(16), dense(16, "sigmoid"), dense(1, "sigmoid")),
         {"type": "two_spirals", "params": {"n_per_class": 150}, "seed": 0,
          "split": {"val": 0.0, "test": 0.2}, "standardize": "standard"},
-        {"type": "classification", "params": {"loss": "bce"}}, epochs=epochs))
+        {"type": "classification", "params": {"loss": "bce"}}, epochs=epochs,
+        fast_path=fast_path))
 
 
 def circle_session() -> Session:
@@ -137,7 +138,8 @@ CASES = {
     "line": (line_session, {"weights", "evaluation", "landscape", "latent"}),
     "cnn": (digits_cnn_session, {"weights", "filters", "feature_maps", "evaluation",
                                  "landscape", "latent"}),
-    "autoencoder": (autoencoder_session, {"weights", "latent", "samples", "landscape"}),
+    "autoencoder": (autoencoder_session, {"weights", "latent", "samples", "landscape",
+                                          "errors"}),
     "surface": (surface_session, {"paths"}),
 }
 

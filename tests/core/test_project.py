@@ -82,7 +82,7 @@ def test_failed_save_keeps_the_old_file_and_leaves_no_temp(tmp_path, monkeypatch
     def broken_replace(src, dst):
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(PlaygroundError, match="No space left"):
+    with pytest.raises(PlaygroundError, match="no space left on the disk"):
         save_project(make_project(name="new"), path)
     assert load_project(path).name == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.json"]

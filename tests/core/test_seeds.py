@@ -106,6 +106,52 @@ def test_spread_of_a_check_with_no_seeds_is_not_a_pass():
     assert not CheckSpread("a", "", "", [], []).passed
 
 
+def test_a_statement_about_the_distribution_holds_once_over_all_seeds():
+    from playground.project.expect import evaluate_checks
+
+    median = {"metric": "slope", "approx": 3.0, "tol": 0.1, "over_seeds": "median"}
+    bottom = {"metric": "acc", "over_seeds": "book_percentile", "max": 10, "book_value": 0.57}
+    single = evaluate_checks([median], {"slope": 3.6})
+    assert single[0].seeds_only and single[0].passed  # one run neither passes nor fails it
+    assert single[0].line().startswith("SEEDS slope = 3.6 (median over seeds: 3 ± 0.1)")
+    slopes = [2.6, 2.9, 3.05, 3.1, 3.7]
+    accs = [0.93, 0.97, 0.5, 1.0, 0.96]
+    results = [RunResult(RunState.FINISHED, "", {},
+                         evaluate_checks([median, bottom], {"slope": s, "acc": a}))
+               for s, a in zip(slopes, accs)]
+    near, low = spread_checks([median, bottom], results)
+    assert near.statistic == 3.05 and near.passed and near.pass_rate == 1.0
+    assert near.line().startswith("PASS median over 5 seeds of slope = 3.05 (3 ± 0.1)")
+    assert near.values == slopes  # every seed's value is kept for the histogram
+    assert low.statistic == pytest.approx(20.0) and not low.passed  # 1 of 5 below 0.57
+    assert near.book_value is None  # an approx on a statistic is not the book's number
+
+
+def test_over_seeds_is_validated():
+    with pytest.raises(ValidationError, match=r"over_seeds: expected one of median"):
+        validate_expect([{"metric": "a", "min": 1, "over_seeds": "mode"}])
+    with pytest.raises(ValidationError, match="needs the book's number"):
+        validate_expect([{"metric": "a", "max": 10, "over_seeds": "book_percentile"}])
+    with pytest.raises(ValidationError, match="not with another metric"):
+        validate_expect([{"metric": "a", "below": "b", "over_seeds": "median"}])
+    with pytest.raises(ValidationError, match="cannot hold at one seed only"):
+        validate_expect([{"metric": "a", "max": 1, "over_seeds": "q1", "seed_specific": True}])
+
+
+def test_a_quartile_over_seeds_says_how_often_a_bound_holds():
+    """q1 <= bound: at least a quarter of the seeds are within it."""
+    from playground.project.expect import evaluate_checks
+
+    entry = {"metric": "loss", "max": 0.358, "over_seeds": "q1"}
+    validate_expect([entry])
+    losses = [0.03, 1.5, 0.02, 1.6, 1.4, 0.05, 1.5, 1.7]  # 3 of 8 below
+    results = [_result(*evaluate_checks([entry], {"loss": v})) for v in losses]
+    (spread,) = spread_checks([entry], results)
+    assert spread.statistic == pytest.approx(0.045) and spread.passed  # np.quantile, linear
+    (fewer,) = spread_checks([entry], results[1:2] + results[3:])  # 1 of 6 below
+    assert not fewer.passed
+
+
 # -- checks that hold for the preset's own seed only ------------------------------------------
 
 def test_seed_specific_is_validated():

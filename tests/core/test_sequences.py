@@ -139,7 +139,7 @@ def test_text_file_errors_name_the_file(tmp_path):
         load("text_chars", source="file", path="")
     binary = tmp_path / "bin.txt"
     binary.write_bytes(b"\xff\xfe\x00bad")
-    with pytest.raises(DataError, match="not UTF-8"):
+    with pytest.raises(DataError, match="bin.txt: the text is UTF-16"):
         load("text_chars", source="file", path=str(binary))
 
 

@@ -11,6 +11,8 @@ from playground.shapes import infer, node_param_counts
 # type id -> (params, input shapes by port, expected output shape)
 VALID = {
     "dense": ({"units": 5}, {"in": (3,)}, (5,)),
+    "bayes_dense": ({"units": 4, "activation": "tanh"}, {"in": (3,)}, (4,)),
+    "activity_regularization": ({"l1": 0.01}, {"in": (3, 4)}, (3, 4)),
     "dropout": ({"p": 0.2}, {"in": (3, 4)}, (3, 4)),
     "flatten": ({}, {"in": (2, 3, 4)}, (24,)),
     "reshape": ({"shape": [1, -1, 4]}, {"in": (16,)}, (1, 4, 4)),
@@ -48,6 +50,7 @@ VALID = {
 # type id -> (params, input shapes, fragments the message must contain, fix fragment)
 INVALID = {
     "dense": ({}, {"in": (16, 7, 7)}, ["Dense expects", "(N, 16, 7, 7)"], "Flatten"),
+    "bayes_dense": ({}, {"in": (16, 7, 7)}, ["BayesDense expects", "(N, 16, 7, 7)"], "Flatten"),
     "reshape": ({"shape": [1, 8, 9]}, {"in": (64,)}, ["needs 72 values", "gets 64"], "64"),
     "features": ({}, {"in": (3,)}, ["expects 2-D points", "(N, 3)"], "Input"),
     "conv1d": ({}, {"in": (10,)}, ["Conv1d expects (N, channels, length)"], "Reshape"),
@@ -80,7 +83,8 @@ INVALID = {
 }
 
 # Layers whose inputs cannot be wrong in shape (any shape works), or that are sources/sinks.
-SHAPE_AGNOSTIC = {"dropout", "flatten", "layernorm", "input", "output", "relu", "leaky_relu",
+SHAPE_AGNOSTIC = {"activity_regularization", "dropout", "flatten", "layernorm", "input",
+                  "output", "relu", "leaky_relu",
                   "elu", "selu", "gelu", "tanh", "sigmoid", "softmax", "softplus", "identity",
                   "sign"}
 

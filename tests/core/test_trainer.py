@@ -128,7 +128,7 @@ def test_early_stopping_restores_the_best_epoch():
 
 
 def test_failure_in_a_task_is_reported_not_raised():
-    session = build_session(make_project())
+    session = build_session(make_project(training={"fast_path": False}))
 
     def broken():
         raise RuntimeError("boom")

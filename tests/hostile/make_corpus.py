@@ -79,6 +79,65 @@ def changed(path: str, value) -> bytes:
     return json.dumps(raw, indent=1).encode()
 
 
+def edited(**sections) -> bytes:
+    """The base project with whole top-level sections replaced."""
+    raw = copy.deepcopy(BASE)
+    raw.update(copy.deepcopy(sections))
+    return json.dumps(raw, indent=1).encode()
+
+
+def with_optimizer(kind: str, **params) -> bytes:
+    """The base project training with optimizer ``kind`` and ``params``."""
+    return changed("training.optimizer", {"type": kind, "params": params})
+
+
+def series(kind: str, **params) -> bytes:
+    """The base project on series dataset ``kind``, as a regression."""
+    return edited(data={"type": kind, "params": params, "seed": 0},
+                  task={"type": "regression", "params": {"loss": "mse"}})
+
+
+def _layers(*specs: tuple[str, str, dict]) -> dict:
+    """A chain graph x -> specs... -> y; specs are (id, type, params)."""
+    nodes = [{"id": "x", "type": "input", "params": {}, "pos": [0, 0]}]
+    nodes += [{"id": nid, "type": kind, "params": params, "pos": [150 * (i + 1), 0]}
+              for i, (nid, kind, params) in enumerate(specs)]
+    nodes.append({"id": "y", "type": "output", "params": {}, "pos": [150 * (len(specs) + 1), 0]})
+    ids = [n["id"] for n in nodes]
+    return {"nodes": nodes, "edges": [{"src": a, "dst": b} for a, b in zip(ids, ids[1:])]}
+
+
+def repeat_dense() -> bytes:
+    """Every per-sample size within its limit, but one batch of 32 needs ~45 GB: a
+    RepeatVector of 50 000 steps into a Dense of 2 500 units (125 M values per sample)."""
+    graph = _layers(("repeat", "repeat_vector", {"times": 50_000}),
+                    ("wide", "dense", {"units": 2_500}),
+                    ("pool", "global_avg_pool", {}),
+                    ("head", "dense", {"units": 1, "activation": "sigmoid"}))
+    raw = json.loads(edited(graphs={"model": graph},
+                            data={"type": "xor", "params": {}, "seed": 0}))
+    raw["training"]["batch_size"] = 32
+    return json.dumps(raw, indent=1).encode()
+
+
+def stride_zero_checkpoint() -> bytes:
+    """A real checkpoint whose metric history declares 10^11 float64 values on an 8-byte
+    storage (stride 0): 745 GB the moment anything copies it."""
+    import torch
+
+    from playground.export.checkpoint import checkpoint_state
+    from playground.project.schema import project_from_dict
+    from playground.run.session import build_session
+
+    session = build_session(project_from_dict(copy.deepcopy(BASE)))
+    state = checkpoint_state(session)
+    huge = torch.zeros(1, dtype=torch.float64).as_strided((10**11,), (0,))
+    state["trainer"]["history"]["loss"] = {"x": huge, "y": huge}
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    return _stable_zip(buffer.getvalue())
+
+
 def _replace(old: str, new: str) -> bytes:
     text = base_text()
     assert old in text, old
@@ -191,6 +250,12 @@ def _npy_bytes(array: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
+def _fragment(params: str, kind: str = "dense") -> bytes:
+    """Clipboard text of one node of type ``kind`` with ``params`` (JSON text)."""
+    return (f'{{"nodes": [{{"id": "a", "type": "{kind}", "params": {params}, '
+            f'"pos": [0, 0]}}], "edges": []}}').encode()
+
+
 def idx(magic: int, dims: tuple, payload: bytes) -> bytes:
     """An IDX file: magic, big-endian dimensions, then the payload."""
     return struct.pack(">I", magic) + struct.pack(f">{len(dims)}I", *dims) + payload
@@ -256,7 +321,34 @@ FILES: dict[str, Callable[[], bytes]] = {
         "data", {"type": "csv", "params": {"path": "/etc/passwd"}}),
     "project-title-injection.json": lambda: changed(
         "name", f'x""";open({MARKER!r}, "w").close();z="""'),
+    # option combinations torch would refuse (validated where declared)
+    "project-sgd-nesterov-no-momentum.json": lambda: with_optimizer(
+        "sgd", lr=0.1, momentum=0.0, dampening=0.0, nesterov=True, weight_decay=0.0),
+    "project-sgd-nesterov-dampening.json": lambda: with_optimizer(
+        "sgd", lr=0.1, momentum=0.9, dampening=0.5, nesterov=True, weight_decay=0.0),
+    "project-plateau-factor-1.json": lambda: changed(
+        "training.schedule", {"type": "plateau", "params": {"factor": 1.0, "patience": 5,
+                                                            "min_delta": 0.0}}),
+    "project-early-stopping-no-monitor.json": lambda: changed(
+        "training.early_stopping", {"monitor": " ", "patience": 3}),
+    # valid files whose data, model or batch would exhaust memory: refused at build
+    "project-sales-1e8-months.json": lambda: series("sales", months=10**8),
+    "project-harmonic-1e8-points.json": lambda: series("harmonic", n_points=10**8),
+    "project-series-window-1e5.json": lambda: series("harmonic", n_points=10**6,
+                                                     window=100_000),
+    "project-shapes-max.json": lambda: edited(
+        data={"type": "shapes", "params": {"size": 64, "n_per_class": 20_000,
+                                           "n_classes": 6}, "seed": 0},
+        task={"type": "classification", "params": {"loss": "cross_entropy"}}),
+    "project-char-window-1e4.json": lambda: edited(
+        data={"type": "text_chars", "params": {"corpus_chars": 10**7, "window": 10_000,
+                                               "step": 1}, "seed": 0},
+        task={"type": "classification", "params": {"loss": "cross_entropy"}}),
+    "project-repeat-dense-batch.json": repeat_dense,
+    "project-input-shape-mismatch.json": lambda: changed(
+        "graphs.model.nodes.0.params", {"shape": [3]}),
     # checkpoints
+    "checkpoint-stride-zero.pt": stride_zero_checkpoint,
     "checkpoint-pickle.ckpt": pickle_checkpoint,
     "checkpoint-torch-zip-pickle.pt": torch_zip_pickle,
     "checkpoint-not-playground.pt": not_playground_checkpoint,
@@ -271,12 +363,26 @@ FILES: dict[str, Callable[[], bytes]] = {
     "csv-bom-mixed-newlines.csv": lambda: b"\xef\xbb\xbfa;b;label\r\n1;2;x\n3;4;y\r5;6;x\r\n",
     "csv-1e309.csv": lambda: b"a,b,label\n1,1e309,0\n2,3,1\n",
     "csv-unclosed-quote.csv": lambda: b'a,b,label\n1,2,"x\n3,4,y\n',
+    "csv-1e39.csv": lambda: b"a,b,label\n1,2,0\n3,1e39,1\n",
     # NumPy archives
     "npz-lying-header.npz": npz_lying_header,
     "npz-object-array.npz": npz_object_array,
     "npz-pickle-member.npz": npz_pickle_member,
     "npz-bomb.npz": npz_bomb,
     "npz-not-zip.npz": lambda: b"PK\x03\x04 truncated",
+    "npz-zero-samples.npz": lambda: _zip({"x.npy": _npy_bytes(np.zeros((0, 2))),
+                                          "y.npy": _npy_bytes(np.zeros(0))}),
+    "npz-1e39.npz": lambda: _zip({"x.npy": _npy_bytes(np.array([[1.0, 2.0], [3.0, 1e39]])),
+                                  "y.npy": _npy_bytes(np.array([0.0, 1.0]))}),
+    # graph fragments pasted into the editor (tests/ui/test_paste_validation.py)
+    "paste-units-nan.json": lambda: _fragment('{"units": NaN}'),
+    "paste-units-text.json": lambda: _fragment('{"units": "lots"}'),
+    "paste-unknown-layer.json": lambda: _fragment("{}", "warp_drive"),
+    "paste-nested-5000.json": lambda: _fragment('{"units": 4, "deep": ' + "[" * 5000
+                                                + "]" * 5000 + "}"),
+    "paste-nested-100.json": lambda: _fragment('{"units": 4, "deep": ' + "[" * 100
+                                               + "]" * 100 + "}"),
+    "paste-not-a-graph.json": lambda: b'{"nodes": "all of them"}',
     # MNIST IDX (images; tests pair each with idx-labels-ok)
     "idx-labels-ok": lambda: idx(0x801, (2,), b"\x00\x01"),
     "idx-lying-header": lambda: idx(0x803, (10**9, 28, 28), b"\0" * 64),
@@ -291,7 +397,7 @@ FILES: dict[str, Callable[[], bytes]] = {
 #: Written by torch.save: their bytes may change with the torch version, so the sync test
 #: checks that they exist rather than that they match.
 TORCH_MADE = frozenset({"checkpoint-torch-zip-pickle.pt", "checkpoint-not-playground.pt",
-                        "checkpoint-lying-zip.pt"})
+                        "checkpoint-lying-zip.pt", "checkpoint-stride-zero.pt"})
 
 
 # -- big cases, made by the tests in a temporary folder -------------------------------------
@@ -319,6 +425,12 @@ def make_png_bomb(path: Path, side: int = 20_000) -> Path:
     from PIL import Image
     Image.new("1", (side, side)).save(path, optimize=True)
     return path
+
+
+def make_big_graph(nodes: int = 20_000) -> dict:
+    """Graph JSON of a chain of ``nodes`` Dense layers (about 100 bytes each: 2 MB for
+    20 000, under the 20 MB file limit)."""
+    return _layers(*((f"d{i}", "dense", {"units": 2}) for i in range(nodes)))
 
 
 def write_corpus(folder: Path = CORPUS) -> list[Path]:

@@ -69,7 +69,7 @@ VARY_DATA = {"dlpi-1-perceptron-rule"}
 #: Classic presets with a random element, and whether ten seeds take over ~10 s.
 SEEDED = {"dlpi-1-perceptron-rule": False, "ldl-1-perceptron-nand": False,
           "ldl-1-perceptron-xor": False, "dl4b-5-pocket": True, "ldl-3-xor": True,
-          "dl4b-5-perceptron-sweep": True}
+          "dl4b-5-perceptron-sweep": True, "dlpi-9-mh-beale": True}
 
 
 @pytest.mark.parametrize("preset_id", [

@@ -16,7 +16,13 @@ SLOW = {"dl4b-6-spirals-deep", "tfp-spiral", "tfp-reg-gauss", "ldl-9-rnn-forecas
         "dlpi-7-cae-denoise", "dl4b-7-ae-latent", "dl4b-9-vae-digits", "dl4b-14-gan-digits",
         # training presets of issue 6 measured over ~10 s
         "launch-digits-regularization", "ldl-5-tweaks", "ldl-6-regression", "dl4b-12-cnn-filters",
-        "dlpi-4-cnn-filters"}
+        "dlpi-4-cnn-filters",
+        # issue 18 (books, parts 2-3) measured over ~10 s
+        "ldl-6-regularization-table", "launch-boston-kfold", "ldl-17-ae-outliers",
+        "dlpi-9-bayes-regression", "ad3501-search", "dlpi-7-vae-imputation", "launch-denoise",
+        "dl4b-13-lstm-ae", "ldl-10-cec-memory", "ad3501-sparse-ae", "ldl-2-pattern-3x3",
+        # the text family (issue 18): a two-block transformer, ~20 s alone on two cores
+        "dlpi-6-char-attention"}
 
 PRESET_IDS = [p.stem for p in preset_paths()]
 

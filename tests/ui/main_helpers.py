@@ -25,6 +25,8 @@ class FakeDialogs:
         self.discard_answer = "discard"
         self.recover_answer = False
         self.export_answer: tuple[str, str] | None = None
+        self.overwrite_answer = False
+        self.suggested: list[str] = []
         self.seeds_answer: int | None = None
         self.asked: list[str] = []
         self.errors: list[tuple[str, str]] = []
@@ -50,7 +52,12 @@ class FakeDialogs:
 
     def export_target(self, formats: dict, suggested: str):
         self.asked.append("export")
+        self.suggested.append(suggested)
         return self.export_answer
+
+    def confirm_overwrite(self, path: str) -> bool:
+        self.asked.append("overwrite")
+        return self.overwrite_answer
 
     def ask_seeds(self, default: int) -> int | None:
         self.asked.append("seeds")

@@ -7,6 +7,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from playground.graph import Edge, Graph
+from ui.editor import style
 from ui.editor.connections import (
     REASON_CYCLE,
     REASON_DIRECTION,
@@ -79,7 +80,7 @@ def test_palette_drop_adds_a_selected_node(editor):
     assert drop(editor, "dense", QPointF(200, 200))
     assert "dense_1" in editor.graph.nodes
     x, y = editor.graph.nodes["dense_1"].pos
-    assert abs(x + 66 - 200) < 2 and abs(y + 30 - 200) < 2  # centred on the drop point
+    assert abs(x + style.NODE_WIDTH / 2 - 200) < 2 and abs(y + 30 - 200) < 2  # centred on it
     assert editor.selected_nodes() == ["dense_1"]
     assert editor.inspector.node_id == "dense_1"
 

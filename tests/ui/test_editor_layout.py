@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from playground.graph import Graph
-from ui.editor.layout import auto_layout, best_wrap
+from ui.editor.layout import BAND_GAP, FIT_MARGIN, H_GAP, auto_layout, best_wrap
 
-WIDTH, H_GAP = 132.0, 96.0
+WIDTH = 156.0
 
 
 def chain(n: int) -> Graph:
@@ -37,11 +37,13 @@ def test_a_long_chain_wraps_into_bands_read_left_to_right():
     for i in range(15):
         band, col = divmod(i, wrap)
         assert pos[f"n{i}"][0] == col * (WIDTH + H_GAP)
-        assert pos[f"n{i}"][1] == band * (60.0 + 72.0) - 30.0
+        assert pos[f"n{i}"][1] == band * (60.0 + BAND_GAP)
     # The whole graph fits the canvas larger than one 15-column row would.
     rows = -(-15 // wrap)
-    zoom = min(560 / (wrap * (WIDTH + H_GAP) - H_GAP + 80), 540 / (rows * 132 - 72 + 80))
-    assert zoom > 2 * 560 / (15 * (WIDTH + H_GAP) - H_GAP + 80)
+    margins = 2 * FIT_MARGIN
+    zoom = min(560 / (wrap * (WIDTH + H_GAP) - H_GAP + margins),
+               540 / (rows * (60 + BAND_GAP) - BAND_GAP + margins))
+    assert zoom > 2 * 560 / (15 * (WIDTH + H_GAP) - H_GAP + margins)
 
 
 def test_bands_are_as_tall_as_their_tallest_column():
@@ -51,5 +53,5 @@ def test_bands_are_as_tall_as_their_tallest_column():
     heights = {nid: 60.0 for nid in g.nodes}
     pos = auto_layout(g, heights, WIDTH, wrap=2)
     # Band 0 holds columns 0-1 (column 1: n1 and side, 156 px tall); band 1 starts below it.
-    assert pos["n2"][1] - pos["n1"][1] >= 60.0 + 72.0
+    assert pos["n2"][1] - pos["n1"][1] >= 60.0 + BAND_GAP
     assert pos["n2"][0] == 0.0 and pos["n3"][0] == WIDTH + H_GAP

@@ -8,7 +8,7 @@ from PySide6.QtTest import QTest
 
 from ui.editor import style
 from ui.editor.editor import GraphEditor
-from ui.editor.neurons import MAX_THUMBS, PREVIEW, THUMB, diverging_rgb
+from ui.editor.neurons import MAX_THUMBS, PREVIEW, THUMB, map_image
 from ui.editor.samples import XOR_INPUT_SHAPES, demo_neuron_maps, xor_graph
 
 
@@ -24,12 +24,14 @@ def editor(qtbot):
     return editor
 
 
-def test_colour_map_is_orange_white_blue():
-    rgb = diverging_rgb(np.array([[-1.0, 0.0, 1.0, 5.0, np.nan]]))
-    assert tuple(rgb[0, 0]) == style.NEGATIVE.getRgb()[:3]
-    assert tuple(rgb[0, 1]) == (255, 255, 255)
-    assert tuple(rgb[0, 2]) == tuple(rgb[0, 3]) == style.POSITIVE.getRgb()[:3]
-    assert tuple(rgb[0, 4]) == (255, 255, 255)
+def test_colour_map_is_the_views_orange_neutral_blue():
+    from ui.views.colors import NEUTRAL
+
+    image = map_image(np.array([[-1.0, 0.0, 1.0, 5.0]]))
+    rgb = [QColor(image.pixel(x, 0)).getRgb()[:3] for x in range(4)]
+    assert rgb[0] == style.NEGATIVE.getRgb()[:3]
+    assert all(abs(a - b) <= 1 for a, b in zip(rgb[1], NEUTRAL))  # 0 is neutral
+    assert rgb[2] == rgb[3] == style.POSITIVE.getRgb()[:3]  # clipped at +1
 
 
 def test_maps_draw_thumbnails_under_nodes(editor):

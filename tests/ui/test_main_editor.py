@@ -66,17 +66,23 @@ def test_shape_badge_appears_and_goes_after_a_fix_with_undo_redo(qtbot, window):
     assert not badge.isVisible()
 
 
-def test_new_project_then_build_a_network_from_the_palette(qtbot, window):
+def test_new_project_is_a_valid_template_on_the_current_data(qtbot, window):
     window.actions["new"].trigger()
     editor = window.editor
     graph = window.project.graph
-    assert sorted(graph.nodes) == ["x", "y"]
-    hidden = editor.drop_layer("dense", QPointF(180, 0))
-    assert editor.scene.delete_items(edges=[Edge("x", "y")])
-    assert editor.connect_ports("x", "out", hidden, "in")
-    assert editor.connect_ports(hidden, "out", "y", "in")
+    # launch-xor's data (the XOR table, 2 classes) is kept: Input -> Dense(1) -> Output
+    assert window.project.data.type == "xor_table"
+    assert list(graph.nodes) == ["x", "dense", "y"]
+    assert graph.nodes["dense"].params["units"] == 1
+    qtbot.waitUntil(lambda: window.data_panel.dataset is not None)
     assert not any(info.error for info in editor.report.nodes.values())
-    assert editor.total_params() > 0
+    assert editor.problems == [] and editor.total_params() == 3
+    assert not window.training_panel.message.isVisible()  # no error before any edit
+    hidden = editor.card_action("x", "add_after")  # build on it: + layer after the Input
+    assert graph.nodes[hidden].type == "dense"
+    assert [e.dst for e in graph.edges_from("x")] == [hidden]
+    assert [e.dst for e in graph.edges_from(hidden)] == ["dense"]
+    assert editor.problems == []
     assert window.files.modified and window.run.stale
 
 

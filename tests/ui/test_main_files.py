@@ -38,7 +38,7 @@ def test_save_as_and_reopen_through_the_ui(qtbot, window, tmp_path):
     assert load_project(target).training.optimizer_params["lr"] == 0.03
 
     window.actions["new"].trigger()
-    assert window.project.graph.nodes.keys() == {"x", "y"}
+    assert window.project.graph.nodes.keys() == {"x", "dense", "y"}
     window.dialogs.open_answer = str(target)
     window.actions["open"].trigger()
     assert window.project.training.optimizer_params["lr"] == 0.03
@@ -80,6 +80,7 @@ def test_recovery_file_offered_after_a_crash(qtbot, tmp_path):
     assert files.recovery_path.is_file()
     first.shutdown()  # a crash: threads gone, but no clean exit removed the recovery file
     first.file_ops.autosave_enabled = False
+    files.lock.unlock()  # and its process gone: nothing holds the recovery file's lock
     assert files.recovery_path.is_file()
 
     second = make_window(qtbot, tmp_path, "launch-xor", files=make_files(tmp_path))
@@ -88,18 +89,22 @@ def test_recovery_file_offered_after_a_crash(qtbot, tmp_path):
     assert second.dialogs.asked == ["recover"]
     assert second.project.training.optimizer_params["lr"] == 0.07
     assert second.files.modified and title_star(second)
+    assert not files.recovery_path.exists()  # adopted: now second's own recovery file
+    assert second.files.recovery_path.is_file()
     close_window(qtbot, second)  # a clean exit removes the recovery file
-    assert not files.recovery_path.exists()
+    assert list(files.recovery_dir.iterdir()) == []
 
 
 def test_recovery_declined_is_removed(qtbot, tmp_path):
     files = make_files(tmp_path)
     files.recovery_dir.mkdir(parents=True)
-    files.recovery_path.write_text((presets_dir() / "launch-xor.json").read_text())
+    left = files.recovery_dir / "recovery.json"  # left by an earlier version that crashed
+    left.write_text((presets_dir() / "launch-xor.json").read_text())
     window = make_window(qtbot, tmp_path, "launch-xor", files=files, wait=False)
     window.dialogs.recover_answer = False
     assert not window.file_ops.offer_recovery()
-    assert not files.recovery_path.exists()
+    assert window.dialogs.asked == ["recover"]
+    assert not left.exists()
     close_window(qtbot, window)
 
 

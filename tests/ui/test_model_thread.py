@@ -93,3 +93,35 @@ def test_a_probe_on_the_ui_thread_of_an_open_window_raises():
     finally:
         allow_model_access()
     session.trainer.make_snapshot()  # lifted: the CLI and headless code run anywhere
+
+
+def test_a_call_made_as_the_run_ends_is_not_lost(qtbot, tmp_path, monkeypatch):
+    """A call posted to the trainer after its last step, before the worker knows the loop
+    ended, still runs (on the executor, in order)."""
+    ended, proceed = threading.Event(), threading.Event()
+    original = Trainer.run
+
+    def run(trainer, *args, **kwargs):
+        state = original(trainer, *args, **kwargs)
+        ended.set()
+        proceed.wait(60)  # the window in which the worker still thinks the loop runs
+        return state
+
+    monkeypatch.setattr(Trainer, "run", run)
+    project = load_preset("launch-xor")
+    project.training = project.training.with_(epochs=5)
+    window = make_window(qtbot, tmp_path, project=project)
+    try:
+        click(qtbot, window, "play")
+        qtbot.waitUntil(ended.is_set, timeout=TRAIN_TIMEOUT * 1000)
+        worker = window.run.worker
+        assert worker.is_training()
+        results = []
+        worker.call_done.connect(lambda token, value, error: results.append((value, error)))
+        worker.call_on_trainer(lambda s: s.trainer.step)
+        proceed.set()
+        qtbot.waitUntil(lambda: bool(results), timeout=TRAIN_TIMEOUT * 1000)
+        assert results == [(5, "")]
+    finally:
+        proceed.set()
+        close_window(qtbot, window)

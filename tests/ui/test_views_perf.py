@@ -16,8 +16,9 @@ from shiboken6 import delete
 
 from tests.core.test_probes_projects import spiral_session, trained, xor_session
 from ui.views import create_view
-from ui.views.boundary import HEATMAP_LIGHTEN, heat_indices
-from ui.views.colors import class_rgba, lighten, signed_rgba
+from ui.views.base import image_item
+from ui.views.boundary import heat_values
+from ui.views.colors import HEATMAP_FADE, class_ramps, lookup_table
 from ui.views.curves import CurvesView
 from ui.views.neurons import CHANGED
 from ui.views.ranges import FollowRange, axis_range
@@ -193,7 +194,8 @@ def test_curves_draw_stored_runs_once_and_hide_them(qtbot, spiral, monkeypatch):
 
 # -- boundary ------------------------------------------------------------------------------
 
-def test_boundary_reuses_its_pixels_and_sets_the_points_once(qtbot, spiral, monkeypatch):
+def test_boundary_hands_its_values_to_the_image_and_sets_the_points_once(qtbot, spiral,
+                                                                          monkeypatch):
     view = create_view("boundary")
     qtbot.addWidget(view)
     view.resize(500, 400)
@@ -205,36 +207,51 @@ def test_boundary_reuses_its_pixels_and_sets_the_points_once(qtbot, spiral, monk
                         lambda item, *a, **k: (sets.append(item), original(item, *a, **k)))
     base = spiral.trainer.make_snapshot()
     payload = base.probes["boundary"]
-    buffers = set()
     for k in range(5):
         changed = {**payload, "signed": np.roll(payload["signed"], k, axis=0)}
         view.show_snapshot(dataclasses.replace(base, step=base.step + k + 1,
                                                probes={"boundary": changed}))
         view.flush()
-        buffers.add(id(view.last_image))
-    assert len(buffers) == 1 and sets == [] and view.point_updates == 1
+        # No colouring on the UI thread: the probe's values go to the image as they are,
+        # pyqtgraph colours them through the lookup table.
+        assert np.shares_memory(view.image.image, changed["signed"])
+    assert sets == [] and view.point_updates == 1
     assert view.frames == 5
-    assert view.image.image.base is view.last_image or view.image.image is view.last_image
+    assert view.image.levels is not None and tuple(view.image.levels) == (-1.0, 1.0)
+
+
+def rendered(values: np.ndarray, table: np.ndarray, levels: tuple) -> np.ndarray:
+    """(H, W, 4) RGBA pixels pyqtgraph makes of ``values`` through ``table`` at ``levels``."""
+    item = image_item()
+    item.setImage(values, lut=table, levels=levels, autoLevels=False)
+    item.render()
+    image = item.qimage.convertToFormat(item.qimage.Format.Format_RGBA8888)
+    h, w = values.shape
+    return np.frombuffer(image.constBits(), np.uint8).reshape(h, image.bytesPerLine() // 4,
+                                                              4)[:, :w].copy()
 
 
 @pytest.mark.parametrize("kind", ["binary", "multiclass"])
 @pytest.mark.parametrize("discrete", [False, True])
-def test_heat_lookup_matches_the_direct_colouring(kind, discrete):
+def test_heat_values_through_the_lookup_table_give_the_class_colours(kind, discrete):
     rng = np.random.default_rng(0)
     if kind == "binary":
         signed = rng.uniform(-1, 1, (30, 40)).astype(np.float32)
         payload = {"kind": "binary", "signed": signed}
-        expected = signed_rgba(signed, discrete)
+        table = lookup_table("signed", False, HEATMAP_FADE)
+        s = np.sign(signed) if discrete else signed
+        expected = table[np.clip(((s + 1) / 2 * 256).astype(int), 0, 255)]
     else:
         predicted = rng.integers(0, 4, (30, 40))
         confidence = rng.uniform(0, 1, (30, 40)).astype(np.float32)
         payload = {"kind": "multiclass", "predicted": predicted, "confidence": confidence}
-        expected = class_rgba(predicted, None if discrete else confidence)
-    expected = lighten(expected, HEATMAP_LIGHTEN).astype(int)
-    idx, table = heat_indices(payload, discrete)
-    got = table[idx].astype(int)
+        table = class_ramps(4, False, HEATMAP_FADE)
+        level = 255 if discrete else (confidence * 255).astype(int)
+        expected = table[predicted * 256 + level]
+    values, levels, classes = heat_values(payload, discrete)
+    got = rendered(values, table, levels).astype(int)
     assert got.shape == expected.shape
-    assert np.abs(got - expected).max() <= 1  # confidence is quantised to 256 levels
+    assert np.abs(got - expected.astype(int)).max() <= 3  # one table step at most
 
 
 def test_boundary_footer_wraps_between_fields_without_relayouts(qtbot, spiral):
@@ -284,6 +301,7 @@ def test_neurons_redraw_only_thumbnails_that_changed(qtbot):
 def test_slow_views_draw_at_most_every_frame_ms_except_the_last_snapshot(qtbot, spiral):
     view = create_view("neurons")
     qtbot.addWidget(view)
+    view.show()
     view.set_session(spiral)
     assert view.frame_ms >= 200
     base = dataclasses.replace(spiral.trainer.make_snapshot(), state="running")

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication
 
 from tests.core.test_probes_projects import iris_session, surface_session, trained
 from ui.views import create_view
-from ui.views.colors import MARKER
+from ui.views.colors import MARKER, lookup_table
 from ui.window.theme import apply_theme
 
 
@@ -33,12 +33,13 @@ def shown(qtbot, view_id, session):
 
 def test_confusion_counts_contrast_with_their_cells_in_dark_mode(qtbot, dark):
     view = shown(qtbot, "confusion", trained(iris_session(), 20))
-    share = view.image.image  # RGBA of the cells, pale for small shares
+    share = view.image.image  # each cell's share, coloured pale (0) to dark blue (1)
+    table = lookup_table("share")
     k = int(len(view.texts) ** 0.5)
     for n, text in enumerate(view.texts):
         i, j = divmod(n, k)
         colour = text.textItem.defaultTextColor()
-        cell = share[int(i * share.shape[0] / k), int(j * share.shape[1] / k), :3]
+        cell = table[int(round(share[i, j] * 255)), :3]
         pale = cell.mean() > 150
         assert (colour.lightness() < 100) == pale  # dark text on pale cells, white on dark
 

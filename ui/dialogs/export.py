@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -62,6 +63,9 @@ class ExportDialog(QDialog):
         Initial file path (its suffix follows the format).
     note : str, optional
         A line shown above the buttons (e.g. that the model was edited since it was built).
+    confirm_overwrite : callable, optional
+        ``confirm_overwrite(path) -> bool``: asked before an existing file is replaced
+        (a file chosen with Browse… was confirmed by the file dialog already).
 
     Signals
     -------
@@ -72,12 +76,15 @@ class ExportDialog(QDialog):
     exported = Signal(object, str)
 
     def __init__(self, runner: Callable, graphs: list[str], suggested: str, note: str = "",
-                 formats: dict | None = None, parent: QWidget | None = None):
+                 formats: dict | None = None, parent: QWidget | None = None,
+                 confirm_overwrite: Callable[[str], bool] | None = None):
         super().__init__(parent)
         from playground.export import FORMATS
 
         self.setWindowTitle("Export model")
         self.runner = runner
+        self.confirm_overwrite = confirm_overwrite or self._ask_overwrite
+        self._confirmed = ""  # the path the file dialog already asked about
         self.formats = formats or FORMATS
         self.busy = False
         self.format = QComboBox(objectName="export_format")
@@ -177,6 +184,7 @@ class ExportDialog(QDialog):
                                               f"{fmt.label} (*{fmt.suffix});;All files (*)")
         if path:
             self.path.setText(path)
+            self._confirmed = path
             self._clear()
 
     def choice(self) -> tuple[str, str, str | None]:
@@ -208,6 +216,11 @@ class ExportDialog(QDialog):
         if problem:
             self.show_error(problem)
             return False
+        full = Path(os.path.expanduser(path))
+        if full.exists() and str(path) != self._confirmed and not self.confirm_overwrite(path):
+            self.show_error(f"{full.name} exists: choose another name, or confirm to "
+                            "replace it.")
+            return False
         self._set_busy(True)
         self.result.setText(f"Exporting {self.fmt.label} to {path}…")
         self.result.show()
@@ -224,6 +237,11 @@ class ExportDialog(QDialog):
         if not full.parent.is_dir():
             return f"The folder {full.parent} does not exist."
         return ""
+
+    def _ask_overwrite(self, path: str) -> bool:
+        answer = QMessageBox.question(self, "Replace the file?",
+                                      f"{Path(path).name} already exists. Replace it?")
+        return answer == QMessageBox.StandardButton.Yes
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
@@ -256,11 +274,14 @@ def _html(text: str) -> str:
 # -- main window entry points ------------------------------------------------------------------
 
 def suggested_path(window: Any, suffix: str) -> str:
-    """``<project folder or home>/<project id or name><suffix>``."""
+    """``<project file's folder>/<project file's name><suffix>`` (``my_circle.pt`` beside
+    ``my_circle.json``); before the project is saved, ``<home>/<preset id or name><suffix>``."""
+    path = window.files.path
+    if path is not None:
+        return str(path.with_name(f"{path.stem}{suffix}"))
     project = window.project
     stem = (project.id or project.name or "model").replace(" ", "_")
-    folder = window.files.path.parent if window.files.path else Path.home()
-    return str(folder / f"{stem}{suffix}")
+    return str(Path.home() / f"{stem}{suffix}")
 
 
 def open_export_dialog(window: Any) -> ExportDialog | None:
@@ -274,7 +295,8 @@ def open_export_dialog(window: Any) -> ExportDialog | None:
            "(Reset rebuilds it)." if window.run.stale else ""
     runner = WorkerRunner(window.run)
     dialog = ExportDialog(runner, list(session.project.graphs), suggested_path(window, ".pt"),
-                          note, parent=window)
+                          note, parent=window,
+                          confirm_overwrite=getattr(window.dialogs, "confirm_overwrite", None))
     runner.setParent(dialog)  # closing the dialog disconnects it
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.exported.connect(lambda result, error: window.show_status(

@@ -68,6 +68,12 @@ class Dialogs:
             f"autosaved?\n\n({path})")
         return answer == QMessageBox.StandardButton.Yes
 
+    def confirm_overwrite(self, path: str) -> bool:
+        """``path`` exists: replace it?"""
+        answer = QMessageBox.question(self.parent, "Replace the file?",
+                                      f"{Path(path).name} already exists. Replace it?")
+        return answer == QMessageBox.StandardButton.Yes
+
     def ask_seeds(self, default: int) -> int | None:
         """How many seeds to train (Run seeds), or None."""
         count, ok = QInputDialog.getInt(

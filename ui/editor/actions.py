@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QWidget
 ACTION_SPECS: dict[str, tuple[str, tuple, bool]] = {
     "undo": ("Undo", (QKeySequence.StandardKey.Undo,), False),
     "redo": ("Redo", ("Ctrl+Shift+Z", QKeySequence.StandardKey.Redo), False),
-    "delete": ("Delete", (QKeySequence.StandardKey.Delete, "Backspace"), True),
+    # Plain keys, not StandardKey.Delete: on X11 that also binds Ctrl+D, which is Duplicate's.
+    "delete": ("Delete", ("Delete", "Backspace"), True),
     "copy": ("Copy", (QKeySequence.StandardKey.Copy,), False),
     "paste": ("Paste", (QKeySequence.StandardKey.Paste,), False),
     "duplicate": ("Duplicate", ("Ctrl+D",), False),

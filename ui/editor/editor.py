@@ -3,6 +3,11 @@
 The public face of the editor for the main window: the graph, its undo stack,
 the latest ShapeReport, selection, view commands, the standard actions, and a
 hook for the live neuron maps drawn under the nodes.
+
+The canvas never changes width on its own: the palette is a side column the
+user shows or hides ("Layers"), and the inspector floats over the canvas
+beside the selected node. The bar under the canvas shows the current problem
+(checked on every edit) with a fix button where one click fixes it.
 """
 
 from __future__ import annotations
@@ -13,30 +18,32 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import shiboken6
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QShowEvent, QUndoStack
+from PySide6.QtGui import QAction, QKeyEvent, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
     QSplitter,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from playground.errors import ValidationError
 from playground.graph import Graph
 from playground.layers import LAYERS, Shape
 from playground.shapes import ShapeReport
 from ui.editor import clipboard, style
 from ui.editor.actions import make_actions
+from ui.editor.bar import EditorBar
 from ui.editor.commands import PasteNodes, selection_payload
 from ui.editor.inspector import Inspector
 from ui.editor.layout import auto_layout, best_wrap
+from ui.editor.overlay import InspectorPanel, ResizeWatcher
 from ui.editor.palette import LayerPalette
+from ui.editor.problems import Problem, graph_problems
 from ui.editor.scene import GraphScene
+from ui.editor.structure import edge_at, insert_after, insert_on_edge, step_count
 from ui.editor.view import GraphView
 
 PASTE_OFFSET = 40.0
-STATUS_SECONDS = 5
+PALETTE_WIDTH = 150
 
 
 class GraphEditor(QWidget):
@@ -57,12 +64,18 @@ class GraphEditor(QWidget):
     report_changed(object)
         The ShapeReport after each edit.
     graph_edited()
-        The graph changed (once per edit, undo or redo).
+        The model changed (once per edit, undo or redo).
+    layout_edited()
+        Only node positions changed (not a model edit).
+    problems_changed(list)
+        The current :class:`~ui.editor.problems.Problem` list, after every edit.
     """
 
     selection_changed = Signal(list)
     report_changed = Signal(object)
     graph_edited = Signal()
+    layout_edited = Signal()
+    problems_changed = Signal(list)
 
     def __init__(self, graph: Graph, undo_stack: QUndoStack | None = None,
                  parent: QWidget | None = None):
@@ -76,65 +89,86 @@ class GraphEditor(QWidget):
         self._selection: list[str] = []
         self._paste_serial = (None, 0)
         self._fitted_once = False
+        #: Problems the window adds (checks that need the dataset or the task).
+        self.external_problems: list[Problem] = []
+        self.problems: list[Problem] = []
         self._build_layout()
         self.actions: dict[str, QAction] = make_actions(self, self.view, {
             "undo": self.scene.undo, "redo": self.scene.redo, "delete": self.delete_selected,
             "copy": self.copy_selection, "paste": self.paste, "duplicate": self.duplicate,
             "select_all": self.select_all, "fit": self.fit_view, "auto_layout": self.auto_layout,
             "zoom_in": self.view.zoom_in, "zoom_out": self.view.zoom_out})
-        self._status_timer = QTimer(self, singleShot=True, interval=STATUS_SECONDS * 1000)
-        self._status_timer.timeout.connect(self._show_report_status)
         self.view.layer_dropped.connect(self.drop_layer)
-        self.view.zoom_changed.connect(lambda z: self.zoom_button.setText(f"{z:.0%}"))
+        self.view.zoom_changed.connect(self.bar.set_zoom)
+        self.view.zoom_changed.connect(lambda *_: self._place_panel())
         self.palette.layer_activated.connect(self.add_layer_at_centre)
         self.scene.selectionChanged.connect(self._on_selection_changed)
         self.scene.report_changed.connect(self._on_report_changed)
         self.scene.graph_edited.connect(self.graph_edited)
+        self.scene.graph_edited.connect(lambda: self.view.refit_soon(only_if_clipped=True))
+        self.scene.layout_edited.connect(self.layout_edited)
         self.scene.connection_refused.connect(self.show_status)
+        self.scene.card_clicked.connect(self.card_action)
+        self.panel.close_requested.connect(lambda: self.select([]))
         self.undo_stack.indexChanged.connect(self._update_actions)
         self._update_actions()
         self._on_report_changed(self.scene.report)
 
     def _build_layout(self) -> None:
-        bar = QHBoxLayout()
-        bar.setContentsMargins(6, 2, 6, 2)
-        self.zoom_button = QToolButton(text="100%", toolTip="Reset zoom to 100%",
-                                       autoRaise=True)
-        self.zoom_button.clicked.connect(self.view.reset_zoom)
-        for text, tip, slot in (("−", "Zoom out (Ctrl+-)", self.view.zoom_out), (None, "", None),
-                                ("+", "Zoom in (Ctrl++)", self.view.zoom_in),
-                                ("Fit", "Fit to view (F)", self.fit_view),
-                                ("Layout", "Auto-layout (Ctrl+L)", self.auto_layout)):
-            if text is None:
-                bar.addWidget(self.zoom_button)
-                continue
-            button = QToolButton(text=text, toolTip=tip, autoRaise=True)
-            button.clicked.connect(slot)
-            bar.addWidget(button)
-        self.status_label = QLabel(objectName="editor_status")
-        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.params_label = QLabel(objectName="total_params")
-        self.params_label.setFont(style.font(9, bold=True))
-        bar.addSpacing(12)
-        bar.addWidget(self.status_label, 1)
-        bar.addWidget(self.params_label)
-        centre = QWidget()
-        column = QVBoxLayout(centre)
+        self.bar = EditorBar({"palette": self.show_palette, "zoom_out": self.view.zoom_out,
+                              "reset_zoom": self.view.reset_zoom, "zoom_in": self.view.zoom_in,
+                              "fit": self.fit_view, "layout": self.auto_layout})
+        # The bar's widgets under the names tests and the window know them by.
+        self.palette_button, self.zoom_button = self.bar.palette_button, self.bar.zoom_button
+        self.status_label, self.fix_button = self.bar.status_label, self.bar.fix_button
+        self.params_label = self.bar.params_label
+        self.centre = QWidget(objectName="editor_centre")
+        column = QVBoxLayout(self.centre)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.view, 1)
-        column.addLayout(bar)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, childrenCollapsible=False)
+        column.addWidget(self.bar)
+        self.panel = InspectorPanel(self.inspector, self.centre)
+        self.view.installEventFilter(ResizeWatcher(self._place_panel, self))
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.palette)
-        self.splitter.addWidget(centre)
-        self.splitter.addWidget(self.inspector)
+        self.splitter.addWidget(self.centre)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([190, 700, 300])
-        self.palette.setMinimumWidth(150)
-        self.inspector.setMinimumWidth(240)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setSizes([PALETTE_WIDTH, 900])
+        self.palette.setMinimumWidth(120)
+        self.splitter.splitterMoved.connect(lambda *_: self._sync_palette_button())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
+
+    # -- palette and inspector ---------------------------------------------------------------
+    def show_palette(self, on: bool) -> None:
+        """Show or hide the layer palette (the canvas takes its width)."""
+        self.palette.setVisible(on)
+        if on and self.splitter.sizes()[0] < self.palette.minimumWidth():
+            total = sum(self.splitter.sizes())
+            self.splitter.setSizes([PALETTE_WIDTH, max(total - PALETTE_WIDTH, 100)])
+        self._sync_palette_button()
+
+    def palette_shown(self) -> bool:
+        """True when the palette is shown beside the canvas."""
+        return not self.palette.isHidden() and self.splitter.sizes()[0] > 0
+
+    def _sync_palette_button(self) -> None:
+        self.palette_button.blockSignals(True)
+        self.palette_button.setChecked(self.palette_shown())
+        self.palette_button.blockSignals(False)
+
+    def _place_panel(self) -> None:
+        """Keep the inspector over the canvas, on the side away from the selected node."""
+        if not self.panel.isVisible():
+            return
+        node_x = None
+        if len(self._selection) == 1 and self._selection[0] in self.scene.node_items:
+            item = self.scene.node_items[self._selection[0]]
+            node_x = self.view.mapFromScene(item.sceneBoundingRect().center()).x()
+        self.panel.place(self.view.geometry(), node_x)
 
     # -- model -------------------------------------------------------------------------------
     @property
@@ -176,7 +210,8 @@ class GraphEditor(QWidget):
             Node id -> (units, H, W) float array roughly in [-1, 1] (row 0 drawn at
             the top); None removes every strip.
         """
-        self.scene.set_neuron_maps(maps)
+        if self.scene.set_neuron_maps(maps):
+            self.view.refit_soon()
 
     # -- selection ---------------------------------------------------------------------------
     def selected_nodes(self) -> list[str]:
@@ -196,20 +231,43 @@ class GraphEditor(QWidget):
         ids = self.scene.selected_node_ids()
         if ids != self._selection:
             self._selection = ids
+            self.panel.setVisible(bool(ids))  # shown first: the inspector builds when visible
+            self._place_panel()
             self.inspector.set_selection(ids)
             self.selection_changed.emit(ids)
         self._update_actions()
 
     # -- edits -------------------------------------------------------------------------------
     def drop_layer(self, type_id: str, scene_pos: QPointF) -> str | None:
-        """What a palette drop does: add ``type_id`` at ``scene_pos`` and select it."""
+        """What a palette drop does: on an edge, insert ``type_id`` there; elsewhere add it
+        at ``scene_pos``. The new node is selected."""
         if type_id not in LAYERS:
             self.show_status(f"unknown layer type {type_id!r}")
             return None
-        node_id = self.scene.add_layer(type_id, scene_pos)
+        edge = edge_at(self.scene, scene_pos)
+        node_id = insert_on_edge(self.scene, type_id, edge) if edge is not None else None
+        if node_id is None:
+            node_id = self.scene.add_layer(type_id, scene_pos)
         self.select([node_id])
         self.view.setFocus()
         return node_id
+
+    def card_action(self, node_id: str, action: str) -> str | None:
+        """A card button: "more"/"fewer" units, "add_after" (a Dense like it, selected), or
+        "feature:<name>" (toggle a Features input); returns the new node's id, if any."""
+        if action in ("more", "fewer"):
+            step_count(self.scene, node_id, 1 if action == "more" else -1)
+        elif action == "add_after":
+            new = insert_after(self.scene, node_id)
+            if new is not None:
+                self.select([new])
+            return new
+        elif action.startswith("feature:") and node_id in self.graph.nodes:
+            name = action.split(":", 1)[1]
+            params = self.graph.nodes[node_id].params
+            default = name in ("x1", "x2")
+            self.scene.set_params(node_id, {name: not params.get(name, default)})
+        return None
 
     def add_layer_at_centre(self, type_id: str) -> str | None:
         """Add ``type_id`` at the centre of the visible canvas."""
@@ -235,7 +293,11 @@ class GraphEditor(QWidget):
 
     def paste(self) -> list[str]:
         """Paste the clipboard's nodes under fresh ids, offset; returns the new ids."""
-        payload = clipboard.clipboard_payload()
+        try:  # validated as a file's graph is when it loads
+            payload = clipboard.clipboard_payload(len(self.graph.nodes))
+        except ValidationError as exc:
+            self.show_status(f"cannot paste: {exc}")
+            return []
         if payload is None:
             self.show_status("nothing to paste")
             return []
@@ -266,47 +328,46 @@ class GraphEditor(QWidget):
         """
         if not self.graph.nodes:
             return False
-        items = self.scene.node_items
-        heights = {nid: item.full_height for nid, item in items.items()}
+        heights = self.scene.layout_heights()
         top = min(n.pos[1] for n in self.graph.nodes.values())
-        centre_y = top + max(heights.values()) / 2
         left = min(n.pos[0] for n in self.graph.nodes.values())
         viewport = self.view.viewport().size()
         wrap = best_wrap(self.graph, heights, style.NODE_WIDTH,
                          (max(viewport.width(), 200), max(viewport.height(), 200)))
-        positions = auto_layout(self.graph, heights, style.NODE_WIDTH, origin=(left, centre_y),
+        positions = auto_layout(self.graph, heights, style.NODE_WIDTH, origin=(left, top),
                                 wrap=wrap)
         changed = self.scene.move_nodes(positions, "Auto-layout")
         self.fit_view()
         return changed
 
+    def set_external_problems(self, problems: list[Problem]) -> None:
+        """Problems found by the window's own checks (shown with the graph's)."""
+        self.external_problems = list(problems)
+        self._update_problems()
+
     # -- view --------------------------------------------------------------------------------
     def fit_view(self) -> None:
-        """Zoom and scroll so the whole graph is visible."""
+        """Zoom and scroll so the whole graph is visible, and keep it so on resizes."""
         self.view.fit()
+
+    def refit(self) -> None:
+        """Fit the graph again, unless the user has zoomed or panned by hand since the
+        last fit (for fits deferred until a layout settles)."""
+        if self.view.auto_fit:
+            self.view.fit()
 
     def show_status(self, text: str) -> None:
         """Show a short message in the editor's bottom bar for a few seconds."""
-        self.status_label.setText(text)
-        self.status_label.setStyleSheet(f"color: {style.ERROR.name()};")
-        self._status_timer.start()
+        self.bar.show_message(text)
 
-    def _show_report_status(self) -> None:
-        errors = self.report.graph_errors
-        self.status_label.setStyleSheet(f"color: {style.ERROR.name()};" if errors else "")
-        if errors:
-            self.status_label.setText(f"{errors[0].message}: {errors[0].fix}")
-        else:
-            bad = [nid for nid, info in self.report.nodes.items() if info.error]
-            names = ", ".join(bad[:3]) + (", …" if len(bad) > 3 else "")
-            n = len(bad)
-            self.status_label.setText(f"{n} node{'s' * (n != 1)} with errors: {names}"
-                                      if bad else "")
+    def _update_problems(self) -> None:
+        self.problems = [*graph_problems(self.graph, self.report), *self.external_problems]
+        self.bar.show_problems(self.problems)
+        self.problems_changed.emit(list(self.problems))
 
     def _on_report_changed(self, report: ShapeReport) -> None:
-        self.params_label.setText(f"Parameters: {self.total_params():,}")
-        if not self._status_timer.isActive():
-            self._show_report_status()
+        self.bar.set_total(self.total_params())
+        self._update_problems()
         self.report_changed.emit(report)
 
     def _update_actions(self) -> None:
@@ -326,6 +387,13 @@ class GraphEditor(QWidget):
         if not self._fitted_once:  # the view has its real size only once shown
             self._fitted_once = True
             QTimer.singleShot(0, self.fit_view)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Escape and self._selection:
+            self.select([])  # closes the inspector
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
 
 if __name__ == "__main__":

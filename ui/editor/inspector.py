@@ -139,7 +139,7 @@ class Inspector(QWidget):
         if spec is not None and spec.params:
             group = QGroupBox("Settings")
             box = QVBoxLayout(group)
-            self.form = ParamsForm(spec.params, node.params)
+            self.form = ParamsForm(spec.params, node.params, live=True)
             self.form.setObjectName("inspector_form")
             self.form.value_changed.connect(self._on_param_edited)
             box.addWidget(self.form)

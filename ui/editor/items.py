@@ -1,135 +1,40 @@
-"""Node and port items: how one layer looks on the canvas.
+"""Node items: how one layer looks on the canvas.
 
-A :class:`NodeItem` shows the layer's title, id, output shape and parameter
-count, input ports on the left and output ports on the right, and an error
-badge whose tooltip gives the shape error and its fix. It holds no graph state
-of its own: the scene refreshes it from the graph and the latest ShapeReport.
+A :class:`NodeItem` is a compact card: the layer's title and id, its
+essentials ("8 units · tanh", with − / + buttons for the width), its output
+shape and parameter count, input ports on the left and output ports on the
+right (:mod:`ui.editor.ports`), an error badge whose tooltip gives the shape
+error and its fix, and a "+" beside it (on hover or selection) that adds a
+layer after it. It holds no graph state of its own: the scene refreshes it
+from the graph and the latest ShapeReport.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsObject,
     QGraphicsSceneHoverEvent,
-    QGraphicsSceneMouseEvent,
     QStyleOptionGraphicsItem,
     QWidget,
 )
 
 from ui.editor import style
+from ui.editor.buttons import STEP_SIZE, CardButton
+from ui.editor.card import BODY_LINES, PORT_Y, count_of, count_param, essentials
+from ui.editor.card import box_height as card_height
 from ui.editor.neurons import NeuronStrip
+from ui.editor.ports import BadgeItem, PortItem
+from ui.editor.tiles import FeatureTiles, tiles_height
 
-if TYPE_CHECKING:
-    from ui.editor.scene import GraphScene
-
-
-class PortItem(QGraphicsItem):
-    """A connection point; dragging from it starts a new edge.
-
-    Parameters
-    ----------
-    node : NodeItem
-        The owner.
-    name : str
-        Port name from the LayerSpec (``in``, ``in2``, ``out``...).
-    is_output : bool
-        Output (right side) or input (left side).
-    """
-
-    def __init__(self, node: NodeItem, name: str, is_output: bool):
-        super().__init__(node)
-        self.node = node
-        self.name = name
-        self.is_output = is_output
-        self.connected = False
-        self.feedback: str = ""  # "", "valid" or "invalid" while an edge is dragged over it
-        self._hover = False
-        self.setAcceptHoverEvents(True)
-        self.setCursor(Qt.CursorShape.CrossCursor)
-        self.setZValue(2)
-
-    @property
-    def node_id(self) -> str:
-        """Id of the owning node."""
-        return self.node.node_id
-
-    def boundingRect(self) -> QRectF:  # noqa: N802
-        r = style.PORT_RADIUS + 4  # a generous hit area: ports are small
-        return QRectF(-r, -r, 2 * r, 2 * r)
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
-              widget: QWidget | None = None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        r = style.PORT_RADIUS + (1.5 if self._hover or self.feedback else 0)
-        ring = {"valid": style.VALID, "invalid": style.ERROR}.get(self.feedback)
-        painter.setPen(QPen(ring or style.edge_colour(), 2.5 if ring else 1.5))
-        fill = style.edge_colour() if self.connected else style.node_fill()
-        painter.setBrush(QBrush(ring or fill))
-        painter.drawEllipse(QPointF(0, 0), r, r)
-
-    def set_feedback(self, state: str) -> None:
-        """Highlight as a valid/invalid drop target ("" to clear)."""
-        if state != self.feedback:
-            self.feedback = state
-            self.update()
-
-    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
-        self._hover = True
-        self.update()
-
-    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
-        self._hover = False
-        self.update()
-
-    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
-        if event.button() != Qt.MouseButton.LeftButton:
-            event.ignore()
-            return
-        event.accept()  # keeps the node from moving: this press starts an edge
-        self._graph_scene().begin_connection(self)
-
-    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
-        self._graph_scene().drag_connection(event.scenePos())
-
-    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
-        self._graph_scene().end_connection(event.scenePos())
-
-    def _graph_scene(self) -> GraphScene:
-        return self.scene()  # type: ignore[return-value]
-
-
-class BadgeItem(QGraphicsItem):
-    """The red "!" on a node with an error; its tooltip is the message and the fix."""
-
-    def __init__(self, parent: QGraphicsItem):
-        super().__init__(parent)
-        self.setZValue(3)
-        self.setAcceptHoverEvents(True)
-        self.setVisible(False)
-
-    def boundingRect(self) -> QRectF:  # noqa: N802
-        r = style.BADGE_RADIUS + 1
-        return QRectF(-r, -r, 2 * r, 2 * r)
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
-              widget: QWidget | None = None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        r = style.BADGE_RADIUS
-        painter.setPen(QPen(style.node_fill(), 1.5))
-        painter.setBrush(style.ERROR)
-        painter.drawEllipse(QPointF(0, 0), r, r)
-        painter.setPen(Qt.GlobalColor.white)
-        painter.setFont(style.font(9, bold=True))
-        painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, "!")
+#: Notes drawn as glyphs in a card's header (their words are in its tooltip).
+NOTE_GLYPHS = {"frozen": "❄", "hand-set": "✎"}
 
 
 class NodeItem(QGraphicsObject):
-    """One layer on the canvas.
+    """One layer on the canvas: a compact card.
 
     Parameters
     ----------
@@ -141,34 +46,51 @@ class NodeItem(QGraphicsObject):
         Palette category (header colour).
     inputs, outputs : tuple of str
         Port names.
+    node_type : str
+        Layer type id (what the essentials line, the − / + buttons and the
+        Features tiles depend on).
     """
 
     def __init__(self, node_id: str, title: str, category: str,
-                 inputs: tuple[str, ...], outputs: tuple[str, ...]):
+                 inputs: tuple[str, ...], outputs: tuple[str, ...], node_type: str = ""):
         super().__init__()
         self.node_id = node_id
         self.title = title
         self.category = category
+        self.node_type = node_type
         self.shape_text = "?"
         self.count_text = ""
+        self.essentials = ""
+        self.count = ""  # the width between the − and + buttons
         self.notes: list[str] = []  # "frozen", "hand-set"
         self.error_text = ""
         self.in_ports: dict[str, PortItem] = {}
         self.out_ports: dict[str, PortItem] = {}
         self._height = 0.0
+        self._hover = False
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+        self.setAcceptHoverEvents(True)
         self.setZValue(1)
         self.badge = BadgeItem(self)
         self.badge.setPos(style.NODE_WIDTH - 3, 3)
         self.strip = NeuronStrip(self)
+        what = count_param(node_type)
+        self.steps: dict[str, CardButton] = {} if what is None else {
+            "fewer": CardButton(self, "fewer", "−", f"One {what.replace('_', ' ')} fewer"),
+            "more": CardButton(self, "more", "+", f"One {what.replace('_', ' ')} more")}
+        self.add_button = CardButton(self, "add_after", "+", "Add a layer after this one",
+                                     round_=True)
+        self.add_button.setVisible(False)
+        self.tiles = FeatureTiles(self) if node_type == "features" else None
         self.set_ports(inputs, outputs)
 
     # -- content ------------------------------------------------------------------------
     def set_ports(self, inputs: tuple[str, ...], outputs: tuple[str, ...]) -> None:
         """Create or drop port items so they match the given names."""
-        if tuple(self.in_ports) == tuple(inputs) and tuple(self.out_ports) == tuple(outputs):
+        if tuple(self.in_ports) == tuple(inputs) and tuple(self.out_ports) == tuple(outputs) \
+                and self._height:
             return
         self.prepareGeometryChange()
         for ports, names, is_output in ((self.in_ports, inputs, False),
@@ -190,21 +112,69 @@ class NodeItem(QGraphicsObject):
         return (len(self.in_ports) > 1 or len(self.out_ports) > 1
                 or any(n != "in" for n in self.in_ports) or any(n != "out" for n in self.out_ports))
 
+    def _insets(self) -> tuple[float, float]:
+        """Room kept free for port names on the left and right (8 px without names)."""
+        if not self.labelled_ports:
+            return 8.0, 8.0
+        metrics = QFontMetricsF(style.font(style.NODE_FONT_PT))
+
+        def room(ports: dict) -> float:
+            return 12.0 + max((metrics.horizontalAdvance(n) for n in ports), default=-4.0)
+        return max(8.0, room(self.in_ports)), max(8.0, room(self.out_ports))
+
     def _layout(self) -> None:
         n = max(len(self.in_ports), len(self.out_ports), 1)
-        body = max(3 * style.LINE_HEIGHT + 10, n * style.PORT_SPACING + 8)
-        self._height = style.HEADER_HEIGHT + body
+        extra = tiles_height() if self.tiles is not None else 0.0
+        self._height = card_height(n, extra)
+        body = self._height - style.HEADER_HEIGHT - extra
         for ports, x in ((self.in_ports, 0.0), (self.out_ports, style.NODE_WIDTH)):
             top = style.HEADER_HEIGHT + (body - len(ports) * style.PORT_SPACING) / 2
             for i, port in enumerate(ports.values()):
-                port.setPos(x, top + (i + 0.5) * style.PORT_SPACING)
+                port.setPos(x, PORT_Y if len(ports) == 1 else
+                            top + (i + 0.5) * style.PORT_SPACING)
+        self._place_steps()
+        self.add_button.setPos(style.NODE_WIDTH + 17, style.HEADER_HEIGHT / 2)
+        if self.tiles is not None:
+            self.tiles.setPos(0, style.HEADER_HEIGHT + style.CARD_PAD
+                              + BODY_LINES * style.LINE_HEIGHT)
         self.strip.setPos(0, self._height + 4)
+
+    def _stepper_room(self) -> float:
+        """Width of the − count + group at the essentials line's right end (0 without)."""
+        if not self.steps:
+            return 0.0
+        digits = QFontMetricsF(style.font(style.NODE_FONT_PT, bold=True)).horizontalAdvance(
+            self.count or "0")
+        return 2 * STEP_SIZE + max(digits, 14.0) + 8
+
+    def _place_steps(self) -> None:
+        if not self.steps:
+            return
+        _, right = self._insets()
+        y = style.HEADER_HEIGHT + style.CARD_PAD + (style.LINE_HEIGHT - STEP_SIZE) / 2
+        x = style.NODE_WIDTH - right - self._stepper_room()
+        self.steps["fewer"].setPos(x, y)
+        self.steps["more"].setPos(style.NODE_WIDTH - right - STEP_SIZE, y)
 
     def set_title(self, title: str) -> None:
         """Change the header text."""
         if title != self.title:
             self.title = title
             self.update()
+
+    def set_params(self, params: dict, note: str = "") -> None:
+        """The node's resolved params (the essentials line, the Features tiles); ``note``
+        stands in for layers with nothing to say of their own (the Input's data, the
+        Output's targets)."""
+        text = essentials(self.node_type, params) or note
+        count = count_of(self.node_type, params)
+        if (text, count) != (self.essentials, self.count):
+            self.essentials, self.count = text, count
+            self._place_steps()
+            self.setToolTip(self._tooltip())
+            self.update()
+        if self.tiles is not None:
+            self.tiles.set_params(params)
 
     def set_info(self, shape_text: str, count_text: str, error_text: str,
                  notes: list[str]) -> None:
@@ -216,7 +186,16 @@ class NodeItem(QGraphicsObject):
         self.error_text = error_text
         self.badge.setVisible(bool(error_text))
         self.badge.setToolTip(error_text)
+        self.setToolTip(self._tooltip())
         self.update()
+
+    def _tooltip(self) -> str:
+        what = count_param(self.node_type)
+        width = f"{self.count} {what.replace('_', ' ')}" if what and self.count else ""
+        parts = [f"{self.title} ({self.node_id})", width, self.essentials,
+                 f"output {self.shape_text}", self.count_text, *self.notes]
+        return "\n".join(p for p in parts if p) + ("\n\n" + self.error_text
+                                                   if self.error_text else "")
 
     # -- geometry -----------------------------------------------------------------------
     @property
@@ -241,6 +220,10 @@ class NodeItem(QGraphicsObject):
             return port.scenePos()
         x = style.NODE_WIDTH if is_output else 0.0
         return self.mapToScene(QPointF(x, style.HEADER_HEIGHT + 10))
+
+    def full_rect(self) -> QRectF:
+        """The card and its neuron strip, in scene coordinates (what edges go around)."""
+        return QRectF(self.scenePos(), QSizeF(style.NODE_WIDTH, self.full_height))
 
     def boundingRect(self) -> QRectF:  # noqa: N802
         m = 3.0  # the selection outline is drawn just outside the box
@@ -277,51 +260,96 @@ class NodeItem(QGraphicsObject):
             painter.setPen(QPen(outline, 1.2))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(box, style.CORNER, style.CORNER)
-        self._paint_text(painter, w)
+        self._paint_header(painter, w)
+        self._paint_body(painter, w)
 
-    def _paint_text(self, painter: QPainter, w: float) -> None:
-        # Port names sit inside the box next to their ports: keep the text clear of them.
-        left = 32.0 if self.labelled_ports and self.in_ports else 8.0
-        right = 32.0 if self.labelled_ports and self.out_ports else 8.0
-        title_font = style.font(9, bold=True)
-        painter.setFont(title_font)
-        painter.setPen(Qt.GlobalColor.white)  # on the fixed, saturated header colour
-        title_room = w - 16 - (14 if self.error_text else 0)
-        title = QFontMetricsF(title_font).elidedText(self.title, Qt.TextElideMode.ElideRight,
-                                                     title_room)
-        painter.drawText(QRectF(8, 0, title_room, style.HEADER_HEIGHT),
-                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, title)
-        small = style.font(7.5)
-        metrics = QFontMetricsF(small)
+    def _paint_header(self, painter: QPainter, w: float) -> None:
+        """The title in bold, then the node id (when it says something else) in a lighter
+        white, both on the fixed, saturated category colour."""
+        bold, plain = style.font(style.NODE_FONT_PT, bold=True), style.font(style.NODE_FONT_PT)
+        glyphs = "".join(NOTE_GLYPHS.get(n, "") for n in self.notes)
+        glyph_width = QFontMetricsF(plain).horizontalAdvance(glyphs) + 4 if glyphs else 0.0
+        room = w - 16 - (14 if self.error_text else 0) - glyph_width
+        if glyphs:
+            painter.setFont(plain)
+            painter.setPen(Qt.GlobalColor.white)
+            painter.drawText(QRectF(8 + room, 0, glyph_width, style.HEADER_HEIGHT),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, glyphs)
+        title = QFontMetricsF(bold).elidedText(self.title, Qt.TextElideMode.ElideRight, room)
+        painter.setFont(bold)
+        painter.setPen(Qt.GlobalColor.white)
+        rect = QRectF(8, 0, room, style.HEADER_HEIGHT)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, title)
+        used = QFontMetricsF(bold).horizontalAdvance(title) + 6
+        if self.node_id.lower() != self.title.lower() and room - used > 24:
+            ident = QFontMetricsF(plain).elidedText(self.node_id, Qt.TextElideMode.ElideRight,
+                                                     room - used)
+            painter.setFont(plain)
+            painter.setPen(QColor(255, 255, 255, 200))
+            painter.drawText(rect.adjusted(used, 0, 0, 0),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, ident)
+
+    def _paint_body(self, painter: QPainter, w: float) -> None:
+        left, right = self._insets()
+        plain, bold = style.font(style.NODE_FONT_PT), style.font(style.NODE_FONT_PT, bold=True)
+        metrics = QFontMetricsF(plain)
+        y = style.HEADER_HEIGHT + style.CARD_PAD
+        align = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+        stepper = self._stepper_room()
+        room = w - left - right - stepper
+        text = self.essentials
+        painter.setFont(plain)
+        painter.setPen(style.text_colour())
+        painter.drawText(QRectF(left, y, room, style.LINE_HEIGHT), align,
+                         metrics.elidedText(text, Qt.TextElideMode.ElideRight, room))
+        if self.steps:
+            painter.setFont(bold)
+            painter.drawText(QRectF(w - right - stepper + STEP_SIZE, y,
+                                    stepper - 2 * STEP_SIZE, style.LINE_HEIGHT),
+                             Qt.AlignmentFlag.AlignCenter, self.count)
+        y += style.LINE_HEIGHT
         room = w - left - right
-        lines = [(self.node_id, style.dim_text_colour(), small),
-                 (self.shape_text, style.ERROR if self.error_text else style.text_colour(),
-                  style.font(8.5, bold=True)),
-                 (" · ".join([t for t in (self.count_text, *self.notes) if t]),
-                  style.dim_text_colour(), small)]
-        y = style.HEADER_HEIGHT + 5
-        for text, colour, f in lines:
-            painter.setFont(f)
-            painter.setPen(colour)
-            text = QFontMetricsF(f).elidedText(text, Qt.TextElideMode.ElideRight, room)
-            painter.drawText(QRectF(left, y, room, style.LINE_HEIGHT),
-                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
-            y += style.LINE_HEIGHT
-        if self.labelled_ports:
-            painter.setFont(small)
+        shape_width = QFontMetricsF(bold).horizontalAdvance(self.shape_text)
+        count_width = metrics.horizontalAdvance(self.count_text)
+        painter.setFont(bold)
+        painter.setPen(style.ERROR if self.error_text else style.text_colour())
+        painter.drawText(QRectF(left, y, room, style.LINE_HEIGHT), align,
+                         QFontMetricsF(bold).elidedText(self.shape_text,
+                                                        Qt.TextElideMode.ElideRight, room))
+        if self.count_text and shape_width + count_width + 10 <= room:
+            painter.setFont(plain)
             painter.setPen(style.dim_text_colour())
-            for ports, align, x in ((self.in_ports, Qt.AlignmentFlag.AlignLeft, 8.0),
-                                    (self.out_ports, Qt.AlignmentFlag.AlignRight, w - 8.0)):
+            painter.drawText(QRectF(left, y, room, style.LINE_HEIGHT),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                             self.count_text)
+        if self.labelled_ports:
+            painter.setFont(plain)
+            painter.setPen(style.dim_text_colour())
+            for ports, side, x in ((self.in_ports, Qt.AlignmentFlag.AlignLeft, 8.0),
+                                   (self.out_ports, Qt.AlignmentFlag.AlignRight, w - 8.0)):
                 for port in ports.values():
                     width = metrics.horizontalAdvance(port.name) + 2
-                    rx = x if align == Qt.AlignmentFlag.AlignLeft else x - width
-                    painter.drawText(QRectF(rx, port.y() - 7, width, 14),
-                                     align | Qt.AlignmentFlag.AlignVCenter, port.name)
+                    rx = x if side == Qt.AlignmentFlag.AlignLeft else x - width
+                    painter.drawText(QRectF(rx, port.y() - 9, width, 18),
+                                     side | Qt.AlignmentFlag.AlignVCenter, port.name)
 
     # -- interaction --------------------------------------------------------------------
+    def _sync_add_button(self) -> None:
+        self.add_button.setVisible(bool(self.out_ports) and (self._hover or self.isSelected()))
+
+    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
+        self._hover = True
+        self._sync_add_button()
+
+    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
+        self._hover = False
+        self._sync_add_button()
+
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):  # noqa: N802
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
             scene = self.scene()
             if scene is not None and hasattr(scene, "node_item_moved"):
                 scene.node_item_moved(self.node_id)
+        elif change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
+            self._sync_add_button()
         return super().itemChange(change, value)

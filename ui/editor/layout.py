@@ -10,6 +10,20 @@ from collections import deque
 from collections.abc import Mapping
 
 from playground.graph import Graph
+from ui.editor.style import READABLE_ZOOM
+
+#: Space between columns (edges run through it; their shapes are on the cards).
+H_GAP = 40.0
+#: Space between nodes of one column.
+V_GAP = 24.0
+#: Space between bands of a wrapped layout (the edge from one band to the next runs in it).
+BAND_GAP = 48.0
+#: Space the view keeps around a fitted graph, on each side (scene units).
+FIT_MARGIN = 12.0
+#: How far a wrapped edge reaches beyond the cards on either side (it turns down right of
+#: a band's last card and up into the next band's first card: ui.editor.edges.LEAD and
+#: its bend, plus the stroke).
+WRAP_OVERHANG = 26.0
 
 
 def layer_of_nodes(graph: Graph) -> dict[str, int]:
@@ -39,19 +53,17 @@ def layer_of_nodes(graph: Graph) -> dict[str, int]:
         if nid not in done:
             parents = [column[e.src] for e in graph.edges if e.dst == nid and e.src in done]
             column[nid] = max(parents, default=max(column.values(), default=0)) + 1
-    # Outputs sit in the last column when they have no children (the usual reading order).
-    last = max(column.values(), default=0)
-    for node in graph.nodes_of_type("output"):
-        if not children[node.id]:
-            column[node.id] = max(column[node.id], last)
+    # Outputs stay at their own depth: a short branch's Output beside it keeps a graph with
+    # several Outputs narrow (and wrappable); a chain's one Output is last anyway.
     return column
 
 
 def auto_layout(graph: Graph, heights: Mapping[str, float], width: float,
-                h_gap: float = 96.0, v_gap: float = 36.0,
+                h_gap: float = H_GAP, v_gap: float = V_GAP,
                 origin: tuple[float, float] = (0.0, 0.0), wrap: int | None = None,
-                band_gap: float = 72.0) -> dict[str, tuple[float, float]]:
-    """Positions for every node, columns left to right, each column centred vertically.
+                band_gap: float = BAND_GAP) -> dict[str, tuple[float, float]]:
+    """Positions for every node, columns left to right, each column's top on its band's top
+    (cards line up, so a chain's edges run straight).
 
     Parameters
     ----------
@@ -63,7 +75,7 @@ def auto_layout(graph: Graph, heights: Mapping[str, float], width: float,
     h_gap, v_gap : float
         Space between columns (room for edge shape labels) and between nodes.
     origin : tuple of float
-        Top-left of the first column's centre line.
+        Top-left of the first column.
     wrap : int, optional
         At most this many columns side by side: further columns continue in
         a band below, left to right again (as text wraps), so a long chain
@@ -84,16 +96,15 @@ def auto_layout(graph: Graph, heights: Mapping[str, float], width: float,
             parents[e.dst].append(e.src)
 
     band_heights = _band_heights(_column_heights(columns, heights, v_gap), wrap)
-    centre_line, y = [], origin[1]
-    for band, height in enumerate(band_heights):
-        if band:
-            y += band_heights[band - 1] / 2 + band_gap + height / 2
-        centre_line.append(y)
+    band_top, y = [], origin[1]
+    for height in band_heights:
+        band_top.append(y)
+        y += height + band_gap
     centre: dict[str, float] = {}
     positions = {}
     for col in sorted(columns):
         ids = sorted(columns[col], key=lambda nid: _barycentre(nid, parents, centre))
-        y = centre_line[col // wrap] - _column_height(ids, heights, v_gap) / 2
+        y = band_top[col // wrap]
         x = origin[0] + (col % wrap) * (width + h_gap)
         for nid in ids:
             h = heights.get(nid, 60.0)
@@ -129,18 +140,15 @@ def _band_heights(column_heights: Mapping[int, float], wrap: int) -> list[float]
     return bands
 
 
-#: Zoom below which node text gets hard to read: only then does auto-layout wrap.
-READABLE_ZOOM = 0.6
-
-
 def best_wrap(graph: Graph, heights: Mapping[str, float], width: float,
-              viewport: tuple[float, float], h_gap: float = 96.0, v_gap: float = 36.0,
-              band_gap: float = 72.0, max_zoom: float = 1.0) -> int:
+              viewport: tuple[float, float], h_gap: float = H_GAP, v_gap: float = V_GAP,
+              band_gap: float = BAND_GAP, max_zoom: float = 1.0) -> int:
     """Columns per band for auto-layout in a ``viewport`` of (w, h) pixels.
 
     All columns in one row unless the whole graph would then show below
-    :data:`READABLE_ZOOM`; then the balanced banding (bands as equal as
-    possible, no lone node on the last one) that shows it largest.
+    :data:`~ui.editor.style.READABLE_ZOOM` (node text smaller than the app's);
+    then the fewest balanced bands (as equal as possible) that read, or when
+    none does, the banding that shows the graph largest.
     """
     columns = _columns(graph)
     count = len(columns)
@@ -150,13 +158,15 @@ def best_wrap(graph: Graph, heights: Mapping[str, float], width: float,
 
     def zoom(wrap: int) -> float:
         bands = _band_heights(tallest, wrap)
-        w = wrap * (width + h_gap) - h_gap + 80  # the view's fit margin, both sides
-        h = sum(bands) + band_gap * (len(bands) - 1) + 80
+        overhang = 2 * WRAP_OVERHANG if wrap < count else 0.0
+        w = wrap * (width + h_gap) - h_gap + 2 * FIT_MARGIN + overhang
+        h = sum(bands) + band_gap * (len(bands) - 1) + 2 * FIT_MARGIN
         return min(viewport[0] / w, viewport[1] / h, max_zoom)
 
-    if zoom(count) >= READABLE_ZOOM:
-        return count
     wraps = sorted({-(-count // bands) for bands in range(1, count + 1)}, reverse=True)
+    readable = [w for w in wraps if zoom(w) >= READABLE_ZOOM]
+    if readable:
+        return readable[0]  # the fewest bands that read: a wrap is a cost to the reader
     return max(wraps, key=lambda w: (round(zoom(w), 6), w))
 
 

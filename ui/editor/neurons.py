@@ -1,9 +1,9 @@
 """Neuron-map thumbnails drawn under a node, TensorFlow Playground style.
 
 Each hidden unit's response over the input plane is an (H, W) array of values
-roughly in [-1, 1], drawn with a diverging orange-white-blue colour map (row 0
-at the top). At most :data:`MAX_THUMBS` per node are shown, with a "+k" note
-for the rest; hovering one shows it enlarged with its unit index.
+roughly in [-1, 1], drawn with the views' signed colour map, orange through a
+neutral colour to blue (row 0 at the top). At most :data:`MAX_THUMBS` per node are
+shown, with a "+k" note for the rest; hovering one shows it enlarged with its unit index.
 """
 
 from __future__ import annotations
@@ -25,40 +25,33 @@ THUMB = 20.0
 GAP = 2.4
 MAX_THUMBS = 16
 PREVIEW = 160
-_NOTE_HEIGHT = 13.0
-
-
-def diverging_rgb(values: np.ndarray) -> np.ndarray:
-    """Colour an (H, W) array: -1 orange, 0 white, +1 blue.
-
-    Parameters
-    ----------
-    values : ndarray
-        (H, W) floats; clipped to [-1, 1], NaN drawn as 0.
-
-    Returns
-    -------
-    ndarray
-        (H, W, 3) uint8 RGB.
-    """
-    v = np.clip(np.nan_to_num(np.asarray(values, dtype=np.float32)), -1.0, 1.0)[..., None]
-    neg = np.array(style.NEGATIVE.getRgb()[:3], dtype=np.float32)
-    pos = np.array(style.POSITIVE.getRgb()[:3], dtype=np.float32)
-    white = np.float32(255.0)
-    colour = np.where(v < 0, neg, pos)  # (H, W, 3)
-    return np.round(white + (colour - white) * np.abs(v)).astype(np.uint8)
+_NOTE_HEIGHT = 17.0
 
 
 def map_image(values: np.ndarray) -> QImage:
-    """An (H, W) map as a QImage (a deep copy: it owns its pixels)."""
-    rgb = np.ascontiguousarray(diverging_rgb(values))
-    h, w = rgb.shape[:2]
-    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+    """An (H, W) map in [-1, 1] as a QImage in the views' signed colour map (orange
+    negative, neutral 0, blue positive; the neutral follows the light or dark palette).
+
+    The colouring is the views' lookup table (:func:`ui.views.colors.indexed_image`),
+    imported on first use: maps only arrive once the views (and pyqtgraph) are loaded.
+    """
+    from ui.views.colors import indexed_image
+
+    return indexed_image(values, "signed", (-1.0, 1.0), style.is_dark())
 
 
 def per_row() -> int:
     """Thumbnails per row under a node."""
     return max(1, int((style.NODE_WIDTH + GAP) // (THUMB + GAP)))
+
+
+def strip_height(units: int) -> float:
+    """Drawn height of the strip for a layer of ``units`` (0 for none)."""
+    shown = min(units, MAX_THUMBS)
+    if shown <= 0:
+        return 0.0
+    rows = -(-shown // per_row())
+    return rows * (THUMB + GAP) - GAP + (_NOTE_HEIGHT if units > shown else 0)
 
 
 class ThumbItem(QGraphicsPixmapItem):
@@ -100,7 +93,6 @@ class NeuronStrip(QGraphicsItem):
         super().__init__(parent)
         self.thumbs: list[ThumbItem] = []
         self.hidden_count = 0
-        self._rows = 0
 
     def set_maps(self, maps: np.ndarray | None) -> None:
         """Show ``maps`` ((units, H, W)); None removes the strip."""
@@ -126,14 +118,11 @@ class NeuronStrip(QGraphicsItem):
             self.thumbs[i].set_map(maps[i])
             self.thumbs[i].setPos((i % n) * (THUMB + GAP), (i // n) * (THUMB + GAP))
         self.hidden_count = units - shown
-        self._rows = -(-shown // n)
         self.update()
 
     def height(self) -> float:
         """Drawn height (0 without maps)."""
-        if not self._rows:
-            return 0.0
-        return self._rows * (THUMB + GAP) - GAP + (_NOTE_HEIGHT if self.hidden_count else 0)
+        return strip_height(len(self.thumbs) + self.hidden_count)
 
     def boundingRect(self) -> QRectF:  # noqa: N802
         return QRectF(0, 0, style.NODE_WIDTH, self.height())
@@ -142,7 +131,7 @@ class NeuronStrip(QGraphicsItem):
               widget: QWidget | None = None) -> None:
         if not self.hidden_count:
             return
-        painter.setFont(style.font(7.5))
+        painter.setFont(style.font(style.NODE_FONT_PT))
         painter.setPen(style.dim_text_colour())
         painter.drawText(QRectF(0, self.height() - _NOTE_HEIGHT, style.NODE_WIDTH, _NOTE_HEIGHT),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,

@@ -1,7 +1,9 @@
 """LayerPalette: every layer type, grouped by category, searchable, draggable.
 
-Dragging an entry starts a QDrag carrying the type id as MIME
-:data:`~ui.editor.view.LAYER_MIME`; double-clicking (or Enter) asks for the
+Compact: the search field first, then the most used layers, then the
+categories, collapsed until opened or searched. Dragging an entry starts a
+QDrag carrying the type id as MIME :data:`~ui.editor.view.LAYER_MIME` (drop
+it on an edge to insert it there); double-clicking (or Enter) asks for the
 layer to be added at the centre of the view.
 """
 
@@ -23,6 +25,10 @@ from ui.editor import style
 from ui.editor.view import LAYER_MIME
 
 _TYPE_ROLE = Qt.ItemDataRole.UserRole + 1
+#: The short list above the categories.
+MOST_USED = ("dense", "conv2d", "maxpool", "flatten", "dropout", "batchnorm", "lstm",
+             "features")
+MOST_USED_TITLE = "Most used"
 
 
 def layer_mime(type_id: str) -> QMimeData:
@@ -84,7 +90,7 @@ class LayerPalette(QWidget):
         super().__init__(parent)
         self.search = QLineEdit(placeholderText="Search layers…", clearButtonEnabled=True)
         self.search.setObjectName("palette_search")
-        self.tree = _LayerTree(headerHidden=True, rootIsDecorated=True, indentation=12)
+        self.tree = _LayerTree(headerHidden=True, rootIsDecorated=True, indentation=10)
         self.tree.setObjectName("palette_tree")
         self.tree.setDragEnabled(True)
         self.tree.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
@@ -101,6 +107,11 @@ class LayerPalette(QWidget):
         self.tree.itemActivated.connect(self._on_activated)
 
     def _populate(self) -> None:
+        self.most_used = QTreeWidgetItem(self.tree, [MOST_USED_TITLE])
+        self._style_group(self.most_used, None)
+        for type_id in MOST_USED:
+            if type_id in LAYERS:
+                self._entry(self.most_used, LAYERS.get(type_id))
         groups: dict[str, list[LayerSpec]] = {}
         for spec in LAYERS:
             groups.setdefault(spec.category, []).append(spec)
@@ -108,19 +119,29 @@ class LayerPalette(QWidget):
                                                             if c not in CATEGORIES]
         for category in order:
             parent = QTreeWidgetItem(self.tree, [category])
-            parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            font = parent.font(0)
-            font.setBold(True)
-            parent.setFont(0, font)
-            parent.setIcon(0, _swatch(style.category_colour(category)))
+            self._style_group(parent, category)
             for spec in groups[category]:
-                child = QTreeWidgetItem(parent, [spec.label])
-                child.setData(0, _TYPE_ROLE, spec.id)
-                child.setToolTip(0, f"<b>{spec.label}</b> <i>({spec.id})</i><br>{spec.doc}")
-                child.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                               | Qt.ItemFlag.ItemIsDragEnabled)
-                self._items[spec.id] = child
-        self.tree.expandAll()
+                self._items[spec.id] = self._entry(parent, spec)
+        self.most_used.setExpanded(True)
+
+    def _style_group(self, group: QTreeWidgetItem, category: str | None) -> None:
+        group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        font = group.font(0)
+        font.setBold(True)
+        group.setFont(0, font)
+        if category is not None:
+            group.setIcon(0, _swatch(style.category_colour(category)))
+
+    def _entry(self, parent: QTreeWidgetItem, spec: LayerSpec) -> QTreeWidgetItem:
+        child = QTreeWidgetItem(parent, [spec.label])
+        child.setData(0, _TYPE_ROLE, spec.id)
+        child.setToolTip(0, f"<b>{spec.label}</b> <i>({spec.id})</i><br>{spec.doc}"
+                            "<br><i>Drag onto the canvas, or onto an edge to insert it.</i>")
+        child.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                       | Qt.ItemFlag.ItemIsDragEnabled)
+        if parent is self.most_used:
+            child.setIcon(0, _swatch(style.category_colour(spec.category)))
+        return child
 
     def item(self, type_id: str) -> QTreeWidgetItem:
         """The tree entry of ``type_id`` (for tests)."""
@@ -132,9 +153,14 @@ class LayerPalette(QWidget):
                 if not item.isHidden() and not item.parent().isHidden()]
 
     def filter(self, text: str) -> None:
-        """Show only the layers matching ``text`` (all for empty text)."""
+        """Show only the layers matching ``text``, their categories opened; empty text shows
+        the most used layers and closes the categories again."""
+        searching = bool(text.strip())
+        self.most_used.setHidden(searching)
         for i in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(i)
+            if group is self.most_used:
+                continue
             shown = 0
             for j in range(group.childCount()):
                 child = group.child(j)
@@ -142,7 +168,7 @@ class LayerPalette(QWidget):
                 child.setHidden(not ok)
                 shown += ok
             group.setHidden(shown == 0)
-            group.setExpanded(True)
+            group.setExpanded(searching)
 
     def _activate_first(self) -> None:
         visible = self.visible_types()

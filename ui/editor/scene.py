@@ -30,11 +30,11 @@ from ui.editor.commands import (
     RemoveItems,
     SetParams,
 )
-from ui.editor.connections import connection_problem, node_ports
+from ui.editor.connections import connection_problem, node_ports, resolved_params
 from ui.editor.drag import ConnectionDrag
 from ui.editor.edges import EdgeItem
 from ui.editor.items import NodeItem, PortItem
-from ui.editor.neurons import NeuronPreview
+from ui.editor.neurons import NeuronPreview, strip_height
 
 _GRID = 20.0
 
@@ -53,14 +53,21 @@ class GraphScene(QGraphicsScene):
     report_changed(object)
         A new ShapeReport after inference.
     graph_edited()
-        The graph changed (once per edit or undo step).
+        The model changed (once per edit or undo step): nodes, edges, params, labels.
+    layout_edited()
+        Only positions changed (a drag, an auto-layout): not a model edit.
     connection_refused(str)
         A dropped edge was refused; the reason.
+    card_clicked(str, str)
+        A button on a card was clicked: (node id, action) with action "more", "fewer",
+        "add_after" or "feature:<name>" (the editor carries it out).
     """
 
     report_changed = Signal(object)
     graph_edited = Signal()
+    layout_edited = Signal()
     connection_refused = Signal(str)
+    card_clicked = Signal(str, str)
 
     def __init__(self, graph: Graph, undo_stack: QUndoStack, parent=None):
         super().__init__(parent)
@@ -74,6 +81,9 @@ class GraphScene(QGraphicsScene):
         #: including ones added later.
         self.data_shape: Shape | None = None
         self.counts: dict[str, int] = {}
+        #: Layer type -> the line its cards show when they have nothing of their own to say
+        #: (the window puts the dataset's name on Inputs and its targets on Outputs).
+        self.card_notes: dict[str, str] = {}
         self.report: ShapeReport = infer(Graph())
         self.neuron_maps: dict[str, np.ndarray] = {}
         self.neuron_preview = NeuronPreview()
@@ -81,6 +91,7 @@ class GraphScene(QGraphicsScene):
         self._drag: ConnectionDrag | None = None
         self._depth = 0
         self._dirty = False
+        self._model_dirty = False  # the pending change touched more than positions
         self.graph.changed.connect(self._on_graph_changed)
         # A graph may outlive its editor: stop listening when the C++ scene goes away.
         bound, callback = self._bound, self._on_graph_changed
@@ -125,19 +136,19 @@ class GraphScene(QGraphicsScene):
             self.node_items[event.node].setPos(QPointF(*node.pos))
         elif event.kind in ("params_changed", "node_changed"):
             self._sync_node(event.node)
-        self._changed()
+        self._changed(model=event.kind != "node_moved")
 
     def _add_node_item(self, nid: str) -> None:
         node = self.graph.nodes[nid]
         spec = LAYERS.get(node.type) if node.type in LAYERS else None
         inputs, outputs = node_ports(node)
         item = NodeItem(nid, node.label or (spec.label if spec else node.type),
-                        spec.category if spec else "", inputs, outputs)
+                        spec.category if spec else "", inputs, outputs, node.type)
         item.setPos(QPointF(*node.pos))
         self.addItem(item)
         self.node_items[nid] = item
         if nid in self.neuron_maps:
-            item.strip.set_maps(self.neuron_maps[nid])
+            item.strip.set_maps(self._maps_for(nid))
 
     def _remove_node_item(self, nid: str) -> None:
         item = self.node_items.pop(nid, None)
@@ -180,14 +191,19 @@ class GraphScene(QGraphicsScene):
         finally:
             self._depth -= 1
             if self._depth == 0 and self._dirty:
-                self.refresh()
-                self.graph_edited.emit()
+                self._flush()
 
-    def _changed(self) -> None:
+    def _changed(self, model: bool = True) -> None:
         self._dirty = True
+        self._model_dirty |= model
         if self._depth == 0:
-            self.refresh()
-            self.graph_edited.emit()
+            self._flush()
+
+    def _flush(self) -> None:
+        """Infer once and say what kind of edit it was."""
+        model, self._model_dirty = self._model_dirty, False
+        self.refresh()
+        (self.graph_edited if model else self.layout_edited).emit()
 
     def set_input_shapes(self, shapes: Mapping[str, Shape]) -> None:
         """Per-sample shapes for Input nodes (the dataset's); re-runs inference."""
@@ -198,6 +214,13 @@ class GraphScene(QGraphicsScene):
         """The dataset's per-sample shape, for every Input without a shape param; re-infers."""
         self.data_shape = tuple(shape) if shape is not None else None
         self.refresh()
+
+    def set_card_notes(self, notes: Mapping[str, str]) -> None:
+        """Lines for cards of these layer types (see :attr:`card_notes`)."""
+        self.card_notes = dict(notes)
+        for nid, item in self.node_items.items():
+            node = self.graph.nodes[nid]
+            item.set_params(resolved_params(node), self.card_notes.get(node.type, ""))
 
     def effective_input_shapes(self) -> dict[str, Shape]:
         """Input node id -> shape used by inference: explicit ones, else the data's."""
@@ -222,6 +245,7 @@ class GraphScene(QGraphicsScene):
             count = self.counts.get(nid, 0)
             notes = (["frozen"] if not node.trainable else []) + (
                 ["hand-set"] if node.weights else [])
+            item.set_params(resolved_params(node), self.card_notes.get(node.type, ""))
             item.set_info(fmt_shape(shape) if shape is not None else "?",
                           f"{count:,} params" if count else "",
                           f"{error.message}\nFix: {error.fix}" if error and error.fix
@@ -321,13 +345,50 @@ class GraphScene(QGraphicsScene):
             self.blockSignals(False)
         self.selectionChanged.emit()
 
-    def set_neuron_maps(self, maps: Mapping[str, np.ndarray] | None) -> None:
-        """Thumbnails under nodes: ``maps[node_id]`` is (units, H, W); None clears them."""
+    def set_neuron_maps(self, maps: Mapping[str, np.ndarray] | None) -> bool:
+        """Thumbnails under nodes: ``maps[node_id]`` is (units, H, W); None clears them.
+
+        Returns True when a strip changed height (the graph's extent changed).
+        """
         self.neuron_maps = dict(maps or {})
+        grew = False
         for nid, item in self.node_items.items():
-            item.strip.set_maps(self.neuron_maps.get(nid))
+            before = item.strip.height()
+            item.strip.set_maps(self._maps_for(nid))
+            if item.strip.height() != before:
+                grew = True
+                self.node_item_moved(nid)  # edges go around the new strip
         if not self.neuron_maps:
             self.neuron_preview.hide()
+        return grew
+
+    def _maps_for(self, nid: str) -> np.ndarray | None:
+        """The maps drawn under node ``nid``: none under Features (its tiles are its maps)."""
+        item = self.node_items.get(nid)
+        if item is None or item.tiles is not None:
+            return None
+        return self.neuron_maps.get(nid)
+
+    def layout_heights(self) -> dict[str, float]:
+        """Each node's height for laying out: its card and its neuron strip, the strip
+        reserved before the maps arrive when the data is 2-D points (so a layout made
+        before training still fits once the maps are drawn)."""
+        heights = {}
+        planar = self.data_shape == (2,) or any(tuple(s) == (2,)
+                                                for s in self.input_shapes.values())
+        for nid, item in self.node_items.items():
+            strip = item.strip.height()
+            if not strip and planar and item.tiles is None:
+                info = self.report.nodes.get(nid)
+                shape = info.output if info is not None and info.outputs else None
+                if shape is not None and len(shape) == 1:
+                    strip = strip_height(int(shape[0]))
+            heights[nid] = item.box_height + (strip + 4 if strip else 0)
+        return heights
+
+    def card_action(self, node_id: str, action: str) -> None:
+        """A card's button was clicked (see ``card_clicked``)."""
+        self.card_clicked.emit(node_id, action)
 
     # -- connection drag ---------------------------------------------------------------------
     def begin_connection(self, port: PortItem) -> None:

@@ -10,13 +10,21 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
-NODE_WIDTH = 132.0
-HEADER_HEIGHT = 22.0
-LINE_HEIGHT = 15.0
+NODE_WIDTH = 156.0
+HEADER_HEIGHT = 24.0
+LINE_HEIGHT = 19.0
+CARD_PAD = 4.0
 PORT_RADIUS = 5.0
-PORT_SPACING = 18.0
+PORT_SPACING = 20.0
 CORNER = 6.0
 BADGE_RADIUS = 8.0
+
+#: Every text on a card is drawn at this size (points at 100 % zoom)...
+NODE_FONT_PT = 10.5
+#: ...so that at READABLE_ZOOM (the least zoom a fitted graph is shown at, where the
+#: layout can help it) it still reads as READABLE_PT, the size of the app's own text.
+READABLE_PT = 9.0
+READABLE_ZOOM = READABLE_PT / NODE_FONT_PT
 
 ERROR = QColor("#d64545")
 VALID = QColor("#2ca25f")

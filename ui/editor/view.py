@@ -3,24 +3,32 @@
 Wheel zooms around the cursor; the middle button, or Space + left button,
 pans; dragging on empty canvas draws a rubber band that selects nodes and
 edges. Layers dragged from the palette (MIME :data:`LAYER_MIME`) are dropped
-through :attr:`GraphView.layer_dropped`.
+through :attr:`GraphView.layer_dropped`; over an edge, the edge lights up and
+the drop inserts the layer there.
+
+The view keeps the graph fitted (on resize, when neuron strips appear, when
+the graph outgrows it) until the user zooms or pans by hand; Fit (F) turns
+that back on.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
+    QDragLeaveEvent,
     QDragMoveEvent,
     QDropEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
+    QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QWidget
 
 from ui.editor.edges import EdgeItem
+from ui.editor.layout import FIT_MARGIN
 
 LAYER_MIME = "application/x-playground-layer"
 MIN_ZOOM = 0.15
@@ -50,10 +58,13 @@ class GraphView(QGraphicsView):
         A palette layer was dropped: (type id, scene position).
     zoom_changed(float)
         The zoom factor (1.0 = 100 %).
+    auto_fit_changed(bool)
+        The view started or stopped keeping the graph fitted.
     """
 
     layer_dropped = Signal(str, QPointF)
     zoom_changed = Signal(float)
+    auto_fit_changed = Signal(bool)
 
     def __init__(self, scene: QGraphicsScene, parent: QWidget | None = None):
         super().__init__(scene, parent)
@@ -72,6 +83,30 @@ class GraphView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._pan_from: QPoint | None = None
         self._space = False
+        self._drop_edge: EdgeItem | None = None
+        self.auto_fit = True
+        self._refit = QTimer(self, singleShot=True, interval=0)
+        self._refit.timeout.connect(lambda: self.fit() if self.auto_fit else None)
+
+    def set_auto_fit(self, on: bool) -> None:
+        """Keep the graph fitted (True) or leave zoom and scroll to the user (False)."""
+        if on != self.auto_fit:
+            self.auto_fit = on
+            self.auto_fit_changed.emit(on)
+
+    def refit_soon(self, only_if_clipped: bool = False) -> None:
+        """Fit again at the next turn of the event loop while auto-fit is on.
+
+        ``only_if_clipped``: only when part of the graph is out of sight (an edit that
+        grew it), so a parameter edit never makes the zoom jump.
+        """
+        if not self.auto_fit:
+            return
+        if only_if_clipped:
+            visible = self.mapToScene(self.viewport().rect()).boundingRect()
+            if visible.contains(self.content_rect()):
+                return
+        self._refit.start()
 
     # -- zoom ------------------------------------------------------------------------------
     def zoom(self) -> float:
@@ -79,7 +114,11 @@ class GraphView(QGraphicsView):
         return self.transform().m11()
 
     def zoom_by(self, factor: float, anchor: QPointF | None = None) -> None:
-        """Multiply the zoom by ``factor`` (clamped), keeping ``anchor`` (scene) in place."""
+        """Multiply the zoom by ``factor`` (clamped), keeping ``anchor`` (scene) in place.
+
+        A zoom by hand: the view stops keeping the graph fitted.
+        """
+        self.set_auto_fit(False)
         target = min(max(self.zoom() * factor, MIN_ZOOM), MAX_ZOOM)
         factor = target / self.zoom()
         if abs(factor - 1) < 1e-9:
@@ -108,14 +147,18 @@ class GraphView(QGraphicsView):
         self.zoom_by(1.0 / self.zoom())
 
     def fit(self, rect: QRectF | None = None) -> None:
-        """Show ``rect`` (default: every node and edge) as large as fits, at most 125 %."""
+        """Show ``rect`` (default: every node and edge) as large as fits, at most 125 %;
+        fitting the whole graph turns auto-fit back on."""
         if rect is None:
             rect = self.content_rect()
+            self.set_auto_fit(True)
         if rect.isEmpty():
-            self.reset_zoom()
+            self.setTransform(self.transform().fromScale(1.0, 1.0))
             self.centerOn(0, 0)
+            self.zoom_changed.emit(self.zoom())
             return
-        rect = rect.adjusted(-40, -40, 40, 40)
+        m = FIT_MARGIN
+        rect = rect.adjusted(-m, -m, m, m)
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         if self.zoom() > FIT_MAX_ZOOM:
             self.setTransform(self.transform().fromScale(FIT_MAX_ZOOM, FIT_MAX_ZOOM))
@@ -129,6 +172,10 @@ class GraphView(QGraphicsView):
             if item.parentItem() is None and item.isVisible() and item.zValue() < 50:
                 rect = rect.united(item.sceneBoundingRect())
         return rect
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.refit_soon()
 
     def _scroll_by(self, delta: QPoint) -> None:
         self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + delta.x())
@@ -170,6 +217,8 @@ class GraphView(QGraphicsView):
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if self._pan_from is not None:
             now = event.position().toPoint()
+            if now != self._pan_from:
+                self.set_auto_fit(False)  # panned by hand
             self._scroll_by(self._pan_from - now)
             self._pan_from = now
             event.accept()
@@ -211,10 +260,16 @@ class GraphView(QGraphicsView):
         # The scene would refuse the drag (no item accepts drops): answer here instead.
         if layer_from_mime(event.mimeData()):
             event.acceptProposedAction()
+            self._light_edge(self.edge_at(event.position().toPoint()))
         else:
             event.ignore()
 
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:  # noqa: N802
+        self._light_edge(None)
+        super().dragLeaveEvent(event)
+
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        self._light_edge(None)
         type_id = layer_from_mime(event.mimeData())
         if not type_id:
             event.ignore()
@@ -222,6 +277,21 @@ class GraphView(QGraphicsView):
         event.acceptProposedAction()
         self.layer_dropped.emit(type_id, self.mapToScene(event.position().toPoint()))
 
+    def edge_at(self, point: QPoint) -> EdgeItem | None:
+        """The edge under viewport ``point`` (within a few pixels), or None."""
+        for item in self.items(QRectF(point.x() - 6, point.y() - 6, 12, 12).toRect()):
+            if isinstance(item, EdgeItem) and item.isVisible():
+                return item
+        return None
+
+    def _light_edge(self, edge: EdgeItem | None) -> None:
+        """Highlight the edge a drop would insert the layer on."""
+        if edge is self._drop_edge:
+            return
+        for item in (self._drop_edge, edge):
+            if item is not None:
+                item.set_drop_target(item is edge)
+        self._drop_edge = edge
 
 if __name__ == "__main__":
     from PySide6.QtGui import QUndoStack

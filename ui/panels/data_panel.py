@@ -2,8 +2,10 @@
 
 Every edit produces a validated :class:`~playground.data.base.DataSpec`
 (``spec_changed``); the dataset is then loaded in the background for the
-preview and the shapes summary (``dataset_loaded``). Errors (a bad file
-path...) show as one line in the panel, never as a dialog.
+preview and the shapes summary (``dataset_loaded``), at once, before any
+training. Noise and the share of training data have sliders, as in
+TensorFlow Playground. Errors (a bad file path...) show as one line in the
+panel, never as a dialog.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSlider,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -28,12 +31,17 @@ from PySide6.QtWidgets import (
 from playground.data import DATASETS
 from playground.data.base import STANDARDIZE, DataSpec, parse_data_spec
 from playground.errors import PlaygroundError
+from playground.project.citation import human_text
 from ui.panels.data_preview import DataPreview, DatasetLoader, summary
 from ui.params_form import ParamsForm
 
 NO_DATA = ""
 ERROR_STYLE = "color: #d64545;"
-#: The main window's note above the editor when the data is a substitute.
+#: Dataset params that get a slider beside their field.
+SLIDERS = ("noise",)
+#: The training share's slider: percent, from, to, step.
+TRAIN_SHARE = (10, 90, 5)
+#: The note under the dataset's description when the data is a substitute.
 BANNER_STYLE = ("background: #fff3cd; color: #664d03; border: 1px solid #e6cf84;"
                 " border-radius: 3px; padding: 3px;")
 
@@ -56,7 +64,7 @@ def dataset_model() -> QStandardItemModel:
             model.appendRow(header)
         item = QStandardItem("    " + entry.label)
         item.setData(entry.id, Qt.ItemDataRole.UserRole)
-        item.setToolTip(entry.doc)
+        item.setToolTip(human_text(entry.doc))
         model.appendRow(item)
     return model
 
@@ -87,6 +95,10 @@ class DataPanel(QWidget):
         self.combo = QComboBox(objectName="dataset_combo")
         self.combo.setModel(dataset_model())
         self.combo.setMaxVisibleItems(24)
+        # The longest dataset name must not set the column's width (the graph needs it).
+        self.combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(12)
         self.combo.activated.connect(self._on_type_chosen)
         self.import_button = QPushButton("Import…", objectName="import_data",
                                          toolTip="Use your own CSV, NPZ, MNIST IDX or image "
@@ -94,12 +106,24 @@ class DataPanel(QWidget):
         self.import_button.clicked.connect(self.import_requested)
         self.doc = QLabel(wordWrap=True, objectName="dataset_doc")
         self.doc.setStyleSheet("color: palette(placeholder-text);")
+        self.banner = QLabel(objectName="substitute_banner", wordWrap=True)
+        self.banner.setStyleSheet(BANNER_STYLE)
+        self.banner.hide()
         self.form_host = QVBoxLayout()
         self.form_host.setContentsMargins(0, 0, 0, 0)
         self.form: ParamsForm | None = None
         self.files_row = QHBoxLayout()
         self.val = self._ratio("val_ratio")
         self.test = self._ratio("test_ratio")
+        low, high, step = TRAIN_SHARE
+        self.train_share = QSlider(Qt.Orientation.Horizontal, objectName="train_share",
+                                   minimum=low, maximum=high, singleStep=step, pageStep=step,
+                                   toolTip="Ratio of training to test data: the rest (after "
+                                           "validation) is held out for testing")
+        self.train_share_label = QLabel(objectName="train_share_label")
+        self.train_share.valueChanged.connect(self._on_train_share)
+        self.train_share.sliderReleased.connect(lambda: self._set_train_share(
+            self.train_share.value()))
         self.seed = QSpinBox(objectName="data_seed", maximum=2**31 - 1, keyboardTracking=False,
                              toolTip="Seeds the samples and the split")
         self.seed.valueChanged.connect(lambda *_: self._emit())
@@ -125,14 +149,18 @@ class DataPanel(QWidget):
 
     def _build_layout(self, regenerate: QPushButton) -> None:
         split = QHBoxLayout()
-        for label, box in (("validation", self.val), ("test", self.test)):
-            split.addWidget(QLabel(label))
-            split.addWidget(box)
-        split.addStretch(1)
+        for label, box in (("val", self.val), ("test", self.test)):
+            split.addWidget(QLabel(label, toolTip="Share held out for validation"
+                                   if label == "val" else "Share held out for testing"))
+            split.addWidget(box, 1)
         seed = QHBoxLayout()
         seed.addWidget(self.seed, 1)
         seed.addWidget(regenerate)
+        share = QHBoxLayout()
+        share.addWidget(self.train_share, 1)
+        share.addWidget(self.train_share_label)
         form = QFormLayout()
+        form.addRow("Training data", share)
         form.addRow("Hold out", split)
         form.addRow("Data seed", seed)
         form.addRow("Standardize", self.standardize)
@@ -143,6 +171,7 @@ class DataPanel(QWidget):
         chooser.addWidget(self.import_button)
         layout.addLayout(chooser)
         layout.addWidget(self.doc)
+        layout.addWidget(self.banner)
         layout.addLayout(self.form_host)
         layout.addLayout(self.files_row)
         layout.addLayout(form)
@@ -175,9 +204,30 @@ class DataPanel(QWidget):
         finally:
             for w in widgets:
                 w.blockSignals(False)
-        for w in (self.val, self.test, self.seed, self.standardize):
+        for w in (self.val, self.test, self.seed, self.standardize, self.train_share):
             w.setEnabled(spec is not None)
+        self._show_train_share()
         self._make_form(spec)
+
+    # -- the training share ------------------------------------------------------------------
+    def _show_train_share(self) -> None:
+        """Put the slider where the validation and test boxes say (without committing)."""
+        share = round((1.0 - self.val.value() - self.test.value()) * 100)
+        self.train_share.blockSignals(True)
+        self.train_share.setValue(share)
+        self.train_share.blockSignals(False)
+        self.train_share_label.setText(f"{share}%")
+
+    def _on_train_share(self, percent: int) -> None:
+        self.train_share_label.setText(f"{percent}%")
+        if not self.train_share.isSliderDown():  # a click or a key: at once
+            self._set_train_share(percent)
+
+    def _set_train_share(self, percent: int) -> None:
+        """Keep ``percent`` of the data for training: the test part takes the rest."""
+        test = round(max(0.0, 1.0 - percent / 100 - self.val.value()), 4)
+        self.test.setValue(min(test, self.test.maximum()))  # emits through valueChanged
+        self._show_train_share()
 
     def _make_form(self, spec: DataSpec | None) -> None:
         if self.form is not None:
@@ -192,8 +242,8 @@ class DataPanel(QWidget):
             self.doc.setText("This project uses no dataset.")
             return
         entry = DATASETS.get(spec.type)
-        self.doc.setText(entry.doc)
-        self.form = ParamsForm(entry.params, spec.params)
+        self.doc.setText(human_text(entry.doc))
+        self.form = ParamsForm(entry.params, spec.params, sliders=SLIDERS)
         self.form.setObjectName("dataset_params")
         self.form.value_changed.connect(lambda *_: self._emit())
         self.form_host.addWidget(self.form)
@@ -234,6 +284,7 @@ class DataPanel(QWidget):
     def _emit(self) -> None:
         if self.spec is None:
             return
+        self._show_train_share()
         params = self.form.values() if self.form is not None else dict(self.spec.params)
         entry = DATASETS.get(self.spec.type)
         # Recorded checksums belong to the files they were taken from.

@@ -1,9 +1,10 @@
 """A small picture of a dataset, and a background loader that makes the Dataset to show.
 
 :class:`DataPreview` draws what the dataset's kind suggests: a scatter coloured
-by class for 2-D points (TensorFlow Playground's orange and blue), an image
-grid for images, a line for series, the first two features for tables and
-vectors, a text sample for text. pyqtgraph is imported on first use so the
+by class for 2-D points (TensorFlow Playground's orange and blue, drawn to
+scale), an image grid for images, a line for series, the first two features
+for tables and vectors, the distribution (a histogram per class) for one
+number per sample, a text sample for text. pyqtgraph is imported on first use so the
 window can show before it loads.
 
 :class:`DatasetLoader` runs ``load_dataset`` in one background thread and
@@ -198,7 +199,38 @@ class DataPreview(QWidget):
         if kind == "text":
             self._text(dataset, x)
             return
-        self._scatter(dataset, x.reshape(len(x), -1), y)
+        flat = x.reshape(len(x), -1)
+        if flat.shape[1] == 1 and dataset.info.target != "regression":
+            self._histogram(dataset, flat[:, 0], y)
+            return
+        self._scatter(dataset, flat, y)
+
+    def _histogram(self, dataset: Any, values: np.ndarray, y: np.ndarray | None) -> None:
+        """One number per sample: its distribution as a density histogram, one per class
+        (a GAN's real data, a classifier's scores)."""
+        import pyqtgraph as pg
+
+        from ui.views.colors import BLUE, class_color
+
+        plot = self._plot()
+        values = np.asarray(values, np.float64)
+        finite = values[np.isfinite(values)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        edges = np.linspace(lo, hi if hi > lo else lo + 1.0, 31)
+        groups = [(None, values, BLUE)]
+        if y is not None and dataset.info.target == "class":
+            labels = np.asarray(y).reshape(len(y), -1)[:, 0].astype(int)
+            groups = [(k, values[labels == k], class_color(int(k))) for k in np.unique(labels)]
+        names = dataset.info.class_names
+        for k, part, color in groups:
+            density, _ = np.histogram(part, bins=edges, density=True)
+            name = None if k is None else (names[k] if k < len(names) else f"class {k}")
+            plot.addItem(pg.PlotCurveItem(edges, density, stepMode="center", fillLevel=0,
+                                          brush=pg.mkBrush(*color, 90), pen=pg.mkPen(color),
+                                          name=name))
+        feature = dataset.info.feature_names
+        plot.setLabel("bottom", feature[0] if feature else "value")
+        plot.setLabel("left", "density")
 
     def _scatter(self, dataset: Any, x: np.ndarray, y: np.ndarray | None) -> None:
         import pyqtgraph as pg
@@ -215,11 +247,11 @@ class DataPreview(QWidget):
         if y is not None and dataset.info.target == "class":
             brushes = [pg.mkBrush(*class_color(int(k)), 220) for k in y]
         elif y is not None and x.shape[1] > 1:
-            from ui.views.colors import SIGNED_LUT
+            from ui.views.colors import is_dark, map_colors, symmetric_levels
             v = y.reshape(len(y), -1)[:, 0].astype(np.float64)
-            span = max(float(np.abs(v - v.mean()).max()), 1e-9)
-            idx = np.clip(((v - v.mean()) / span + 1) / 2 * 255, 0, 255).astype(int)
-            brushes = [pg.mkBrush(*SIGNED_LUT[i], 220) for i in idx]
+            rgba = map_colors(v - v.mean(), "signed", symmetric_levels(v - v.mean()),
+                              is_dark(self))
+            brushes = [pg.mkBrush(*c[:3], 220) for c in rgba]
         else:
             brushes = pg.mkBrush(*BLUE, 200)
         plot.addItem(pg.ScatterPlotItem(px, py, size=5, pen=pg.mkPen(255, 255, 255, 120),
@@ -228,11 +260,13 @@ class DataPreview(QWidget):
         plot.setLabel("bottom", names[0] if names else "feature 1")
         plot.setLabel("left", names[1] if len(names) > 1 else
                       ("feature 2" if x.shape[1] > 1 else "target"))
+        # A plane of two coordinates is drawn to scale: a circle stays a circle.
+        plot.getViewBox().setAspectLocked(dataset.info.kind == "points2d")
 
     def _images(self, images: np.ndarray) -> None:
         import pyqtgraph as pg
 
-        from ui.views.colors import GREY_LUT, to_rgba
+        from ui.views.colors import show_heatmap
 
         plot = self._plot()
         plot.setLabel("bottom", "")
@@ -244,8 +278,8 @@ class DataPreview(QWidget):
         columns = max(1, min(8, len(images)))
         grid = mosaic(images.astype(np.float32), columns)
         lo, hi = float(np.nanmin(grid)), float(np.nanmax(grid))
-        item = pg.ImageItem(to_rgba(grid, GREY_LUT, lo, hi if hi > lo else lo + 1),
-                            axisOrder="row-major")
+        item = pg.ImageItem(axisOrder="row-major")
+        show_heatmap(item, grid, "grey", (lo, hi if hi > lo else lo + 1))
         plot.addItem(item)
 
     def _series(self, dataset: Any, x: np.ndarray) -> None:
@@ -266,7 +300,10 @@ class DataPreview(QWidget):
     def _text(self, dataset: Any, x: np.ndarray) -> None:
         vocab = dataset.meta.get("vocab") or dataset.info.class_names
         sample = "".join(str(vocab[int(i)]) if int(i) < len(vocab) else "?" for i in x[0])
-        self.show_message(f"{len(vocab)} characters; a window:\n\n“{sample}”")
+        shown = " ".join(dataset.info.class_names[:120])  # the vocabulary, spaces as ␣
+        more = " …" if len(dataset.info.class_names) > 120 else ""
+        self.show_message(f"Vocabulary of {len(vocab)} characters:\n{shown}{more}\n\n"
+                          f"A window:\n“{sample}”")
         self.kind = "text"
 
 

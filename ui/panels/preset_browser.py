@@ -30,9 +30,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.project.citation import book_reference, human_text
+
 PATH_ROLE = Qt.ItemDataRole.UserRole
-FIELDS = (("book", "Book"), ("chapter", "Chapter"), ("what_to_watch", "What to watch"),
-          ("book_result", "The book reports"), ("notes", "Notes"))
+#: Described after "In the book" (the book, chapter, section and figure; never the seed
+#: file's lines, which stay in the preset for maintainers); then what is substituted and
+#: which seed ships (:func:`describe`).
+FIELDS = (("what_to_watch", "What to watch"), ("book_result", "The book reports"),
+          ("notes", "Notes"))
 
 
 @dataclass
@@ -95,15 +100,14 @@ def describe(entry: PresetEntry, results: list[str] | None = None) -> str:
     meta = entry.meta
     parts = [f"<h3 style='margin-bottom:2px'>{html.escape(entry.title)}</h3>",
              f"<p style='color:gray;margin-top:0'><code>{html.escape(entry.id)}</code></p>"]
+    where = book_reference(meta)
+    if where:
+        parts.append(f"<p><b>In the book:</b> {html.escape(where)}</p>")
     for key, label in FIELDS:
         if meta.get(key):
-            parts.append(f"<p><b>{label}:</b> {html.escape(str(meta[key]))}</p>")
+            parts.append(f"<p><b>{label}:</b> {html.escape(human_text(str(meta[key])))}</p>")
     parts.extend(_substitution(entry))
     parts.append(_seed(entry))
-    if meta.get("seed_file"):
-        lines = f", lines {meta['seed_lines']}" if meta.get("seed_lines") else ""
-        parts.append(f"<p style='color:gray'>Source: {html.escape(meta['seed_file'])}"
-                     f"{html.escape(lines)}</p>")
     if results:
         items = "".join(f"<li>{html.escape(line)}</li>" for line in results)
         parts.append(f"<p><b>Book vs this run:</b></p><ul>{items}</ul>")
@@ -115,7 +119,7 @@ def _substitution(entry: PresetEntry) -> list[str]:
     dataset's."""
     text = entry.meta.get("substitution") or (
         f"{entry.substitute[:1].upper()}{entry.substitute[1:]}." if entry.substitute else "")
-    return [f"<p><b>Substituted:</b> {html.escape(text)}</p>"] if text else []
+    return [f"<p><b>Substituted:</b> {html.escape(human_text(text))}</p>"] if text else []
 
 
 def _seed(entry: PresetEntry) -> str:
@@ -131,7 +135,7 @@ def _seed(entry: PresetEntry) -> str:
     own = [str(e.get("label") or e.get("metric") or e.get("array") or f"{e.get('weight')} weights")
            for e in entry.expect if isinstance(e, dict) and e.get("seed_specific")]
     only = f" Checked for this seed only: {', '.join(dict.fromkeys(own))}." if own else ""
-    return (f"<p><b>Seed:</b> ships {html.escape(shipped)}. {html.escape(why)}"
+    return (f"<p><b>Seed:</b> ships {html.escape(shipped)}. {html.escape(human_text(why))}"
             f"{html.escape(only)}</p>")
 
 
@@ -307,7 +311,8 @@ def book_vs_ours(check: Any) -> str:
     verdict = getattr(check, "verdict", "PASS" if check.passed else "FAIL")
     if not check.book:
         return check.line()
-    return f"book: {check.book} | this run: {check.label} {value} ({check.rule}) {verdict}"
+    return (f"book: {human_text(check.book)} | this run: {check.label} {value} ({check.rule}) "
+            f"{verdict}")
 
 
 if __name__ == "__main__":

@@ -42,6 +42,8 @@ from ui.params_form import ParamsForm
 
 #: Buttons of the panel, in order: action key in the main window's actions.
 BUTTONS = ("play", "pause", "step", "step_epoch", "reset")
+#: Form key -> params with a slider beside their field (TF Playground's learning rate).
+SLIDERS = {"optimizer": ("lr",)}
 ERROR_STYLE = "color: #d64545;"
 
 
@@ -259,7 +261,7 @@ class TrainingPanel(QWidget):
         if old is not None:
             old.setParent(None)
             old.deleteLater()
-        form = ParamsForm(params, values)
+        form = ParamsForm(params, values, sliders=SLIDERS.get(key, ()))
         form.setObjectName(f"{key}_params")
         form.value_changed.connect(slot)
         for layout in form.findChildren(QFormLayout):
@@ -270,6 +272,11 @@ class TrainingPanel(QWidget):
     def form(self, key: str) -> ParamsForm:
         """The generated form ``key``: task, optimizer, scalars, early or schedule."""
         return self._forms[key]
+
+    def invalid_fields(self) -> list[tuple[str, str]]:
+        """(field title, reason) of every field whose text is refused."""
+        return [item for form in self._forms.values() if form.isEnabled()
+                for item in form.invalid()]
 
     # -- edits -------------------------------------------------------------------------------
     def _on_task_chosen(self, index: int) -> None:

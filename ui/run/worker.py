@@ -37,6 +37,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
+from playground.errorlog import log_error
 from playground.errors import PlaygroundError
 from playground.training.states import ENDED, RunState
 
@@ -48,7 +49,9 @@ ENDED_STATES = frozenset(state.value for state in ENDED)
 
 
 def error_line(exc: BaseException) -> str:
-    """One user-facing line for an exception (no traceback)."""
+    """One user-facing line for an exception (no traceback); the traceback goes to the
+    error log (:mod:`playground.errorlog`, shown by Help > Error log)."""
+    log_error("in a worker thread", exc)
     if isinstance(exc, PlaygroundError):
         return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     text = f"{type(exc).__name__}: {exc}"
@@ -284,10 +287,12 @@ class TrainingWorker(QObject):
 
         if session is None or not self.is_running():
             self.call_done.emit(token, None, "no model yet: press Reset or Play first")
-        elif live is not None:
-            live.trainer.post(run)
-        else:
-            gen.jobs.put(run)
+            return token
+        with self._lock:  # the worker hands over queued calls under this lock (_go_idle)
+            if gen.live is not None:
+                gen.live.trainer.post(run)
+            else:
+                gen.jobs.put(run)
         return token
 
     def _command(self, fn: Callable[[Any], None]) -> None:
@@ -330,9 +335,13 @@ class TrainingWorker(QObject):
         self._drain_jobs(gen, session)
         return True
 
-    def _go_idle(self, gen: _Generation) -> None:
+    def _go_idle(self, gen: _Generation, session: Any) -> None:
+        """The trainer's loop has ended: later calls go to the executor's queue, and those
+        posted to the trainer after its last step are moved there, in order."""
         with self._lock:
             gen.live = None
+            for command in session.trainer.take_commands():
+                gen.jobs.put(command)
 
     @staticmethod
     def _drain_jobs(gen: _Generation, session: Any) -> None:
@@ -467,7 +476,7 @@ class _RunJob:
             state = session.trainer.run(start_paused=True)
         except Exception as exc:  # errors the trainer does not catch itself
             state = self._crashed(session, error_line(exc))
-        worker._go_idle(gen)
+        worker._go_idle(gen, session)
         if gen is not worker._gen:
             return None
         try:

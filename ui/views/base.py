@@ -4,6 +4,12 @@ A view is a plain ``QWidget`` (the main window wraps it in a ``QDockWidget``).
 Feed it with :meth:`View.show_snapshot` from the UI thread as snapshots
 arrive; it keeps only the newest one and draws it at the next timer tick, so
 a fast trainer never queues up paint work and stale snapshots are dropped.
+
+While a run trains, a view draws only when it is visible (a dock tabbed away or
+a minimised window waits, and catches up when shown), and no more often than
+the UI thread can afford: :class:`FrameGovernor` measures the thread's CPU time
+against the process's and spaces every view's frames so drawing and painting stay
+within a share of it (the trainer shares the interpreter with this thread).
 """
 
 from __future__ import annotations
@@ -26,9 +32,67 @@ from PySide6.QtWidgets import (
 )
 
 from playground.probes import VIEW_PROBES, attach_probes
+from ui.views.labels import set_elided_title
 
 #: Repaint period (ms): about 30 frames per second at most.
 FRAME_MS = 33
+#: What a view says until its session arrives (a preset is loading, a run is being built).
+LOADING = "Loading…"
+
+
+class FrameGovernor:
+    """Spaces the views' frames so the UI thread takes at most a share of the process's CPU.
+
+    Every half second of training it compares the CPU time of the UI thread with
+    that of the whole process (the trainer's thread is the rest): above ``budget``
+    the least interval between two frames of a view grows in proportion, well
+    below it the interval shrinks back towards :data:`FRAME_MS`. So views draw as
+    often as painting them allows within the budget: a big window or a slow
+    machine gets fewer frames, not a slower trainer.
+
+    Parameters
+    ----------
+    budget : float
+        Largest share of the process's CPU time for the UI thread (drawing, painting,
+        events) while a run trains.
+    window : float
+        Seconds between two measurements.
+    """
+
+    #: Longest interval (ms) it stretches frames to.
+    MAX_MS = 500.0
+
+    def __init__(self, budget: float = 0.12, window: float = 0.5):
+        self.budget, self.window = budget, window
+        self.frame_ms = float(FRAME_MS)
+        self._since = self._clocks()
+
+    @staticmethod
+    def _clocks() -> tuple[float, float, float]:
+        return time.monotonic(), time.thread_time(), time.process_time()
+
+    def observe(self) -> float:
+        """The least interval between frames (ms), updated once a window has passed.
+
+        Call it from the UI thread (it reads that thread's CPU clock) while a run
+        trains; after a pause longer than a few windows it starts measuring afresh.
+        """
+        elapsed = time.monotonic() - self._since[0]
+        if elapsed < self.window:  # the cheap clock first: process_time sums every thread's
+            return self.frame_ms
+        now = self._clocks()
+        if elapsed < 4 * self.window:
+            process = now[2] - self._since[2]
+            share = (now[1] - self._since[1]) / process if process > 0 else 0.0
+            ratio = share / self.budget
+            if ratio > 1.0 or ratio < 0.7:
+                self.frame_ms = min(max(self.frame_ms * ratio, FRAME_MS), self.MAX_MS)
+        self._since = now
+        return self.frame_ms
+
+
+#: The one governor of the UI thread's views.
+GOVERNOR = FrameGovernor()
 
 
 class View(QWidget):
@@ -90,7 +154,7 @@ class View(QWidget):
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self._tick)
         self._timer.start()
-        self.set_message("Waiting for training to start…")
+        self.set_message(LOADING)
 
     @property
     def probes(self) -> tuple[str, ...]:
@@ -101,8 +165,12 @@ class View(QWidget):
         return QSize(480, 400)
 
     # -- feeding ---------------------------------------------------------------------------
-    def set_session(self, session: Any) -> None:
-        """Show ``session`` from now on: attaches the probes this view needs to its trainer."""
+    def set_session(self, session: Any, idle: str = LOADING) -> None:
+        """Show ``session`` from now on: attaches the probes this view needs to its trainer.
+
+        None: no session yet; the view says ``idle`` ("Loading…" while one is being
+        built, "" for nothing), never why a session it has not seen would not suit it.
+        """
         self.session = session
         self._pending = None
         self._last = None
@@ -110,9 +178,12 @@ class View(QWidget):
         if session is not None and self.probes:
             attach_probes(session, [self.view_id])
         self.on_session(session)
+        if session is None:
+            self.set_message(idle)
 
     def on_session(self, session: Any) -> None:
-        """Set up static data for a new session (override)."""
+        """Set up static data for a new session, or say why it does not suit this view
+        (override; ``session`` is None while none is there: the base says so)."""
 
     def take(self, payload: Any) -> Any:
         """``payload`` if there is one and it is not the one drawn last (the message is
@@ -141,15 +212,33 @@ class View(QWidget):
         self.drawn_step = snapshot.step
 
     def _tick(self) -> None:
-        """The timer: draw what is pending unless the last draw is younger than frame_ms
-        (the last snapshot of a run is drawn at once: nothing newer will come)."""
+        """The timer: while a run trains, draw what is pending if the view is visible and
+        its last draw is older than frame_ms (or the governor's interval, if longer); the
+        last snapshot of a run is drawn at once: nothing newer will come."""
         pending = self._pending
         if pending is None:
             return
-        young = (time.monotonic() - self._drawn_at) * 1000.0 < self.frame_ms - FRAME_MS / 2
-        if young and getattr(pending, "state", "running") == "running":
-            return
+        if getattr(pending, "state", "running") == "running":
+            if not self.on_screen():
+                return  # drawn when shown again (showEvent)
+            least = max(self.frame_ms, GOVERNOR.observe())
+            # Wake up no more often than half the least interval (an idle wake-up still
+            # costs the event loop), and at the full rate again when frames are cheap.
+            self._timer.setInterval(int(min(max(FRAME_MS, least / 2), 250)))
+            if (time.monotonic() - self._drawn_at) * 1000.0 < least - FRAME_MS / 2:
+                return
+        else:
+            self._timer.setInterval(FRAME_MS)
         self.flush()
+
+    def on_screen(self) -> bool:
+        """Visible (not a dock tabbed away, not a closed dock) in a window not minimised."""
+        return self.isVisible() and not self.window().isMinimized()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if self._pending is not None:  # a snapshot kept while hidden: draw it soon
+            QTimer.singleShot(0, self, self.flush)
 
     def draw(self, snapshot: Any) -> None:
         """Update the widgets from ``snapshot`` (override)."""
@@ -161,13 +250,13 @@ class View(QWidget):
         return None if pid is None else snapshot.probes.get(pid)
 
     def set_title(self, plot: pg.PlotItem, text: str, size: str = "10pt") -> None:
-        """Title ``plot`` in the palette's text colour."""
-        plot.setTitle(text, color=theme(self)[1], size=size)
+        """Title ``plot`` in the palette's text colour, elided to its width (tooltip)."""
+        set_elided_title(plot, text, theme(self)[1], size)
 
     # -- messages --------------------------------------------------------------------------
     def set_message(self, text: str | None) -> None:
-        """Show ``text`` instead of the content; None shows the content."""
-        if text:
+        """Show ``text`` instead of the content ("" shows nothing); None shows the content."""
+        if text is not None:
             self._message.setText(text)
             self._stack.setCurrentWidget(self._message)
         else:
@@ -365,9 +454,19 @@ def legend_colors(widget: QWidget) -> tuple[Any, Any]:
     return pg.mkBrush(fill), pg.mkPen(edge)
 
 
-def image_item() -> pg.ImageItem:
-    """An ImageItem taking (rows, columns[, 4]) arrays, row 0 at the bottom of the axes."""
-    return pg.ImageItem(axisOrder="row-major")
+class SmoothImageItem(pg.ImageItem):
+    """An ImageItem drawn with bilinear interpolation between its pixels (a 100 x 100
+    boundary grid looks smooth at any size, as TF Playground's scaled canvas does)."""
+
+    def paint(self, painter: QPainter, *args: Any) -> None:
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        super().paint(painter, *args)
+
+
+def image_item(smooth: bool = False) -> pg.ImageItem:
+    """An ImageItem taking (rows, columns) arrays, row 0 at the bottom of the axes;
+    ``smooth`` interpolates between pixels (planes) instead of showing blocks (mosaics)."""
+    return (SmoothImageItem if smooth else pg.ImageItem)(axisOrder="row-major")
 
 
 def place_image(item: pg.ImageItem, xs: np.ndarray, ys: np.ndarray) -> None:

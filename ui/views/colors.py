@@ -1,140 +1,265 @@
-"""Colours of the views: TensorFlow Playground's orange-white-blue scale, class and run palettes.
+"""Colours of the views: class and line palettes, and the colour maps of every heatmap.
 
-All image data is turned into RGBA here with numpy lookups (cheap at 100 x 100,
-and it keeps NaN gaps of mosaics transparent), so ImageItems never need levels.
+Every heatmap is a float image on a pyqtgraph ``ImageItem`` coloured through a
+lookup table with levels (``ImageItem.setImage(values, lut=..., levels=...)``),
+the table made from one of the ``ColorMap`` s below; :func:`color_bar` shows the
+scale as a ``ColorBarItem``. Nothing here maps pixels to colours by hand.
+
+Maps:
+
+* ``signed``: TensorFlow Playground's orange (negative, class 0) through a
+  neutral middle to blue (positive, class 1), for values centred on 0; used with
+  symmetric levels (:func:`symmetric_levels`). Orange against blue stays apart
+  for red-green colour-blind readers; the neutral middle follows the palette
+  (near-white in light mode, dark grey in dark mode) so 0 reads as "nothing".
+* ``grey``: black to white, for pictures (feature maps, samples).
+* ``surface``: pale (low) to deep blue (high), for loss surfaces under paths (pale in
+  the dark palette too: the markers and contours drawn on it stay dark).
+* ``share``: a sequential blue for fractions in [0, 1] (confusion matrices).
+* ``weights``: white to blue, for attention weights and probabilities in [0, 1].
+
+The palettes avoid meaning carried by red against green alone: class colours
+start with TF Playground's orange and blue and continue with Paul Tol's
+colour-blind-safe "muted" set; line colours are the Okabe-Ito set.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
-#: TF Playground's colour scale: -1 orange (class 0 / negative), 0 near-white, +1 blue.
-ORANGE = (245, 147, 34)
-NEUTRAL = (232, 234, 235)
-BLUE = (8, 119, 189)
+Rgb = tuple[int, int, int]
 
-#: Class colours: TF Playground's two first, then a tab10-like set.
-CLASS_COLORS = [ORANGE, BLUE, (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75),
-                (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
+#: TF Playground's colour scale: -1 orange (class 0 / negative), +1 blue.
+ORANGE: Rgb = (245, 147, 34)
+BLUE: Rgb = (8, 119, 189)
+#: The middle (value 0) of the signed map in the light and the dark palette.
+NEUTRAL: Rgb = (232, 234, 235)
+NEUTRAL_DARK: Rgb = (50, 53, 58)
 
-#: Distinct line colours (optimizer racers, earlier runs).
-LINE_COLORS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
-               (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34),
-               (23, 190, 207)]
+#: Class colours: TF Playground's two first, then Paul Tol's muted set (colour-blind safe).
+CLASS_COLORS: list[Rgb] = [ORANGE, BLUE, (17, 119, 51), (204, 102, 119), (51, 34, 136),
+                           (221, 204, 119), (136, 204, 238), (136, 34, 85), (68, 170, 153),
+                           (170, 68, 153)]
 
+#: Distinct line colours (optimizer racers, earlier runs): Okabe and Ito's set, yellow darkened
+#: to be seen on white, then a brown and a grey.
+LINE_COLORS: list[Rgb] = [(0, 114, 178), (230, 159, 0), (0, 158, 115), (213, 94, 0),
+                          (204, 121, 167), (86, 180, 233), (170, 150, 0), (140, 86, 75),
+                          (120, 120, 120), (30, 30, 30)]
 
-def _ramp(stops: list[tuple[int, int, int]], n: int = 256) -> np.ndarray:
-    """(n, 3) uint8 table interpolating evenly spaced colour ``stops``."""
-    pos = np.linspace(0.0, 1.0, len(stops))
-    t = np.linspace(0.0, 1.0, n)
-    table = np.stack([np.interp(t, pos, [s[c] for s in stops]) for c in range(3)], axis=1)
-    return np.round(table).astype(np.uint8)
+#: Outline of markers drawn on the pale heatmaps and surfaces (readable in both palettes).
+MARKER: Rgb = (30, 30, 30)
 
-
-SIGNED_LUT = _ramp([ORANGE, NEUTRAL, BLUE])
-GREY_LUT = _ramp([(0, 0, 0), (255, 255, 255)])
-#: Light surface colours: low values pale, high values a muted blue-grey (paths stand out).
-SURFACE_LUT = _ramp([(255, 255, 255), (222, 235, 247), (158, 202, 225), (66, 146, 198),
-                     (8, 69, 148)])
-#: Sequential blues for confusion matrices.
-BLUES_LUT = _ramp([(247, 251, 255), (107, 174, 214), (8, 48, 107)])
+#: How much the boundary heatmap is faded towards the neutral colour, so points of the
+#: right class still stand out on their region (TF Playground draws it lighter too).
+HEATMAP_FADE = 0.35
 
 
-def class_color(k: int) -> tuple[int, int, int]:
+@dataclass(frozen=True)
+class MapSpec:
+    """A colour map: evenly spaced colour stops for the light palette and the dark one.
+
+    Attributes
+    ----------
+    light, dark : tuple of RGB
+        Stops from the lowest value to the highest.
+    signed : bool
+        A diverging map for values centred on 0: use symmetric levels.
+    """
+
+    light: tuple[Rgb, ...]
+    dark: tuple[Rgb, ...]
+    signed: bool = False
+
+
+MAPS: dict[str, MapSpec] = {
+    "signed": MapSpec((ORANGE, NEUTRAL, BLUE), (ORANGE, NEUTRAL_DARK, BLUE), signed=True),
+    "grey": MapSpec(((0, 0, 0), (255, 255, 255)), ((0, 0, 0), (255, 255, 255))),
+    # Pale in both palettes: the paths, start markers and contours on it keep one look.
+    "surface": MapSpec(((255, 255, 255), (222, 235, 247), (158, 202, 225), (66, 146, 198),
+                        (8, 69, 148)),
+                       ((255, 255, 255), (222, 235, 247), (158, 202, 225), (66, 146, 198),
+                        (8, 69, 148))),
+    "share": MapSpec(((247, 251, 255), (107, 174, 214), (8, 48, 107)),
+                     ((247, 251, 255), (107, 174, 214), (8, 48, 107))),
+    "weights": MapSpec(((255, 255, 255), BLUE), ((255, 255, 255), BLUE)),
+}
+
+
+def is_dark(widget: Any) -> bool:
+    """True when ``widget``'s palette has a dark base (the plots' background)."""
+    from PySide6.QtGui import QPalette
+
+    return widget.palette().color(QPalette.ColorRole.Base).lightness() < 128
+
+
+def stops(name: str, dark: bool = False, fade: float = 0.0) -> np.ndarray:
+    """(n, 3) float colour stops of map ``name``, faded by ``fade`` towards its middle stop
+    (the neutral colour of a signed map)."""
+    spec = MAPS[name]
+    colors = np.asarray(spec.dark if dark else spec.light, np.float64)
+    if fade:
+        neutral = colors[len(colors) // 2]
+        colors = colors * (1.0 - fade) + neutral * fade
+    return colors
+
+
+@lru_cache(maxsize=64)
+def colormap(name: str, dark: bool = False, fade: float = 0.0) -> Any:
+    """Map ``name`` as a ``pyqtgraph.ColorMap`` (cached: treat it as read-only)."""
+    import pyqtgraph as pg
+
+    colors = np.round(stops(name, dark, fade)).astype(np.uint8)
+    return pg.ColorMap(np.linspace(0.0, 1.0, len(colors)), colors, name=name)
+
+
+@lru_cache(maxsize=64)
+def lookup_table(name: str, dark: bool = False, fade: float = 0.0, n: int = 256) -> np.ndarray:
+    """(n, 4) uint8 lookup table of map ``name`` from its ColorMap (cached, read-only)."""
+    table = colormap(name, dark, fade).getLookupTable(0.0, 1.0, n, alpha=True)
+    table = np.ascontiguousarray(table, np.uint8)
+    table.flags.writeable = False
+    return table
+
+
+def symmetric_levels(values: np.ndarray, floor: float = 1e-6) -> tuple[float, float]:
+    """(-m, m) with m the largest finite |value| (at least ``floor``): 0 sits mid-map."""
+    a = np.abs(np.asarray(values, np.float64))
+    a = a[np.isfinite(a)]
+    m = max(float(a.max()) if a.size else 0.0, floor)
+    return -m, m
+
+
+def steady_levels(current: tuple[float, float] | None, wanted: tuple[float, float],
+                  slack: float = 0.8) -> tuple[float, float]:
+    """``current`` while it still covers ``wanted`` and is not much looser, else ``wanted``.
+
+    Weights and filters change a little every frame; re-ticking the colour bar each
+    time costs more than the image. The image's levels are always the bar's, so the
+    picture stays true to its scale.
+    """
+    if current is None:
+        return wanted
+    lo, hi = current
+    span, want = hi - lo, wanted[1] - wanted[0]
+    if lo <= wanted[0] and hi >= wanted[1] and want >= slack * span:
+        return current
+    return wanted
+
+
+def show_heatmap(item: Any, values: np.ndarray, name: str, levels: tuple[float, float],
+                 dark: bool = False, fade: float = 0.0) -> None:
+    """Draw ``values`` (H, W; NaN transparent) on ImageItem ``item`` through map ``name``."""
+    item.setImage(np.asarray(values, np.float32), lut=lookup_table(name, dark, fade),
+                  levels=levels, autoLevels=False)
+
+
+@lru_cache(maxsize=32)
+def class_ramps(classes: int, dark: bool = False, fade: float = 0.0) -> np.ndarray:
+    """(classes * 256, 4) uint8 table: entry ``k * 256 + c`` is class ``k``'s colour at
+    confidence ``c / 255``, from the neutral colour (unsure) to the class colour, each
+    ramp a ColorMap's lookup table; faded by ``fade`` towards the neutral colour."""
+    import pyqtgraph as pg
+
+    neutral = np.asarray(NEUTRAL_DARK if dark else NEUTRAL, np.float64)
+    ramps = []
+    for k in range(classes):
+        full = np.asarray(class_color(k), np.float64) * (1.0 - fade) + neutral * fade
+        ramp = pg.ColorMap([0.0, 1.0], np.round([neutral, full]).astype(np.uint8))
+        ramps.append(ramp.getLookupTable(0.0, 1.0, 256, alpha=True))
+    table = np.ascontiguousarray(np.concatenate(ramps), np.uint8)
+    table.flags.writeable = False
+    return table
+
+
+def map_colors(values: np.ndarray, name: str, levels: tuple[float, float],
+               dark: bool = False) -> np.ndarray:
+    """(n, 4) uint8 colours of ``values`` through map ``name`` (for scatter points)."""
+    lo, hi = levels
+    span = hi - lo if hi > lo else 1.0
+    scaled = np.clip((np.asarray(values, np.float64) - lo) / span, 0.0, 1.0)
+    return colormap(name, dark).map(scaled, mode="byte")
+
+
+def color_bar(plot: Any, image: Any, name: str, levels: tuple[float, float],
+              foreground: Any, dark: bool = False, fade: float = 0.0,
+              label: str | None = None) -> Any:
+    """A ``ColorBarItem`` for ``image`` right of ``plot``, coloured like it.
+
+    The bar sets ``image``'s lookup table and levels and follows later level changes
+    of the image (``image.setImage(..., levels=...)``), so the scale always tells the
+    truth. Axis and frame are drawn in ``foreground`` (the palette's text colour).
+    """
+    import pyqtgraph as pg
+
+    bar = pg.ColorBarItem(values=levels, colorMap=colormap(name, dark, fade), width=10,
+                          interactive=False, colorMapMenu=False, label=label)
+    for side in ("left", "right", "top", "bottom"):
+        axis = bar.getAxis(side)
+        axis.setPen(pg.mkPen(foreground))
+        axis.setTextPen(pg.mkPen(foreground))
+    bar.axis.enableAutoSIPrefix(False)
+    # Ticks at the ends of the scale say what its ends mean: draw them even where they
+    # reach past the bar by half a line.
+    bar.axis.setStyle(hideOverlappingLabels=False)
+    bar.axis.setWidth(42)
+    bar.setImageItem(image, insert_in=plot)
+    return bar
+
+
+def set_bar_ticks(bar: Any, ticks: list[tuple[float, str]]) -> None:
+    """Label colour bar ``bar`` with ``ticks`` ((value, text) pairs), its axis as wide as
+    the longest text (pyqtgraph drops a label that does not fit)."""
+    from PySide6.QtGui import QFontMetrics
+
+    bar.axis.setTicks([ticks])
+    font = bar.axis.style.get("tickFont")
+    metrics = QFontMetrics(font) if font is not None else QFontMetrics(bar.axis.font())
+    widest = max((metrics.horizontalAdvance(text) for _, text in ticks), default=0)
+    bar.axis.setWidth(max(42, widest + 14))
+
+
+def class_color(k: int) -> Rgb:
     """Colour of class ``k`` (cycles past ten classes)."""
     return CLASS_COLORS[k % len(CLASS_COLORS)]
 
 
-def line_color(i: int) -> tuple[int, int, int]:
+def line_color(i: int) -> Rgb:
     """The ``i``-th distinct line colour."""
     return LINE_COLORS[i % len(LINE_COLORS)]
 
 
-def to_rgba(values: np.ndarray, lut: np.ndarray, lo: float, hi: float,
-            background: tuple[int, int, int, int] = (0, 0, 0, 0)) -> np.ndarray:
-    """Map ``values`` (H, W) linearly from [lo, hi] through ``lut``; NaN -> ``background``.
+def contrast_text(rgb: Any) -> Rgb:
+    """Black or white, whichever reads better on background ``rgb``."""
+    r, g, b = (float(c) for c in list(rgb)[:3])
+    luminance = 0.299 * r + 0.587 * g + 0.114 * b
+    return (20, 20, 20) if luminance > 140 else (255, 255, 255)
 
-    Returns
-    -------
-    ndarray, shape (H, W, 4), uint8
+
+def indexed_image(values: np.ndarray, name: str, levels: tuple[float, float],
+                  dark: bool = False) -> Any:
+    """``values`` (H, W) as an 8-bit indexed QImage whose colour table is map ``name``'s
+    lookup table (Qt maps the indices; NaN takes the lowest level's colour).
+
+    For small pictures outside a plot (thumbnails on nodes and in the neurons view).
     """
-    v = np.asarray(values, dtype=np.float32)
+    from PySide6.QtGui import QImage
+
+    lo, hi = levels
     span = hi - lo if hi > lo else 1.0
-    finite = np.isfinite(v)
-    idx = np.clip((np.where(finite, v, lo) - lo) / span * (len(lut) - 1), 0, len(lut) - 1)
-    rgba = np.empty((*v.shape, 4), np.uint8)
-    rgba[..., :3] = lut[idx.astype(np.intp)]
-    rgba[..., 3] = 255
-    rgba[~finite] = background
-    return rgba
+    v = np.nan_to_num(np.asarray(values, np.float32), nan=lo)
+    index = np.ascontiguousarray(np.clip((v - lo) * (255.0 / span), 0, 255).astype(np.uint8))
+    h, w = index.shape
+    image = QImage(index.data, w, h, w, QImage.Format.Format_Indexed8).copy()
+    image.setColorTable([int(0xFF000000 | (int(r) << 16) | (int(g) << 8) | int(b))
+                         for r, g, b, _ in _table_rgba(name, dark)])
+    return image
 
 
-def signed_rgba(signed: np.ndarray, discretize: bool = False) -> np.ndarray:
-    """TF Playground colours for values in [-1, 1]; ``discretize`` keeps only the sign."""
-    if discretize:
-        signed = np.where(signed >= 0, 1.0, -1.0)
-    return to_rgba(signed, SIGNED_LUT, -1.0, 1.0)
-
-
-def class_rgba(predicted: np.ndarray, confidence: np.ndarray | None = None) -> np.ndarray:
-    """Class colours of ``predicted`` (H, W), faded towards white where ``confidence`` is low."""
-    table = np.asarray([class_color(k) for k in range(int(predicted.max()) + 1)], np.float32)
-    rgb = table[predicted]
-    if confidence is not None:
-        c = np.asarray(confidence, np.float32)[..., None]
-        rgb = np.asarray(NEUTRAL, np.float32) * (1.0 - c) + rgb * c
-    rgba = np.empty((*predicted.shape, 4), np.uint8)
-    rgba[..., :3] = np.round(rgb).astype(np.uint8)
-    rgba[..., 3] = 255
-    return rgba
-
-
-def lighten(rgba: np.ndarray, amount: float) -> np.ndarray:
-    """Blend an RGBA image towards white by ``amount`` (0: unchanged, 1: white).
-
-    The boundary heatmap is drawn lighter than the data points, as in TF
-    Playground, so points of the right class still stand out on their region.
-    """
-    out = rgba.copy()
-    out[..., :3] = np.round(rgba[..., :3] * (1.0 - amount) + 255.0 * amount).astype(np.uint8)
-    return out
-
-
-def rgba_table(rgb: np.ndarray) -> np.ndarray:
-    """(n, 3) uint8 colours as an opaque (n, 4) uint8 lookup table."""
-    table = np.full((len(rgb), 4), 255, np.uint8)
-    table[:, :3] = rgb
-    return table
-
-
-def lut_index(values: np.ndarray, lo: float, hi: float, n: int = 256,
-              out: np.ndarray | None = None) -> np.ndarray:
-    """Indices into an ``n``-entry table for ``values`` mapped linearly from [lo, hi], as
-    :func:`to_rgba` computes them (NaN -> the middle entry)."""
-    span = hi - lo if hi > lo else 1.0
-    v = np.nan_to_num(np.asarray(values, np.float32), nan=(lo + hi) / 2)
-    scaled = np.clip((v - lo) * ((n - 1) / span), 0, n - 1)
-    if out is None:
-        return scaled.astype(np.intp)
-    np.copyto(out, scaled, casting="unsafe")
-    return out
-
-
-@lru_cache(maxsize=32)
-def class_ramps(classes: int, amount: float = 0.0) -> np.ndarray:
-    """(classes * 256, 4) uint8 table: entry ``k * 256 + c`` is class ``k``'s colour at
-    confidence ``c / 255`` (faded to :data:`NEUTRAL` at 0, as :func:`class_rgba`),
-    lightened by ``amount`` (:func:`lighten`)."""
-    c = np.linspace(0.0, 1.0, 256, dtype=np.float32)[:, None]
-    neutral = np.asarray(NEUTRAL, np.float32)
-    ramps = [np.round(neutral * (1.0 - c) + np.asarray(class_color(k), np.float32) * c)
-             for k in range(classes)]
-    rgb = np.concatenate(ramps).astype(np.uint8)
-    table = lighten(rgba_table(rgb)[None], amount)[0]
-    table.flags.writeable = False  # shared by every caller (cached)
-    return table
-
-#: Outline of markers drawn on the pale heatmaps and surfaces (readable in both palettes).
-MARKER = (30, 30, 30)
+@lru_cache(maxsize=16)
+def _table_rgba(name: str, dark: bool) -> tuple[tuple[int, int, int, int], ...]:
+    return tuple(tuple(int(c) for c in row) for row in lookup_table(name, dark))

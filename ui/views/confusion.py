@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QSlider,
     QTableWidget,
     QTableWidgetItem,
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.views.base import View, image_item, plot_widget, theme
-from ui.views.colors import BLUE, BLUES_LUT, to_rgba
+from ui.views.colors import BLUE, ORANGE, contrast_text, lookup_table, show_heatmap
 
 
 def _classification(view: View, snapshot: Any) -> dict | None:
@@ -51,13 +52,21 @@ class ConfusionView(View):
         self.image = image_item()
         self.plot.addItem(self.image)
         self.texts: list[pg.TextItem] = []
+        self.names: list[str] = []
+        self._ticks_key: Any = None
+        self.plot.getViewBox().sigResized.connect(self._fit_texts)
+        self.plot.geometryChanged.connect(self._set_ticks)
         self.table = QTableWidget(0, 5)
         self.table.setHorizontalHeaderLabels(["class", "precision", "recall", "F1", "support"])
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)  # the class names never get cut to ":las"
-        self.summary = QLabel()
+        self.summary = QLabel(wordWrap=True)
+        # The matrix first: the table of scores shrinks and scrolls in a small dock.
+        self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        self.table.setMinimumHeight(70)
+        self.plot_widget.setMinimumSize(140, 140)
         right = QVBoxLayout()
         right.addWidget(self.summary)
         right.addWidget(self.table, 1)
@@ -69,14 +78,14 @@ class ConfusionView(View):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
         size = event.size()
-        wide = size.width() >= 1.6 * size.height()
+        wide = size.width() >= 1.6 * size.height() and size.width() >= 560
         self.box.setDirection(QBoxLayout.Direction.LeftToRight if wide
                               else QBoxLayout.Direction.TopToBottom)
         super().resizeEvent(event)
 
     def on_session(self, session: Any) -> None:
-        if session is None or "evaluation" not in session.trainer.probes or \
-                session.dataset.info.target != "class":
+        if session is not None and ("evaluation" not in session.trainer.probes
+                                    or session.dataset.info.target != "class"):
             self.set_message("The confusion matrix needs a classification task.")
 
     def draw(self, snapshot: Any) -> None:
@@ -88,32 +97,49 @@ class ConfusionView(View):
         names = list(payload["class_names"]) or [str(i) for i in range(k)]
         rows = cm.sum(axis=1, keepdims=True)
         share = np.divide(cm, rows, out=np.zeros(cm.shape), where=rows > 0)  # recall per cell
-        self.image.setImage(to_rgba(share, BLUES_LUT, 0.0, 1.0), autoLevels=False)
-        ticks = [[(i + 0.5, names[i][:12]) for i in range(k)]]
-        numbered = max(len(n) for n in names) > 3 and k > 2  # long names would overlap
-        if numbered:  # columns by number, the rows say which number is which class
-            ticks = [[(i + 0.5, f"{names[i][:12]} {i}") for i in range(k)]]
-        self.plot.getAxis("bottom").setTicks(
-            [[(i + 0.5, str(i)) for i in range(k)]] if numbered else ticks)
-        left = self.plot.getAxis("left")
-        left.setTicks(ticks)
-        # A fixed width fitting the longest name: otherwise long names are dropped until the
-        # axis has grown on a later repaint.
-        metrics = QFontMetrics(left.font() if left.style.get("tickFont") is None
-                               else left.style["tickFont"])
-        left.setWidth(max(metrics.horizontalAdvance(text) for _, text in ticks[0]) + 36)
+        show_heatmap(self.image, share, "share", (0.0, 1.0))
+        self.names = names
+        self._set_ticks()
         self._texts(cm, share)
         self.plot.setRange(xRange=(0, k), yRange=(0, k), padding=0.02)
         self.summary.setText(f"accuracy {c['accuracy']:.3f} on {payload['count']} "
                              f"{payload['split']} samples")
         self.table.setRowCount(k)
         for i in range(k):
-            cells = [names[i], f"{c['precision'][i]:.3f}", f"{c['recall'][i]:.3f}",
+            cells = [f"{i} {names[i]}" if names[i] != str(i) else names[i],
+                     f"{c['precision'][i]:.3f}", f"{c['recall'][i]:.3f}",
                      f"{c['f1'][i]:.3f}", str(int(c["support"][i]))]
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.table.setItem(i, j, item)
+
+    def _set_ticks(self, *_: Any) -> None:
+        """Class names on the rows (and numbers on the columns when names are long); only
+        numbers when the names would take most of a narrow plot (the table names them)."""
+        names, k = self.names, len(self.names)
+        if not k:
+            return
+        numbered = max(len(n) for n in names) > 3 and k > 2  # long names would overlap
+        rows = [(i + 0.5, f"{names[i][:12]} {i}" if numbered else names[i][:12])
+                for i in range(k)]
+        left = self.plot.getAxis("left")
+        metrics = QFontMetrics(left.font() if left.style.get("tickFont") is None
+                               else left.style["tickFont"])
+        width = max(metrics.horizontalAdvance(text) for _, text in rows) + 36
+        if width > 0.4 * self.plot.width():
+            rows, width = [(i + 0.5, str(i)) for i in range(k)], \
+                metrics.horizontalAdvance(str(k)) + 36
+        key = (tuple(rows), numbered, width)
+        if key == self._ticks_key:
+            return
+        self._ticks_key = key
+        self.plot.getAxis("bottom").setTicks(
+            [[(i + 0.5, str(i)) for i in range(k)]] if numbered else [rows])
+        left.setTicks([rows])
+        # A fixed width fitting the longest name: otherwise long names are dropped until the
+        # axis has grown on a later repaint.
+        left.setWidth(width)
 
     def _texts(self, cm: np.ndarray, share: np.ndarray) -> None:
         k = len(cm)
@@ -121,21 +147,40 @@ class ConfusionView(View):
             for item in self.texts:
                 self.plot.removeItem(item)
             self.texts = []
-            font = QFont(self.font())
-            font.setPointSizeF(font.pointSizeF() * (1.0 if k <= 5 else 0.75))  # ten classes fit
             for i in range(k):
                 for j in range(k):
                     text = pg.TextItem(anchor=(0.5, 0.5))
-                    text.setFont(font)
                     text.setPos(j + 0.5, i + 0.5)
                     self.plot.addItem(text)
                     self.texts.append(text)
+        table = lookup_table("share")
         for n, text in enumerate(self.texts):
             i, j = divmod(n, k)
             text.setText(str(int(cm[i, j])))
             # The cells are pale to dark blue in both palettes: the text contrasts with the
             # cell, not with the window (a dark theme's light text vanished on pale cells).
-            text.setColor("w" if share[i, j] > 0.55 else (30, 30, 30))
+            text.setColor(contrast_text(table[int(round(share[i, j] * 255))]))
+        self._fit_texts()
+
+    def _fit_texts(self, *_: Any) -> None:
+        """Counts in a font that fits their cells at the plot's current size (none when
+        the cells are too small to hold a readable number): they never overlap."""
+        k = int(round(len(self.texts) ** 0.5))
+        if not k:
+            return
+        box = self.plot.getViewBox()
+        cell = min(box.width(), box.height()) / k  # the aspect is locked: square cells
+        widest = max(len(t.toPlainText()) for t in self.texts)
+        base = QFont(self.font())
+        metrics = QFontMetrics(base)
+        fits = 0.8 * cell / max(metrics.horizontalAdvance("8" * widest), 1)
+        size = min(base.pointSizeF() * min(fits, 1.0), 0.45 * cell * 0.75)
+        readable = size >= 6.0
+        font = QFont(base)
+        font.setPointSizeF(max(size, 1.0))
+        for text in self.texts:
+            text.setVisible(readable)
+            text.setFont(font)
 
 
 def counts_at(scores: np.ndarray, labels: np.ndarray, threshold: float) -> dict[str, int]:
@@ -164,14 +209,15 @@ class RocView(View):
         _, fg = theme(self)
         self.plot.plot([0, 1], [0, 1], pen=pg.mkPen(fg, width=1, style=Qt.PenStyle.DashLine))
         self.curve = self.plot.plot([], [], pen=pg.mkPen(BLUE, width=2.5))
-        self.marker = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(245, 147, 34),
+        self.plot.getViewBox().setAspectLocked(True)  # rates on both axes: to scale
+        self.marker = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(*ORANGE),
                                          pen=pg.mkPen(fg))
         self.plot.addItem(self.marker)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, self.STEPS)
         self.slider.valueChanged.connect(self._update_counts)
         self.threshold_label = QLabel()
-        self.counts = QLabel()
+        self.counts = QLabel(wordWrap=True)
         self.counts.setTextFormat(Qt.TextFormat.RichText)
         row = QHBoxLayout()
         row.addWidget(QLabel("Threshold"))
@@ -186,8 +232,8 @@ class RocView(View):
 
     def on_session(self, session: Any) -> None:
         self.data = None
-        if session is None or "evaluation" not in session.trainer.probes or \
-                session.dataset.n_classes != 2:
+        if session is not None and ("evaluation" not in session.trainer.probes
+                                    or session.dataset.n_classes != 2):
             self.set_message("The ROC curve needs a two-class classification task.")
 
     @property

@@ -4,6 +4,12 @@ The current run's train / validation / test curves are drawn thick in the
 split colours; every visible run of the :class:`~ui.views.runs.RunHistory`
 is drawn thinner in its own colour (validation dotted), named in the legend
 row above the plots. The Runs button hides, shows or deletes stored runs.
+Each plot's legend sits above it, never over the curves.
+
+A GAN's history has each network's loss (``train_batch_d_loss`` and
+``train_batch_g_loss``): the loss plot draws the two instead of the combined
+loss, and the metric plot offers D(real) against D(fake) (0.5 is the
+equilibrium) beside D's accuracy.
 
 Drawing is cheap by construction: one persistent ``PlotDataItem`` per series
 (only ``setData``, pens set once), peak downsampling and clipping for long
@@ -30,8 +36,17 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ui.views.base import View, cache_static, cache_tree, legend_colors, plot_widget, theme
+from ui.views.base import (
+    View,
+    cache_static,
+    cache_tree,
+    layout_widget,
+    legend_colors,
+    style_plot,
+    theme,
+)
 from ui.views.colors import BLUE, ORANGE, line_color
+from ui.views.labels import legend_row
 from ui.views.ranges import FollowRange, finite_bounds
 from ui.views.runs import Run, RunHistory, RunsLink
 
@@ -41,30 +56,65 @@ SPLIT_STYLE = {"train": (BLUE, Qt.PenStyle.SolidLine), "val": (ORANGE, Qt.PenSty
                "test": ((44, 160, 44), Qt.PenStyle.DashLine)}
 #: Preferred metric per task, first match wins.
 METRIC_ORDER = ("accuracy", "r2", "mse", "f1", "mae", "precision", "recall")
-#: Metrics that fall as a model learns (their legend stays top right, like the loss's).
-LOWER_IS_BETTER = ("mse", "mae", "rmse", "loss")
 #: Pen widths: the current run's solid curves, and everything else. Wider dashed or dotted
 #: pens are stroked as paths by Qt, many times slower than 1-pixel ones.
 CURRENT_WIDTH, OVERLAY_WIDTH = 2.0, 1.0
+#: A two-network task's losses (GANs), drawn instead of the combined "loss": key -> label.
+NETWORK_LOSSES = {"train_batch_d_loss": "D loss", "train_batch_g_loss": "G loss"}
+#: Metrics drawn together under one name in the Metric box: name -> ((base name, label), ...).
+METRIC_GROUPS = {"D(real), D(fake)": (("d_real", "D(real)"), ("d_fake", "D(fake)"))}
+#: Series of a pair told apart by colour in the current run and by dashes in earlier runs:
+#: key -> (colour, is the second of its pair).
+PAIRED = {"train_batch_d_loss": (BLUE, False), "train_batch_g_loss": (ORANGE, True),
+          "train_d_real": (BLUE, False), "train_d_fake": (ORANGE, True)}
 
 
 def metric_names(history: dict) -> list[str]:
-    """Metric base names present as ``<split>_<name>`` (loss excluded), preferred first."""
+    """Metric base names present as ``<split>_<name>`` (loss excluded), preferred first;
+    a group of :data:`METRIC_GROUPS` replaces its members, first of all."""
     names = {k.split("_", 1)[1] for k in history
              if "_" in k and k.split("_", 1)[0] in SPLIT_STYLE and not k.endswith("_loss")}
-    return sorted(names, key=lambda n: (METRIC_ORDER.index(n) if n in METRIC_ORDER else 99, n))
+    groups = [g for g, members in METRIC_GROUPS.items() if all(m in names for m, _ in members)]
+    for group in groups:
+        names -= {m for m, _ in METRIC_GROUPS[group]}
+    return groups + sorted(names, key=lambda n: (METRIC_ORDER.index(n) if n in METRIC_ORDER
+                                                 else 99, n))
+
+
+def metric_series(history: dict, metric: str) -> list[tuple[str, str]]:
+    """(history key, legend label) of the series drawn for ``metric`` (a metric's train,
+    validation and test series, or a group's members)."""
+    if metric in METRIC_GROUPS:
+        return [(f"train_{m}", label) for m, label in METRIC_GROUPS[metric]
+                if f"train_{m}" in history]
+    return [(f"{split}_{metric}", f"{split}_{metric}") for split in SPLIT_STYLE
+            if f"{split}_{metric}" in history]
 
 
 def loss_series(history: dict) -> list[str]:
-    """Series drawn on the loss plot: the training loss (epoch means of the batch losses,
-    else the evaluated one), then the validation and test losses."""
+    """Series drawn on the loss plot: each network's loss for a GAN; else the training
+    loss (epoch means of the batch losses, else the evaluated one), then the validation
+    and test losses."""
+    if all(k in history for k in NETWORK_LOSSES):
+        return list(NETWORK_LOSSES)
     out = ["loss"] if "loss" in history else (["train_loss"] if "train_loss" in history else [])
     return out + [k for k in ("val_loss", "test_loss") if k in history]
+
+
+def loss_label(name: str) -> str:
+    """The legend's name of loss series ``name``."""
+    return NETWORK_LOSSES.get(name, "train_loss (batches)" if name == "loss" else name)
 
 
 def pen_style(run: Run | None, name: str, index: int) -> tuple:
     """(colour, width, Qt pen style) of series ``name`` of ``run`` (None: the current run)."""
     split = "train" if name == "loss" else name.split("_", 1)[0]
+    if name in PAIRED:
+        color, second = PAIRED[name]
+        if run is None:
+            return tuple(color), CURRENT_WIDTH, Qt.PenStyle.SolidLine
+        return tuple(run.color), OVERLAY_WIDTH, \
+            Qt.PenStyle.DashLine if second else Qt.PenStyle.SolidLine
     if run is None:
         color, style = SPLIT_STYLE.get(split, (line_color(index), Qt.PenStyle.SolidLine))
         width = CURRENT_WIDTH if style == Qt.PenStyle.SolidLine else OVERLAY_WIDTH
@@ -94,20 +144,29 @@ class CurvesView(View):
 
     def __init__(self, parent=None, runs: RunHistory | None = None):
         super().__init__(parent)
-        self.loss_widget = plot_widget(self, title="loss", x="epoch")
-        self.metric_widget = plot_widget(self, title="metric", x="epoch")
         _, fg = theme(self)
         brush, pen = legend_colors(self)
-        self.loss_plot = self.loss_widget.getPlotItem()
-        self.metric_plot = self.metric_widget.getPlotItem()
+        self.loss_widget = layout_widget(self)
+        self.metric_widget = layout_widget(self)
         self.ranges: dict[Any, FollowRange] = {}
         self.legends: dict[Any, pg.LegendItem] = {}
-        for plot in (self.loss_plot, self.metric_plot):
+        plots = []
+        for widget in (self.loss_widget, self.metric_widget):
+            plot = style_plot(pg.PlotItem(), fg, x="epoch")
             plot.showGrid(x=True, y=True, alpha=0.2)
-            self.legends[plot] = plot.addLegend(offset=(-6, 6), labelTextColor=fg,
-                                                brush=brush, pen=pen)
+            # The legend names every series (no y label needed); it sits above the plot, or
+            # beside a short wide one: inside, it hid the curves it named.
+            self.legends[plot] = legend_row(widget.ci, plot, fg, brush=brush, pen=pen,
+                                            beside_when=2.6)
+            widget.ci.addItem(plot, row=1, col=0)
             cache_static(plot, self.legends[plot])
             self.ranges[plot] = FollowRange(plot)
+            plots.append(plot)
+        self.loss_plot, self.metric_plot = plots
+        self.equilibrium = pg.InfiniteLine(0.5, angle=0, pen=pg.mkPen(
+            fg, width=1, style=Qt.PenStyle.DotLine))
+        self.equilibrium.setVisible(False)
+        self.metric_plot.addItem(self.equilibrium, ignoreBounds=True)
         self.log_scale = QCheckBox("Log scale")
         self.log_scale.toggled.connect(self._set_log)
         self.metric_box = QComboBox()
@@ -119,8 +178,8 @@ class CurvesView(View):
         self.runs_menu = QMenu(self.runs_button)
         self.runs_menu.aboutToShow.connect(self._fill_runs_menu)
         self.runs_button.setMenu(self.runs_menu)
-        self.runs_legend = QLabel(objectName="runs_legend")
-        # Ignored width: a long list of runs is cut, it never widens the dock.
+        self.runs_legend = QLabel(objectName="runs_legend", wordWrap=True)
+        # Ignored width: a long list of runs wraps, it never widens the dock.
         self.runs_legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row = QHBoxLayout()
         row.addWidget(self.log_scale)
@@ -229,20 +288,16 @@ class CurvesView(View):
             # Loss only (an optimizer race, a GAN before its first evaluation): no empty plot.
             for widget in (self.metric_widget, self.metric_box, self.metric_label):
                 widget.setVisible(bool(metrics))
-        if metric != self._metric_title:  # a new title relayouts the plot: only on change
+        if metric != self._metric_title:
             self._metric_title = metric
-            self.set_title(self.metric_plot, metric or "metric")
-            self._place_legend(self.metric_plot, metric not in LOWER_IS_BETTER)
+            self.equilibrium.setVisible(metric in METRIC_GROUPS)
         wanted: set[tuple] = set()
         for run, history in sources:
             for i, name in enumerate(loss_series(history)):
-                label = "train_loss (batches)" if name == "loss" else name
-                wanted.add(self._series(self.loss_plot, run, name, label, history, i))
-            for split in SPLIT_STYLE:
-                key = f"{split}_{metric}"
-                if key in history:
-                    wanted.add(self._series(self.metric_plot, run, key, key, history,
-                                            list(SPLIT_STYLE).index(split)))
+                wanted.add(self._series(self.loss_plot, run, name, loss_label(name), history,
+                                        i))
+            for i, (key, label) in enumerate(metric_series(history, metric)):
+                wanted.add(self._series(self.metric_plot, run, key, label, history, i))
         for key in [k for k in self.items if k not in wanted]:
             item = self.items.pop(key)
             self._styles.pop(key, None)
@@ -252,13 +307,6 @@ class CurvesView(View):
             if legend.isVisible() != bool(legend.items):
                 legend.setVisible(bool(legend.items))
         self._fit(wanted)
-
-    def _place_legend(self, plot: pg.PlotItem, bottom: bool) -> None:
-        """Legend in the top right corner, or the bottom right one for metrics that rise
-        (accuracy climbs into the top right corner)."""
-        corner = (1, 1) if bottom else (1, 0)
-        self.legends[plot].anchor(itemPos=corner, parentPos=corner,
-                                  offset=(-6, -6 if bottom else 6))
 
     def _series(self, plot: pg.PlotItem, run: Run | None, name: str, label: str,
                 history: dict, index: int) -> tuple:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from ui.views.base import View, layout_widget, legend_colors, style_plot, theme
 from ui.views.colors import BLUE, ORANGE
+from ui.views.labels import legend_row
 
 #: Real data in grey-blue, generated in the playground's orange.
 REAL = (90, 110, 130)
@@ -39,11 +40,12 @@ class HistogramView(View):
         super().__init__(parent)
         _, fg = theme(self)
         self.canvas = layout_widget(self)
-        self.top = style_plot(self.canvas.addPlot(row=0, col=0), fg, y="density")
+        self.top = style_plot(pg.PlotItem(), fg, y="density")
         self.top.showGrid(x=True, y=True, alpha=0.15)
         brush, pen = legend_colors(self)
-        self.legend = self.top.addLegend(offset=(-8, 8), labelTextColor=fg, brush=brush,
-                                         pen=pen)
+        # The legend is a row above the plot, never over the distributions.
+        self.legend = legend_row(self.canvas.ci, self.top, fg, brush=brush, pen=pen)
+        self.canvas.ci.addItem(self.top, row=1, col=0)
         # Step curves need len(x) == len(y) + 1 from the start: one empty bin.
         self.real_hist = pg.PlotCurveItem([0, 1], [0], stepMode="center", fillLevel=0,
                                           name="real data", brush=pg.mkBrush(*REAL, 90),
@@ -58,15 +60,15 @@ class HistogramView(View):
                                               brush=pg.mkBrush(*ORANGE, 160), name="generated")
         for item in (self.real_hist, self.fake_hist, self.real_points, self.fake_points):
             self.top.addItem(item)
-        self.bottom = style_plot(self.canvas.addPlot(row=1, col=0), fg, x="x", y="D(x)")
+        self.bottom = style_plot(self.canvas.addPlot(row=2, col=0), fg, x="x", y="D(x)")
         self.bottom.setXLink(self.top)
         self.bottom.setYRange(0, 1, padding=0.05)
         self.bottom.setMouseEnabled(y=False)
         self.bottom.showGrid(x=True, y=True, alpha=0.15)
         self.bottom.addLine(y=0.5, pen=pg.mkPen(fg, style=Qt.PenStyle.DashLine, width=1))
         self.d_curve = self.bottom.plot([], [], pen=pg.mkPen(BLUE, width=2))
-        self.canvas.ci.layout.setRowStretchFactor(0, 3)
-        self.canvas.ci.layout.setRowStretchFactor(1, 1)
+        self.canvas.ci.layout.setRowStretchFactor(1, 3)
+        self.canvas.ci.layout.setRowStretchFactor(2, 1)
         self.info = QLabel(objectName="distribution_info", wordWrap=True)
         layout = QVBoxLayout(self.content)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -75,7 +77,7 @@ class HistogramView(View):
         self.dims: int | None = None
 
     def on_session(self, session: Any) -> None:
-        if session is None or "distribution" not in session.trainer.probes:
+        if session is not None and "distribution" not in session.trainer.probes:
             self.set_message("The distributions view needs a GAN on data with one or two "
                              "numbers per sample.")
 

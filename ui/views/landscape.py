@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from playground.probes.landscape import LandscapeInputs, LandscapeJob
-from ui.views.base import View, image_item, place_image, plot_widget
-from ui.views.colors import MARKER, ORANGE, SURFACE_LUT, to_rgba
+from ui.views.base import View, image_item, place_image, plot_widget, theme
+from ui.views.colors import MARKER, ORANGE, color_bar, is_dark, show_heatmap
 from ui.views.paths import log_levels
 
 
@@ -73,7 +73,7 @@ class LandscapeView(View):
         self.progress = QProgressBar()
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
-        self.status = QLabel("Compute a slice around the current weights.")
+        self.status = QLabel("Compute a slice around the current weights.", wordWrap=True)
         row = QHBoxLayout()
         row.addWidget(self.compute_button)
         row.addWidget(self.resolution)
@@ -82,8 +82,13 @@ class LandscapeView(View):
         self.plot_widget = plot_widget(self)
         self.plot = self.plot_widget.getPlotItem()
         self.plot.getViewBox().setAspectLocked(True)
-        self.image = image_item()
+        self.dark = is_dark(self)
+        _, fg = theme(self)
+        self.image = image_item(smooth=True)
         self.plot.addItem(self.image)
+        self.bar = color_bar(self.plot, self.image, "surface", (0.0, 1.0), fg, self.dark,
+                             label="log₁₀(loss − min)")
+        self.contour_pen = pg.mkPen((60, 80, 110, 160))  # on the pale map in both palettes
         self.path = self.plot.plot([], [], pen=pg.mkPen(ORANGE, width=2.2), symbol="o",
                                    symbolSize=4, symbolBrush=pg.mkBrush(*ORANGE),
                                    symbolPen=pg.mkPen(None))
@@ -109,9 +114,9 @@ class LandscapeView(View):
         self._waiting = False
         self.result = None
         self.compute_button.setEnabled(True)
-        if session is None or "landscape" not in session.trainer.probes:
+        if session is not None and "landscape" not in session.trainer.probes:
             self.set_message("The loss landscape needs a supervised or autoencoder network.")
-        else:
+        elif session is not None:
             self.set_message(None)
 
     # -- computing -------------------------------------------------------------------------
@@ -183,14 +188,15 @@ class LandscapeView(View):
         lo = float(np.log10(levels[0] - base)) - 0.5
         hi = float(np.log10(levels[-1] - base)) + 0.5
         logz = np.log10(np.maximum(loss - base, 10.0 ** lo))
-        self.image.setImage(to_rgba(logz, SURFACE_LUT, lo, hi), autoLevels=False)
+        show_heatmap(self.image, logz, "surface", (lo, hi), self.dark)
+        self.bar.setLevels((lo, hi))
         place_image(self.image, result["alphas"], result["betas"])
         for iso in self.isocurves:
             if iso.scene() is not None:
                 iso.scene().removeItem(iso)
         self.isocurves = []
         for level in levels:
-            iso = pg.IsocurveItem(loss.T, float(level), pen=pg.mkPen((60, 80, 110, 160)))
+            iso = pg.IsocurveItem(loss.T, float(level), pen=self.contour_pen)
             iso.setParentItem(self.image)
             self.isocurves.append(iso)
         path = result["path"]

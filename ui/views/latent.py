@@ -3,7 +3,9 @@
 Points are coloured by class (or by target value for regression), the node
 and the projection (PCA / t-SNE) are chosen above the plot; a 2-unit node is
 shown directly. When the task can decode latent points (a VAE), a traversal
-grid of decoded samples over the latent plane is shown beside the scatter.
+grid of decoded samples over the latent plane is shown beside the scatter (below
+it in a tall dock). The plane is drawn to scale; the legend sits above it,
+never over the points.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout
 
 from ui.views.base import View, image_item, layout_widget, plain_plot, style_plot, theme
-from ui.views.colors import GREY_LUT, SIGNED_LUT, class_color, to_rgba
+from ui.views.colors import class_color, is_dark, map_colors, show_heatmap
+from ui.views.flow import flow_row, labelled
+from ui.views.labels import legend_row
 
 METHODS = (("PCA", "pca"), ("t-SNE", "tsne"))
 
@@ -29,41 +34,55 @@ class LatentView(View):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.node = QComboBox()
-        self.node.setMinimumContentsLength(10)
+        self.node.setMinimumContentsLength(6)
         self.method = QComboBox()
         for text, key in METHODS:
             self.method.addItem(text, key)
         self.node.activated.connect(self._changed)
         self.method.activated.connect(self._changed)
         self.info = QLabel()
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Node"))
-        row.addWidget(self.node)
-        row.addWidget(QLabel("Projection"))
-        row.addWidget(self.method)
-        row.addStretch(1)
+        row = flow_row(labelled("Node", self.node), labelled("Projection", self.method))
+        self.dark = is_dark(self)
         self.canvas = layout_widget(self)
         _, fg = theme(self)
-        self.plot = style_plot(self.canvas.addPlot(row=0, col=0), fg)
+        self.plot = style_plot(pg.PlotItem(), fg)
+        self.plot.getViewBox().setAspectLocked(True)  # to scale
         self.scatter = pg.ScatterPlotItem(size=6, pen=pg.mkPen(None))
         self.plot.addItem(self.scatter)
-        self.legend = self.plot.addLegend(offset=(-4, 4), labelTextColor=fg)
-        self.traversal_plot = plain_plot(self.canvas.addPlot(row=0, col=1))
+        self.traversal_plot = plain_plot(pg.PlotItem())
         self.set_title(self.traversal_plot, "decoded latent grid", size="9pt")
         self.traversal = image_item()
         self.traversal_plot.addItem(self.traversal)
         self.traversal_plot.setVisible(False)
+        self.legend = legend_row(self.canvas.ci, self.plot, fg, row=0, col=0)
+        self.canvas.ci.addItem(self.plot, row=1, col=0)
+        self.canvas.ci.addItem(self.traversal_plot, row=1, col=1)
+        self.info.setWordWrap(True)
         layout = QVBoxLayout(self.content)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(row)
+        layout.addWidget(row)
         layout.addWidget(self.canvas, 1)
         layout.addWidget(self.info)
         self._legend_key: Any = None
+        self._side_by_side = True
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        self._place_traversal(event.size().width() >= 1.25 * event.size().height())
+        super().resizeEvent(event)
+
+    def _place_traversal(self, beside: bool) -> None:
+        """The decoded grid beside the scatter in a wide view, under it in a tall one."""
+        if beside == self._side_by_side:
+            return
+        self._side_by_side = beside
+        layout = self.canvas.ci
+        layout.removeItem(self.traversal_plot)
+        layout.addItem(self.traversal_plot, row=1 if beside else 2, col=1 if beside else 0)
 
     def on_session(self, session: Any) -> None:
         self._legend_key = None
         self.node.clear()
-        if session is None or "latent" not in session.trainer.probes:
+        if session is not None and "latent" not in session.trainer.probes:
             self.set_message("The latent view needs a network and a dataset.")
 
     def _changed(self, *_: Any) -> None:
@@ -93,8 +112,7 @@ class LatentView(View):
         travel = p.get("traversal")
         self.traversal_plot.setVisible(travel is not None)
         if travel is not None:
-            self.traversal.setImage(to_rgba(travel["mosaic"], GREY_LUT, 0.0, 1.0),
-                                    autoLevels=False)
+            show_heatmap(self.traversal, travel["mosaic"], "grey", (0.0, 1.0))
             self.traversal_plot.getViewBox().autoRange(padding=0.01)
 
     def _sync_controls(self, p: dict) -> None:
@@ -127,8 +145,8 @@ class LatentView(View):
             return [table[int(k)] for k in labels]
         self.legend.clear()
         self._legend_key = None
-        lo, hi = float(np.min(labels)), float(np.max(labels))
-        rgba = to_rgba(np.asarray(labels, np.float32)[None, :], SIGNED_LUT, lo, hi)[0]
+        rgba = map_colors(labels, "signed", (float(np.min(labels)), float(np.max(labels))),
+                          self.dark)
         return [pg.mkBrush(*c) for c in rgba]
 
 

@@ -1,10 +1,12 @@
 """Neuron-map view: every unit's response over the input plane, TensorFlow Playground style.
 
-One column per node (Input first, then each Dense or activation layer with a
-``(units,)`` output), one thumbnail per unit, orange-white-blue as in the
-boundary view. Hovering a thumbnail enlarges it in the panel on the right.
-The payload is the ``neurons`` probe's ``{node_id: (units, H, W)}`` in [-1, 1],
-the same maps the main window hands to the node editor.
+One block per node (Input first, then each Dense or activation layer with a
+``(units,)`` output), one thumbnail per unit, in the signed colour map of the
+boundary view. Blocks wrap onto new rows to fit the dock's width (the view
+scrolls down, never sideways). Hovering a thumbnail enlarges it, drawn to
+scale with its colour bar, beside the blocks in a wide dock and above them in a
+narrow one. The payload is the ``neurons`` probe's ``{node_id: (units, H, W)}``
+in [-1, 1], the same maps the main window hands to the node editor.
 """
 
 from __future__ import annotations
@@ -13,25 +15,30 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtGui import QPixmap, QResizeEvent
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ui.views.base import View
-from ui.views.colors import SIGNED_LUT, lut_index, rgba_table
+from ui.views.base import View, image_item, layout_widget, plain_plot, theme
+from ui.views.colors import color_bar, indexed_image, is_dark, show_heatmap
+from ui.views.flow import FlowLayout
 
 THUMB = 34
 #: Thumbnails per column inside a node's block; more units wrap into further columns.
 ROWS = 8
-LARGE = 200
+#: Side of the enlarged map, at most and at least (pixels).
+LARGE, SMALLEST = 220, 120
 #: A thumbnail is redrawn once some pixel moved this much (values span [-1, 1]) since it
 #: was last drawn: most units settle early in a run and stay put for many frames.
 CHANGED = 0.02
-SIGNED_TABLE = rgba_table(SIGNED_LUT)
-
-
-def stack_rgba(stack: np.ndarray) -> np.ndarray:
-    """(units, H, W) values in [-1, 1] as (units, H, W, 4) uint8 colours, in one lookup."""
-    return SIGNED_TABLE[lut_index(stack, -1.0, 1.0)]
+LEVELS = (-1.0, 1.0)
 
 
 def changed_units(new: np.ndarray, drawn: np.ndarray | None) -> np.ndarray:
@@ -42,11 +49,10 @@ def changed_units(new: np.ndarray, drawn: np.ndarray | None) -> np.ndarray:
     return np.flatnonzero(diff > CHANGED)
 
 
-def to_pixmap(rgba: np.ndarray, side: int) -> QPixmap:
-    """An (H, W, 4) uint8 image as a ``side`` x ``side`` smoothly scaled pixmap."""
-    rgba = np.ascontiguousarray(rgba)
-    h, w = rgba.shape[:2]
-    image = QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+def to_pixmap(values: np.ndarray, side: int, dark: bool = False) -> QPixmap:
+    """An (H, W) map in [-1, 1] (row 0 at the top) as a ``side`` x ``side`` smoothly
+    scaled pixmap."""
+    image = indexed_image(values, "signed", LEVELS, dark)
     return QPixmap.fromImage(image).scaled(side, side, Qt.AspectRatioMode.IgnoreAspectRatio,
                                            Qt.TransformationMode.SmoothTransformation)
 
@@ -73,7 +79,7 @@ class Thumb(QLabel):
 
 
 class NeuronsView(View):
-    """A grid of neuron-map thumbnails per node, with hover to enlarge.
+    """Blocks of neuron-map thumbnails per node, with hover to enlarge.
 
     Attributes
     ----------
@@ -87,39 +93,65 @@ class NeuronsView(View):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.dark = is_dark(self)
         self.grid_host = QWidget()
-        self.grid = QHBoxLayout(self.grid_host)
-        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.grid.setSpacing(16)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.grid_host)
-        self.large = QLabel("Hover a neuron\nto enlarge it")
-        self.large.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.large.setFixedSize(LARGE, LARGE)
-        self.large.setStyleSheet("border: 1px solid #b0b0b0;")
-        self.caption = QLabel("")
+        self.grid = FlowLayout(self.grid_host, spacing=14)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.grid_host)
+        _, fg = theme(self)
+        self.large_canvas = layout_widget(self)
+        self.large_plot = plain_plot(self.large_canvas.addPlot(row=0, col=0))
+        self.large_image = image_item(smooth=True)
+        self.large_plot.addItem(self.large_image)
+        self.large_bar = color_bar(self.large_plot, self.large_image, "signed", LEVELS, fg,
+                                   self.dark)
+        self.caption = QLabel("Hover a neuron to enlarge it", wordWrap=True)
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        side = QVBoxLayout()
-        side.addWidget(self.large)
+        self.side = QWidget()
+        side = QVBoxLayout(self.side)
+        side.setContentsMargins(0, 0, 0, 0)
+        side.addWidget(self.large_canvas, 1)
         side.addWidget(self.caption)
-        side.addStretch(1)
-        layout = QHBoxLayout(self.content)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(scroll, 1)
-        layout.addLayout(side)
+        self.box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.content)
+        self.box.setContentsMargins(4, 4, 4, 4)
+        self.box.addWidget(self.scroll, 1)
+        self.box.addWidget(self.side)
         self.thumbs: dict[str, list[Thumb]] = {}
         self.maps: dict[str, np.ndarray] = {}
         self.selected: tuple[str, int] | None = None
         self._drawn: dict[str, np.ndarray] = {}  # node -> the maps its thumbnails show
         self._large: Any = None  # the map the large panel shows
         self.thumb_updates = 0
+        self._fit_side(self.size().width(), self.size().height())
 
+    # -- layout ------------------------------------------------------------------------------
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        self._fit_side(event.size().width(), event.size().height())
+        super().resizeEvent(event)
+
+    def _fit_side(self, width: int, height: int) -> None:
+        """The enlarged map beside the blocks in a wide view, above them in a narrow one."""
+        wide = width >= 1.3 * height or width >= 560
+        bar = 60  # the colour bar and its axis
+        caption = 2 * self.caption.fontMetrics().lineSpacing() + 8
+        if wide:
+            side = int(np.clip(min(width * 0.45 - bar, height - caption - 12), SMALLEST, LARGE))
+            self.box.setDirection(QBoxLayout.Direction.LeftToRight)
+            self.side.setFixedSize(side + bar, side + caption)
+        else:
+            side = int(np.clip(min(height * 0.4 - caption, width - bar - 12), SMALLEST, LARGE))
+            self.box.setDirection(QBoxLayout.Direction.BottomToTop)
+            self.side.setFixedSize(max(width - 8, side + bar), side + caption)
+
+    # -- drawing -----------------------------------------------------------------------------
     def on_session(self, session: Any) -> None:
         self._drawn = {}
         self._large = None
         self.selected = None
-        if session is None or "neurons" not in session.trainer.probes:
+        if session is not None and "neurons" not in session.trainer.probes:
             self.set_message("Neuron maps need a network on 2-D points (a Toy 2-D dataset).")
 
     def _layout_for(self, maps: dict[str, np.ndarray]) -> None:
@@ -138,6 +170,7 @@ class NeuronsView(View):
             column.setContentsMargins(0, 0, 0, 0)
             header = QLabel(f"<b>{nid}</b><br>{units} unit{'s' if units != 1 else ''}")
             header.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            header.setToolTip(nid)
             column.addWidget(header)
             cells = QGridLayout()
             cells.setSpacing(3)
@@ -149,7 +182,10 @@ class NeuronsView(View):
                 self.thumbs[nid].append(thumb)
             column.addLayout(cells)
             column.addStretch(1)
-            self.grid.addWidget(block, 0, Qt.AlignmentFlag.AlignTop)
+            # Wide enough for its header (a long node id) and its thumbnail columns.
+            width = max(header.sizeHint().width(), (THUMB + 5) * -(-units // ROWS))
+            block.setFixedWidth(width)
+            self.grid.addWidget(block)
 
     def draw(self, snapshot: Any) -> None:
         maps = self.take(self.payload(snapshot))
@@ -162,9 +198,8 @@ class NeuronsView(View):
             units = changed_units(stack, drawn)
             if not len(units):
                 continue
-            rgba = stack_rgba(stack[units])
-            for k, unit in enumerate(units):
-                self.thumbs[nid][unit].setPixmap(to_pixmap(rgba[k], THUMB))
+            for unit in units:
+                self.thumbs[nid][unit].setPixmap(to_pixmap(stack[unit], THUMB, self.dark))
             self.thumb_updates += len(units)
             if drawn is None or drawn.shape != stack.shape:
                 drawn = stack.copy()
@@ -185,7 +220,10 @@ class NeuronsView(View):
             return  # the large picture has not visibly changed
         self.selected = (node, unit)
         self._large = values.copy()
-        self.large.setPixmap(to_pixmap(stack_rgba(values[None])[0], LARGE))
+        show_heatmap(self.large_image, values, "signed", LEVELS, self.dark)
+        h, w = values.shape
+        self.large_image.setRect(0, 0, w, h)
+        self.large_plot.getViewBox().setRange(xRange=(0, w), yRange=(0, h), padding=0)
         self.caption.setText(f"{node}, unit {unit}")
 
 

@@ -5,11 +5,14 @@ the known minima as stars and each racer's path in its own colour (legend);
 click the map to choose a new start point (the view emits
 :attr:`PathsView.start_point_chosen`; the main window applies it). Right:
 each racer's loss against iteration. A red badge names every racer that
-diverged and when.
+diverged and when. The map is drawn to scale and follows the racers: a path
+that leaves the frame widens it (until the user pans or zooms by hand). The
+colour bar gives the height above the surface's minimum, log-scaled.
 """
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 import numpy as np
@@ -17,8 +20,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ui.views.base import View, cache_static, image_item, place_image, plot_widget
-from ui.views.colors import MARKER, SURFACE_LUT, line_color, to_rgba
+from ui.views.base import View, cache_static, image_item, place_image, plot_widget, theme
+from ui.views.colors import MARKER, color_bar, is_dark, line_color, show_heatmap
 from ui.views.runs import RunHistory, RunsLink
 
 LEVELS = 14
@@ -50,10 +53,18 @@ class PathsView(View):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.dark = is_dark(self)
+        _, fg = theme(self)
         self.map_widget = plot_widget(self, x="x", y="y")
         self.map = self.map_widget.getPlotItem()
-        self.image = image_item()
+        self.map.getViewBox().setAspectLocked(True)  # to scale
+        self.map.getViewBox().sigRangeChangedManually.connect(self._zoomed_by_hand)
+        self.image = image_item(smooth=True)
         self.map.addItem(self.image)
+        self.bar = color_bar(self.map, self.image, "surface", (0.0, 1.0), fg, self.dark,
+                             label="log₁₀(loss − min)")
+        # Contour lines darker than the pale map (pale in both palettes).
+        self.contour_pen = pg.mkPen((60, 80, 110, 150), width=1)
         self.minima = pg.ScatterPlotItem(symbol="star", size=16, brush=pg.mkBrush(255, 215, 0),
                                          pen=pg.mkPen("k"))
         self.minima.setZValue(10)  # above the paths
@@ -69,8 +80,8 @@ class PathsView(View):
         self.badges.setContentsMargins(0, 0, 0, 0)
         self.hint = QLabel("Click the map to set the start point")
         # The legend is a label above the plots: inside the map it would hide the paths.
-        self.legend = QLabel()
-        self.legend.setWordWrap(True)
+        self.legend = QLabel(objectName="paths_legend")
+        self.legend.setWordWrap(True)  # between racers only: each entry's spaces do not break
         top = QHBoxLayout()
         top.addLayout(self.badges)
         top.addStretch(1)
@@ -91,6 +102,7 @@ class PathsView(View):
         self._grid: Any = None
         self._diverged: tuple = ()
         self._zoomed = False
+        self._by_hand = False
         cache_static(self.map)
         cache_static(self.loss)
         #: (run name, racer) -> (path item, loss item) of earlier runs' trajectories.
@@ -136,8 +148,8 @@ class PathsView(View):
             self.loss.removeItem(item)
         self.legend.setText("")
         self.paths, self.heads, self.losses = {}, {}, {}
-        self._zoomed = False
-        if session is None or "paths" not in session.trainer.probes:
+        self._zoomed = self._by_hand = False
+        if session is not None and "paths" not in session.trainer.probes:
             self.set_message("Optimizer paths need a surface task (an optimizer race).")
 
     # -- drawing ---------------------------------------------------------------------------
@@ -157,7 +169,8 @@ class PathsView(View):
         lo = float(np.log10(levels[0] - base)) - 0.5
         hi = float(np.log10(levels[-1] - base)) + 0.5
         logz = np.log10(np.maximum(z - base, 10.0 ** lo))  # NaN (outside the domain) stays
-        self.image.setImage(to_rgba(logz, SURFACE_LUT, lo, hi), autoLevels=False)
+        show_heatmap(self.image, logz, "surface", (lo, hi), self.dark)
+        self.bar.setLevels((lo, hi))
         place_image(self.image, xs, ys)
         for iso in self.isocurves:
             if iso.scene() is not None:
@@ -165,7 +178,7 @@ class PathsView(View):
         self.isocurves = []
         for level in levels:
             # IsocurveItem reads data as (x index, y index): transpose the row-major grid.
-            iso = pg.IsocurveItem(z.T, float(level), pen=pg.mkPen((60, 80, 110, 150), width=1))
+            iso = pg.IsocurveItem(z.T, float(level), pen=self.contour_pen)
             iso.setParentItem(self.image)
             self.isocurves.append(iso)
         minima = self._minima = p["minima"]
@@ -193,19 +206,42 @@ class PathsView(View):
             self.losses[name].setData(r["iterations"], r["losses"])
             starts.append(pts[0])
         self.starts.setData([s[0] for s in starts], [s[1] for s in starts])
-        self.legend.setText("&nbsp;&nbsp; ".join(
+        # Non-breaking spaces inside an entry: "RMSProp μ=0.03 β=0.9" never splits.
+        legend = " &nbsp; ".join(
             f"<span style='color: rgb{line_color(i)}; font-size: 14pt;'>&#9632;</span>&nbsp;"
-            f"{r['label']}" for i, r in enumerate(racers.values())))
-        if not self._zoomed:
+            + escape(r["label"]).replace(" ", "&nbsp;") for i, r in enumerate(racers.values()))
+        if legend != self.legend.text():
+            self.legend.setText(legend)
+        if not self._by_hand and (not self._zoomed or self._outside(racers)):
             self._zoom_to(racers)
         self._badges(racers)
 
+    def _zoomed_by_hand(self, *_: Any) -> None:
+        self._by_hand = True
+
+    def _outside(self, racers: dict[str, dict]) -> bool:
+        """True when a live racer's path left the frame (inside the surface's domain)."""
+        (x0, x1), (y0, y1) = self.map.viewRange()
+        xs, ys, _ = self._grid
+        for r in racers.values():
+            if r["diverged"] or not len(r["points"]):
+                continue
+            pts = r["points"]
+            lo = np.maximum(np.nanmin(pts, axis=0), [xs[0], ys[0]])
+            hi = np.minimum(np.nanmax(pts, axis=0), [xs[-1], ys[-1]])
+            if lo[0] < x0 or hi[0] > x1 or lo[1] < y0 or hi[1] > y1:
+                return True
+        return False
+
     def _zoom_to(self, racers: dict[str, dict]) -> None:
-        """Frame the paths and minima (the surface's domain is often much larger)."""
+        """Frame the paths and minima (the surface's domain is often much larger); racers
+        that diverged are left out (their paths run off to infinity)."""
         self._zoomed = True
         xs, ys, _ = self._grid
-        pts = np.concatenate([r["points"] for r in racers.values()] +
-                             [np.asarray([m[:2] for m in self._minima]).reshape(-1, 2)])
+        live = [r["points"] for r in racers.values() if not r["diverged"]] or \
+            [r["points"][:1] for r in racers.values()]
+        pts = np.concatenate(live + [np.asarray([m[:2] for m in self._minima]).reshape(-1, 2)])
+        pts = pts[np.all(np.isfinite(pts), axis=1)]
         lo, hi = pts.min(axis=0), pts.max(axis=0)
         span = np.maximum(hi - lo, [0.2 * (xs[-1] - xs[0]), 0.2 * (ys[-1] - ys[0])])
         mid = (lo + hi) / 2

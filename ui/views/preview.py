@@ -37,6 +37,12 @@ def _project(graph: dict, data: dict, task: dict, **training: Any) -> dict:
             "training": {**TRAINING, **training}}
 
 
+def _formula(task: dict, data: dict | None = None) -> dict:
+    """A project without a network: a formula task (on ``data``)."""
+    raw = {"format_version": 1, "graphs": {}, "task": task, "training": {**TRAINING, "epochs": 1}}
+    return raw if data is None else {**raw, "data": data}
+
+
 def _preset(name: str, **training: Any) -> dict:
     raw = json.loads((presets_dir() / f"{name}.json").read_text())
     raw["training"].update(device="cpu", **training)
@@ -95,6 +101,28 @@ def samples() -> dict[str, tuple[dict, int]]:
         "beale": (_preset("dlpi-2-beale"), 100),
         "airline": (_preset("dlpi-5-lstm-airline"), 60),
         "gan1d": (_preset("dlpi-8-gan-1d"), 3),
+        "shapes": (_preset("dl4b-12-cnn-filters"), 1),
+        "vae": (_preset("dl4b-9-vae-digits"), 5),
+        "gan_digits": (_preset("dl4b-14-gan-digits"), 3),
+        "bp_step": (_preset("dlpi-1-bp-step"), 1),
+        "chars": (_project(
+            _chain(("embedding", {"vocab_size": 29, "dim": 32}), ("positional_encoding", {}),
+                   ("transformer_encoder", {"heads": 4, "ff_size": 64, "causal": True,
+                                            "dropout": 0.0}),
+                   ("layernorm", {}), _dense(29, "identity")),
+            {"type": "text_chars", "params": {"window": 24, "step": 12, "corpus_chars": 6000},
+             "seed": 0},
+            {"type": "language_model", "params": {"prompt": "the cat sees a red"}},
+            optimizer={"type": "adam", "params": {"lr": 0.01}}), 8),
+        "encoding": (_formula({"type": "positional_encoding"}), 1),
+        "kernel": (_formula({"type": "nadaraya_watson"}, {"type": "noisy_sine", "seed": 0}), 1),
+        "beams": (_formula({"type": "beam_search"}), 1),
+        "newton": (_preset("ldl-e-newton"), 12),
+        "bayes": (_preset("dlpi-9-bayes-regression"), 100),
+        "outliers": (_preset("ldl-17-ae-outliers"), 10),
+        "memory": (_preset("ldl-10-cec-memory"), 10),
+        "search": (_preset("ad3501-search"), 1),
+        "overfitting": (_preset("dlpi-2-overfitting"), 1),
     }
 
 

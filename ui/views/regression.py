@@ -8,8 +8,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
-from ui.views.base import View, plot_widget, theme
+from ui.views.base import View, layout_widget, legend_colors, plot_widget, style_plot, theme
 from ui.views.colors import BLUE, ORANGE
+from ui.views.labels import legend_row
 
 
 class FitView(View):
@@ -29,7 +30,7 @@ class FitView(View):
         self.plot.addItem(self.points)
         self.identity = self.plot.plot([], [], pen=pg.mkPen(fg, style=Qt.PenStyle.DashLine))
         self.curve = self.plot.plot([], [], pen=pg.mkPen(BLUE, width=2.5))
-        self.info = QLabel()
+        self.info = QLabel(wordWrap=True)
         layout = QVBoxLayout(self.content)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.plot_widget, 1)
@@ -37,8 +38,8 @@ class FitView(View):
         self.mode: str | None = None
 
     def on_session(self, session: Any) -> None:
-        if session is None or "evaluation" not in session.trainer.probes or \
-                session.dataset.info.target != "regression":
+        if session is not None and ("evaluation" not in session.trainer.probes
+                                    or session.dataset.info.target != "regression"):
             self.set_message("The fit view needs a regression task.")
 
     def draw(self, snapshot: Any) -> None:
@@ -81,26 +82,29 @@ class ForecastView(View):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.plot_widget = plot_widget(self, x="time step", y="value")
-        self.plot = self.plot_widget.getPlotItem()
-        self.plot.showGrid(x=True, y=True, alpha=0.2)
         _, fg = theme(self)
-        self.legend = self.plot.addLegend(offset=(8, 8), labelTextColor=fg)
+        self.plot_widget = layout_widget(self)
+        self.plot = style_plot(pg.PlotItem(), fg, x="time step", y="value")
+        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        brush, pen = legend_colors(self)
+        # The legend is a row above the plot: inside, it hid the start of the series.
+        self.legend = legend_row(self.plot_widget.ci, self.plot, fg, brush=brush, pen=pen)
+        self.plot_widget.ci.addItem(self.plot, row=1, col=0)
         self.actual = self.plot.plot([], [], pen=pg.mkPen(fg, width=1.5), name="series")
         self.naive = self.plot.plot([], [], pen=pg.mkPen((150, 150, 150), width=1.2,
                                                          style=Qt.PenStyle.DashLine),
                                     name="naive (last value)")
         self.predicted = self.plot.plot([], [], pen=pg.mkPen(BLUE, width=2), name="model")
         self.regions: list[pg.LinearRegionItem] = []
-        self.info = QLabel()
+        self.info = QLabel(wordWrap=True)
         layout = QVBoxLayout(self.content)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.plot_widget, 1)
         layout.addWidget(self.info)
 
     def on_session(self, session: Any) -> None:
-        if session is None or session.dataset is None or \
-                session.dataset.info.kind != "series":
+        if session is not None and (session.dataset is None
+                                    or session.dataset.info.kind != "series"):
             self.set_message("The forecast view needs a time-series dataset.")
 
     def draw(self, snapshot: Any) -> None:
@@ -122,8 +126,9 @@ class ForecastView(View):
                                              brush=pg.mkBrush(*shades[name]))
                 self.plot.addItem(region)
                 self.regions.append(region)
-        self.info.setText("   ".join(
-            f"{name}: model MSE {e['model']:.4g} vs naive {e['naive']:.4g}"
+        # Non-breaking spaces inside a split's figures: lines wrap between splits only.
+        self.info.setText(" · ".join(
+            f"{name}: model MSE {e['model']:.4g} vs naive {e['naive']:.4g}".replace(" ", "\u00a0")
             for name, e in f["mse"].items()))
 
 

@@ -23,7 +23,6 @@ import numpy as np
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from playground.probes import stepthrough as stepthrough_probe
 from ui.views.base import View
+from ui.views.flow import flow_row
 
 PHASES = ("forward", "backward", "update")
 #: Text colour of each phase's rows (readable on light and dark backgrounds).
@@ -157,23 +157,21 @@ class StepThroughView(View):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         self.buttons: dict[str, QPushButton] = {}
-        row = QHBoxLayout()
         for i, phase in enumerate(PHASES, start=1):
             button = QPushButton(f"{i}  {phase.capitalize()}", objectName=f"reveal_{phase}")
             button.clicked.connect(lambda _=False, k=i: self.reveal(k))
             self.buttons[phase] = button
-            row.addWidget(button)
         self.hide_button = QPushButton("Hide", objectName="reveal_none",
                                        toolTip="Hide the computed numbers again")
         self.hide_button.clicked.connect(lambda: self.reveal(0))
-        row.addWidget(self.hide_button)
-        row.addStretch(1)
+        # The buttons wrap onto a second line in a narrow dock instead of being cut.
+        row = flow_row(*self.buttons.values(), self.hide_button, spacing=6)
         self.note = QLabel(wordWrap=True, objectName="stepthrough_note")
         self.note.setStyleSheet("color: palette(placeholder-text);")
         layout = QVBoxLayout(self.content)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.heading)
-        layout.addLayout(row)
+        layout.addWidget(row)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.note)
         self._update_buttons()

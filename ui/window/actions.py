@@ -42,6 +42,8 @@ SPECS: dict[str, tuple[str, tuple, str, Any]] = {
     "reset_layout": ("Reset layout", (), "Put the panels back where they started", None),
     "shortcuts": ("&Keyboard shortcuts", (QKeySequence.StandardKey.HelpContents,),
                   "List the keyboard shortcuts", None),
+    "error_log": ("&Error log…", (), "Where the details of errors are written, for a bug "
+                  "report", None),
     "about": ("&About", (), "About this program", None),
 }
 #: Actions whose handler is the window's FileController (``window.file_ops``) method of the
@@ -124,6 +126,7 @@ def build_menus(window: Any, actions: dict[str, QAction], editor_actions: dict[s
 
     help_menu = menus["help"] = bar.addMenu("&Help")
     help_menu.addAction(actions["shortcuts"])
+    help_menu.addAction(actions["error_log"])
     help_menu.addAction(actions["about"])
     return menus
 

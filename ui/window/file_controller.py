@@ -53,9 +53,10 @@ class FileController(QObject):
 
     # -- actions -----------------------------------------------------------------------------
     def new(self) -> None:
-        """File > New."""
+        """File > New: Input -> Dense -> Output on the current data, ready to train."""
         if self.confirm_discard():
-            self.window.set_project(new_project())
+            window = self.window
+            window.set_project(new_project(window.project.data, window.data_panel.dataset))
 
     def open(self, path: str | None = None) -> bool:
         """File > Open (or a recent file); errors show as a one-line message."""
@@ -151,13 +152,15 @@ class FileController(QObject):
             self.window.dialogs.error("Nothing to export yet",
                                       "Press Reset or Play to build the model first.")
             return
-        project = self.window.project
-        stem = (project.id or project.name or "model").replace(" ", "_")
-        folder = self.files.path.parent if self.files.path else Path.home()
-        choice = self.window.dialogs.export_target(FORMATS, str(folder / f"{stem}.pt"))
+        from ui.dialogs.export import suggested_path
+
+        choice = self.window.dialogs.export_target(FORMATS, suggested_path(self.window, ".pt"))
         if choice is None:
             return
         fmt, path = choice
+        if Path(path).exists() and not self.window.dialogs.confirm_overwrite(path):
+            self.window.show_status(f"Not exported: {Path(path).name} exists")
+            return
         self.window.show_status(f"Exporting {fmt} to {path}…")
         self._export_token = run.worker.call_on_trainer(lambda s: export(s, fmt, path))
         run.worker.call_done.connect(self._on_export_done)
@@ -198,26 +201,36 @@ class FileController(QObject):
             self._burst.start()
 
     def autosave(self) -> bool:
-        """Write the recovery file if there are changes it does not hold yet."""
+        """Write the recovery file if there are changes it does not hold yet; a failure
+        shows in the status bar at once (the user must not believe they are protected)."""
         if not self.autosave_enabled or self.files.autosaved:
             return False
-        return self.files.write_recovery(self.window.project)
+        if self.files.write_recovery(self.window.project):
+            return True
+        self.window.show_status(f"Autosave failed: {self.files.autosave_error}", error=True,
+                                timeout=0)
+        return False
 
     def offer_recovery(self) -> bool:
-        """If a recovery file was left by a crash, offer it; True when it was restored."""
+        """Offer the recovery files crashed instances left (never a running instance's),
+        newest first; True when one was restored. Unreadable ones are moved aside."""
         files = self.files
-        if not files.has_recovery():
-            return False
-        if not self.window.dialogs.offer_recovery(files.recovery_path):
-            files.remove_recovery()
-            return False
-        project = files.read_recovery()
-        if project is None:
-            self.window.show_status("The recovery file could not be read", error=True)
-            return False
-        self.window.set_project(project, path=None, modified=True)
-        self.window.show_status("Restored the autosaved project: save it to keep it")
-        return True
+        for path in files.orphaned_recoveries():
+            project, problem = files.read_recovery(path)
+            if project is None:
+                self.window.show_status(f"The recovery file could not be read: {problem}",
+                                        error=True, timeout=0)
+                continue
+            if not self.window.dialogs.offer_recovery(path):
+                files.discard_recovery(path)
+                continue
+            self.window.set_project(project, path=None, modified=True)
+            files.adopt_recovery(path, project)
+            self.window.show_status("Restored the autosaved project: save it to keep it")
+            for rest in files.orphaned_recoveries():  # offered again at the next start
+                files.release(rest)
+            return True
+        return False
 
     def clean_exit(self) -> None:
         """Stop autosaving and remove the recovery file."""

@@ -16,7 +16,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QDockWidget,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -25,23 +24,35 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground import errorlog
 from playground.data import DATASETS
 from playground.graph import Graph
 from playground.tasks import TASKS
 from playground.training.model_thread import allow_model_access, forbid_model_access
 from ui.dialogs.messages import ABOUT, Dialogs
 from ui.editor.editor import GraphEditor
-from ui.panels.data_panel import BANNER_STYLE, DataPanel
+from ui.panels.data_panel import DataPanel
 from ui.panels.preset_browser import PresetBrowser
 from ui.panels.training_panel import TrainingPanel
 from ui.window.actions import SpaceForCanvas, build_menus, make_actions, shortcut_rows
+from ui.window.checks import card_notes, output_problems, refused_fields
 from ui.window.file_controller import FileController
 from ui.window.gc_guard import GuiGarbageCollector
+from ui.window.geometry import STATE_VERSION, save_window, saved_state
 from ui.window.project_files import ProjectFiles, new_project
 from ui.window.run_controller import RunController
 from ui.window.run_status import RunStatus
 from ui.window.theme import SETTINGS_KEY, apply_theme, saved_mode
 from ui.window.view_docks import ViewDocks, normalise_layout
+from ui.window.window_layout import (
+    PALETTE_MIN_WINDOW,
+    apply_default_sizes,
+    build_panel_docks,
+    fill_docks_menu,
+    keep_graph_readable,
+    layout_ids,
+    reset_layout,
+)
 
 APP_TITLE = "Neural-network playground"
 STATUS_MS = 8000
@@ -72,6 +83,9 @@ class MainWindow(QMainWindow):
         Autosave to the recovery file (off for screenshots and benchmarks).
     path : path-like, optional
         The file ``project`` came from.
+    remember_layout : bool
+        Restore the docks' state of the last session when first shown, and save it on
+        close (the app does; screenshots and tests start from the default layout).
 
     Signals
     -------
@@ -82,7 +96,8 @@ class MainWindow(QMainWindow):
     first_shown = Signal()
 
     def __init__(self, project: Any = None, files: ProjectFiles | None = None,
-                 dialogs: Any = None, autosave: bool = True, path: Any = None):
+                 dialogs: Any = None, autosave: bool = True, path: Any = None,
+                 remember_layout: bool = False):
         super().__init__()
         self.setObjectName("main_window")
         self.files = files if files is not None else ProjectFiles()
@@ -106,7 +121,8 @@ class MainWindow(QMainWindow):
         self.views.refresh = self.run.worker.refresh
         self.file_ops = FileController(self, autosave)
         self._build_central()
-        self.panel_docks = self._build_docks()
+        self.panel_docks = build_panel_docks(self)
+        keep_graph_readable(self)
         handlers = {
             "new": self.file_ops.new, "open": self.file_ops.open, "save": self.file_ops.save,
             "save_as": self.file_ops.save_as, "export": self.file_ops.export,
@@ -115,13 +131,14 @@ class MainWindow(QMainWindow):
             "step_epoch": lambda: self.run.step("epoch"), "stop": self.run.stop,
             "reset": self.run.reset, "reset_layout": self.reset_layout,
             "shortcuts": self.show_shortcuts,
+            "error_log": lambda: self.dialogs.info("Error log", errorlog.describe()),
             "about": lambda: self.dialogs.info("About", ABOUT)}
         self.actions = make_actions(self, handlers)
         self.menus = build_menus(self, self.actions, self.editor.actions, self.set_theme,
                                  self.theme)
         self.menus["recent"].aboutToShow.connect(
             lambda: self.file_ops.fill_recent(self.menus["recent"]))
-        self.menus["docks"].aboutToShow.connect(self._fill_docks_menu)
+        self.menus["docks"].aboutToShow.connect(lambda: fill_docks_menu(self))
         self.menus["view_list"].aboutToShow.connect(
             lambda: self.views.fill_views_menu(self.menus["view_list"], self.toggle_view))
         self.menus["view_images"].aboutToShow.connect(
@@ -134,14 +151,16 @@ class MainWindow(QMainWindow):
         self.editor.view.viewport().installEventFilter(self._space)
         self.statusBar().addPermanentWidget(self.run_status)
         self._connect()
-        self._default_state = None
+        self.remember_layout = remember_layout
+        #: The docks' sizes came from the user's last session: keep them for the first project.
+        self._restored_layout = False
         self.set_project(self.project, path=path)
 
     # -- layout ------------------------------------------------------------------------------
     def _build_central(self) -> None:
-        self.banner = QLabel(objectName="central_banner", wordWrap=True)
-        self.banner.setStyleSheet(BANNER_STYLE)
-        self.banner.hide()
+        # The substitute-data note lives in the data panel, where the data is described:
+        # the graph keeps its height (the window's ``banner`` is that label).
+        self.banner = self.data_panel.banner
         self.graph_combo = QComboBox(objectName="graph_combo")
         self.graph_combo.activated.connect(lambda *_: self._show_graph())
         self.graph_row = QWidget()
@@ -154,29 +173,18 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(self.central)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
-        column.addWidget(self.banner)
         column.addWidget(self.graph_row)
         column.addWidget(self.editor, 1)
         self.editor.splitter.setSizes([160, 900, 250])  # most of the centre for the canvas
         self.setCentralWidget(self.central)
 
-    def _build_docks(self) -> dict[str, QDockWidget]:
-        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks
-                            | QMainWindow.DockOption.AllowTabbedDocks)
-        docks = {}
-        for key, title, widget in (("data", "Data", self.data_panel),
-                                   ("presets", "Presets", self.preset_browser),
-                                   ("training", "Training", self.training_panel)):
-            dock = QDockWidget(title, self, objectName=f"dock_{key}")
-            dock.setWidget(widget)
-            docks[key] = dock
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, docks["data"])
-        self.splitDockWidget(docks["data"], docks["training"], Qt.Orientation.Vertical)
-        self.tabifyDockWidget(docks["data"], docks["presets"])
-        docks["data"].raise_()
-        return docks
+    def reset_layout(self) -> None:
+        """View > Reset layout: every panel and view back in its default place and size."""
+        reset_layout(self)
+
+    def apply_default_sizes(self) -> None:
+        """Column widths for the window's size (:func:`ui.window.window_layout`)."""
+        apply_default_sizes(self)
 
     def _add_variants_action(self) -> None:
         """Train > Run all variants (and its button in the training panel)."""
@@ -224,16 +232,6 @@ class MainWindow(QMainWindow):
         self.views.views["seeds"].set_session(self.run.session)
         self.views.views["seeds"].show_seeds(result)
 
-    def _fill_docks_menu(self) -> None:
-        """View > Panels: a check item per dock (the panels, then the current views)."""
-        menu = self.menus["docks"]
-        menu.clear()
-        for dock in self.panel_docks.values():
-            menu.addAction(dock.toggleViewAction())
-        menu.addSeparator()
-        for dock in self.views.docks.values():
-            menu.addAction(dock.toggleViewAction())
-
     def toggle_view(self, vid: str, on: bool) -> None:
         """Open or close view ``vid``; the project's layout remembers it."""
         if on:
@@ -245,30 +243,6 @@ class MainWindow(QMainWindow):
         if layout != list(self.project.views.get("layout") or []):
             self.project.views = {**self.project.views, "layout": layout}
             self.mark_edited()
-
-    def reset_layout(self) -> None:
-        """Put the docks back where they were when the window first showed."""
-        if self._default_state is not None:
-            self.restoreState(self._default_state)
-        for dock in (*self.panel_docks.values(), *self.views.docks.values()):
-            dock.show()
-
-    def apply_default_sizes(self) -> None:
-        """Give the columns sensible widths for the window's size, then fit the graph."""
-        left = [self.panel_docks["data"]]
-        right = [d for vid, d in self.views.docks.items() if vid != "curves"][:1]
-        self.resizeDocks(left, [max(320, self.width() // 5)], Qt.Orientation.Horizontal)
-        if right and self.central.isVisible():
-            self.resizeDocks(right, [max(420, self.width() * 7 // 27)],
-                             Qt.Orientation.Horizontal)
-        self.resizeDocks([self.panel_docks["data"], self.panel_docks["training"]],
-                         [self.height() * 9 // 20, self.height() * 11 // 20],
-                         Qt.Orientation.Vertical)
-        curves = self.views.docks.get("curves")
-        if curves is not None:
-            size = self.height() // 4 if self.central.isVisible() else self.height() * 2 // 5
-            self.resizeDocks([curves], [max(220, size)], Qt.Orientation.Vertical)
-        QTimer.singleShot(80, self.editor.fit_view)
 
     # -- project -----------------------------------------------------------------------------
     def set_project(self, project: Any, path: Any = None, modified: bool = False) -> None:
@@ -286,9 +260,8 @@ class MainWindow(QMainWindow):
         self.data_panel.set_spec(project.data, load=self._shown_once)
         self.training_panel.set_project(project, target_of(project.data))
         self.actions["run_variants"].setEnabled(bool(project.variants))
-        layout = list(project.views.get("layout") or TASKS.get(project.task).views)
         self.views.clear_runs()
-        self.views.set_layout(layout, curves_below=bool(project.graphs))
+        self.views.set_layout(layout_ids(project), curves_below=bool(project.graphs))
         # Without data the preset's description is the more useful tab.
         self.panel_docks["presets" if project.data is None else "data"].raise_()
         self.preset_browser.set_current(project.id)
@@ -306,8 +279,14 @@ class MainWindow(QMainWindow):
         if self.data_panel.dataset is None:
             self.data_panel.reload()
         self.views.materialise()
-        # Docks added this turn get their geometry only after the layout settles.
-        QTimer.singleShot(80, lambda: None if self.closed else self.apply_default_sizes())
+        # Docks added this turn get their geometry only after the layout settles. The first
+        # project after a restored layout keeps the sizes the user left.
+        if self._restored_layout:
+            self._restored_layout = False
+            self.editor.show_palette(self.width() >= PALETTE_MIN_WINDOW)
+            QTimer.singleShot(80, lambda: None if self.closed else self.editor.refit())
+        else:
+            QTimer.singleShot(80, lambda: None if self.closed else self.apply_default_sizes())
         if self.run.auto_prepare:
             self.run.prepare()
 
@@ -347,6 +326,10 @@ class MainWindow(QMainWindow):
     # -- edits -------------------------------------------------------------------------------
     def _connect(self) -> None:
         self.editor.graph_edited.connect(lambda: None if self._quiet else self.mark_edited())
+        # Moving nodes changes the file, not the model: no rebuild, no "edited" notice.
+        self.editor.layout_edited.connect(
+            lambda: None if self._quiet else self.mark_edited(stale=False))
+        self.editor.graph_edited.connect(self.check_model)
         self.data_panel.spec_changed.connect(self._on_spec_changed)
         self.data_panel.dataset_loaded.connect(self._on_dataset_loaded)
         self.data_panel.import_requested.connect(self.actions["import_data"].trigger)
@@ -355,14 +338,35 @@ class MainWindow(QMainWindow):
         self.preset_browser.open_requested.connect(self.file_ops.open_preset)
 
     def mark_edited(self, stale: bool = True) -> None:
-        """The project changed: "*" in the title, autosave soon, a rebuild at the next Play."""
+        """The project changed: "*" in the title, autosave soon, a rebuild at the next Play.
+
+        An error from the last build or run is about the project as it was: it goes (the
+        editor's bar shows what is wrong now).
+        """
         self.files.mark_modified()
         if stale:
+            self.run.clear_error()
             if not self.run.stale and self.run.session is not None:
                 self.show_status("Edited: press Play or Reset to train the new version")
             self.run.stale = True
         self.update_title()
         self.file_ops.edited()
+
+    def check_model(self) -> None:
+        """The checks that need the data and the task, after every edit (the editor checks
+        the graph itself)."""
+        problems = []
+        if self.editing_main_graph():
+            problems = output_problems(self.project, self.data_panel.dataset,
+                                       self.editor.graph, self.editor.report, self._set_units)
+        self.editor.set_external_problems(problems)
+
+    def _set_units(self, node_id: str, units: int) -> None:
+        self.editor.scene.set_params(node_id, {"units": units})
+
+    def invalid_fields(self) -> list[str]:
+        """One line per field whose text is refused (Play waits until they are fixed)."""
+        return refused_fields(self)
 
     def _on_spec_changed(self, spec: Any) -> None:
         if spec is None and TASKS.get(self.project.task).targets:
@@ -375,14 +379,24 @@ class MainWindow(QMainWindow):
         self.mark_edited()
 
     def _on_dataset_loaded(self, dataset: Any) -> None:
+        """New data is on screen at once: the preview (the data panel), the shapes and the
+        cards, and the decision boundary's points, before any training."""
         self.editor.set_data_shape(dataset.input_shape)
+        self.editor.scene.set_card_notes(card_notes(dataset, self.project.task))
         note = dataset.info.substitute
         self.banner.setText(f"Substitute data: {note}" if note else "")
         self.banner.setVisible(bool(note))
+        boundary = self.views.views.get("boundary")
+        if boundary is not None:
+            boundary.show_dataset(dataset)
+        self.check_model()
 
     def _on_task_changed(self, task_id: str, params: dict) -> None:
         self.project.task, self.project.task_params = task_id, dict(params)
         self.mark_edited()
+        if self.data_panel.dataset is not None:
+            self.editor.scene.set_card_notes(card_notes(self.data_panel.dataset, task_id))
+        self.check_model()
 
     def _on_config_changed(self, config: Any) -> None:
         old, self.project.training = self.project.training, config
@@ -420,13 +434,18 @@ class MainWindow(QMainWindow):
             return
         self.first_shown.emit()
         self.preset_browser.load_async()
+        if self.remember_layout:
+            state = saved_state(self.files.settings)
+            self._restored_layout = state is not None and self.restoreState(state,
+                                                                            STATE_VERSION)
         self._after_project_shown()
-        QTimer.singleShot(50, lambda: setattr(self, "_default_state", self.saveState()))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if not self.file_ops.confirm_discard():
             event.ignore()
             return
+        if self.remember_layout:
+            save_window(self, self.files.settings)
         self.shutdown()
         self.file_ops.clean_exit()
         event.accept()

@@ -22,24 +22,13 @@ from PySide6.QtCore import QObject, QTimer
 from ui.panels.preset_browser import book_vs_ours
 from ui.run.variants import VariantProgress
 from ui.run.worker import EMPTY, TrainingWorker
-from ui.window.run_status import checks_summary, metrics_text
+from ui.window.run_status import checks_summary, is_news, metrics_text, trained
 
 FRAME_MS = 100
 #: Neuron maps on the editor's nodes refresh at most this often (s) while training: each
 #: refresh rebuilds every thumbnail and repaints the canvas (~10 ms for the spiral preset).
 #: A paused or ended run shows its newest maps at once.
 MAPS_SECONDS = 1.0
-
-
-def is_news(snapshot: Any, previous: Any) -> bool:
-    """True when ``snapshot`` shows something ``previous`` did not (a step, a state, a
-    metric, or a probe payload recomputed with new options)."""
-    if previous is None:
-        return True
-    return (snapshot.step != previous.step or snapshot.state != previous.state
-            or snapshot.metrics != previous.metrics
-            or snapshot.probes.keys() != previous.probes.keys()
-            or any(v is not previous.probes[k] for k, v in snapshot.probes.items()))
 
 
 class RunController(QObject):
@@ -65,7 +54,8 @@ class RunController(QObject):
         self._shown: Any = None
         self._maps: Any = None
         self._maps_time = -math.inf  # never shown: the first maps are due at once
-        self._runs = 0
+        self._runs = 0  # runs of this project that trained (their numbers in Curves)
+        self._error_shown = False  # the training panel shows an error of the last build/run
         #: The session on screen is a variant's, not the window's project.
         self.foreign = False
         self._run_name: str | None = None  # a variant's name for its stored run
@@ -173,8 +163,30 @@ class RunController(QObject):
         self.launch(project, autoplay=True, seeds=count)
         return True
 
+    def blocked(self) -> bool:
+        """True (and the reason shown) when a field holds a value that is refused: training
+        would quietly use the field's old value."""
+        bad = self.window.invalid_fields()
+        if not bad:
+            return False
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        self._show_error(f"Fix this field first: {bad[0]}{more}")
+        return True
+
+    def clear_error(self) -> None:
+        """Forget an error shown from the last build or run (the project was edited since)."""
+        self.build_error = None
+        if self._error_shown:
+            self._error_shown = False
+            self.window.training_panel.show_message(None)
+            self.window.statusBar().clearMessage()
+            if not self.worker.is_training():
+                self.window.run_status.set_state(EMPTY)
+
     def play(self) -> None:
         """Train: resume, or build first when edited, ended or never built."""
+        if self.blocked():
+            return
         if self._needs_build():
             self.prepare(autoplay=True)
         else:
@@ -193,6 +205,8 @@ class RunController(QObject):
 
     def step(self, kind: str = "batch") -> None:
         """One batch or the rest of the epoch (building first if needed), then pause."""
+        if self.blocked():
+            return
         if self._needs_build():
             self.prepare(autoplay=False)
         self.worker.step(kind)
@@ -203,14 +217,18 @@ class RunController(QObject):
 
     def reset(self) -> None:
         """A fresh run of the current project."""
-        self.prepare(autoplay=False)
+        if not self.blocked():
+            self.prepare(autoplay=False)
 
     def stop_session(self) -> None:
         """Stop and forget the current session (another project is opening); its thread
-        finishes in the background so the window does not wait for it."""
+        finishes in the background so the window does not wait for it. The next project's
+        runs are numbered from 1."""
         self.variants.cancel()
         self.foreign = False
         self._stored = None
+        self._runs = 0
+        self.clear_error()
         self.worker.retire()
         self.worker.session = None
         self.worker.state = EMPTY
@@ -254,8 +272,7 @@ class RunController(QObject):
         if runs is not None:
             runs.release_current()
         snap = self.latest
-        if snap is not None and snap.step > 0 and snap.history and \
-                self._stored is not self.session:
+        if trained(snap) and self._stored is not self.session:
             self._store_run(snap, current=False)
 
     def _store_run(self, snap: Any, current: bool, metrics: dict | None = None) -> None:
@@ -277,7 +294,7 @@ class RunController(QObject):
     def _on_result(self, state: str, metrics: dict) -> None:
         """A run ended: keep its curves (still on screen, so not overlaid yet)."""
         snap = self.latest
-        if snap is not None and snap.history and self._stored is not self.session:
+        if trained(snap) and self._stored is not self.session:
             self._store_run(snap, current=True, metrics=metrics)
 
     def _on_run_started(self, index: int, count: int, name: str, label: str) -> None:
@@ -311,6 +328,7 @@ class RunController(QObject):
     def _on_session_failed(self, message: str) -> None:
         self.stale = True  # Play tries again (after the user fixes it)
         self.build_error = message
+        self.window.views.set_session(None, idle="")  # nothing is loading: no "Loading…"
         self._show_error(message)
         self.window.run_status.set_state("error")
         self._update_actions()
@@ -369,6 +387,7 @@ class RunController(QObject):
         text = f"Diverged at step {step} (loss {value}): try a smaller learning rate"
         self.window.show_status(text + (f" than {lr:g}" if lr else ""), error=True)
         self.window.training_panel.show_message(text, error=True)
+        self._error_shown = True
 
     def _on_checks(self, checks: list, after_variants: bool = False) -> None:
         self.checks = list(checks)
@@ -418,6 +437,7 @@ class RunController(QObject):
 
     def _show_error(self, message: str) -> None:
         line = message.splitlines()[0] if message else "error"
+        self._error_shown = True
         self.window.training_panel.show_message(line, error=True)
         self.window.show_status(line, error=True)
 

@@ -7,6 +7,11 @@ the window first paints. The curves view is always
 present ("loss" in a layout means it). Unregistered ids are skipped and
 reported. Views get the session when it is ready and every snapshot as it
 arrives; each repaints the newest one on its own timer.
+
+Each task's default layout gives its main view the space (the step-through
+table, the filter mosaic, the latent plot, a GAN's distributions, the optimizer
+paths...; see :mod:`ui.window.dock_layout`). The shares hold through window
+resizes; :meth:`ViewDocks.reset_layout` puts the task's default back.
 """
 
 from __future__ import annotations
@@ -18,11 +23,10 @@ from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QWidget
 
-CURVES = "curves"
+from ui.window.dock_layout import CURVES, DockLayout
+
 #: View ids that mean the curves view.
 CURVE_IDS = ("loss", "curves")
-#: Side-by-side (stacked) docks in the right column before further ones become tabs.
-MAX_STACKED = 2
 #: Milliseconds between handing the newest snapshot to the next view (see show_snapshot).
 PACE_MS = 30
 #: Earlier runs kept for overlays (the five configurations of a preset and a few more).
@@ -80,6 +84,7 @@ class ViewDocks:
     def __init__(self, window: QMainWindow, on_skipped=None):
         self.window = window
         self.on_skipped = on_skipped
+        #: Docks in the layout's order (what the project stores).
         self.docks: dict[str, QDockWidget] = {}
         self.views: dict[str, Any] = {}
         self.skipped: list[str] = []
@@ -93,6 +98,8 @@ class ViewDocks:
         self._turn = 0
         self._pacer = QTimer(window, interval=PACE_MS)
         self._pacer.timeout.connect(self._pace)
+        #: Where the docks go and the window shares they hold (see dock_layout).
+        self.arrangement = DockLayout(window, self.docks)
 
     @property
     def view_ids(self) -> list[str]:
@@ -105,7 +112,9 @@ class ViewDocks:
         return not self._pending
 
     def set_layout(self, view_ids: list[str], curves_below: bool = True) -> None:
-        """Replace the docks with ``view_ids``; :meth:`materialise` fills them.
+        """Replace the docks with ``view_ids`` in the task's default layout;
+        :meth:`materialise` fills them. The previous session is forgotten (it was
+        another project's): the new views say "Loading…" until theirs is ready.
 
         ``curves_below``: curves in the bottom area under the editor; else (no
         editor shown) in the right column under the first view. Ids the VIEWS
@@ -113,24 +122,26 @@ class ViewDocks:
         ``on_skipped(ids)``.
         """
         self.clear()
+        self.session = None
+        self._latest = None
         ids = normalise_layout(view_ids)
         self.skipped = []
-        column: list[QDockWidget] = []
         for vid in ids:
-            dock = self._new_dock(vid)
-            if vid == CURVES and (curves_below or not column):
-                self.window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-            elif vid == CURVES:
-                self.window.splitDockWidget(column[0], dock, Qt.Orientation.Vertical)
-            elif len(column) < MAX_STACKED:
-                self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock,
-                                          Qt.Orientation.Vertical)
-                column.append(dock)
-            else:
-                self.window.tabifyDockWidget(column[-1], dock)
-        if column:
-            column[0].raise_()
+            self._new_dock(vid)
+        self.arrangement.set_plan(ids, curves_below)
         self._pending = True
+
+    def apply_sizes(self) -> None:
+        """Give the right column, the main view and the curves the task's shares of the
+        window now (the main window calls it once its docks have their geometry)."""
+        self.arrangement.apply_sizes()
+
+    def reset_layout(self) -> None:
+        """Put the views back in the task's default layout: every view dock shown,
+        docked and placed, with the default shares of the window (View > Reset layout)."""
+        if not self.docks:
+            return
+        self.arrangement.reset()  # sizes them again once the layout settles
 
     def _new_dock(self, vid: str) -> QDockWidget:
         dock = QDockWidget(vid.replace("_", " ").capitalize(), self.window)
@@ -258,7 +269,7 @@ class ViewDocks:
         return path
 
     def clear(self) -> None:
-        """Remove every dock and view."""
+        """Remove every dock and view (the session stays: see :meth:`set_layout`)."""
         for view in self.views.values():
             view.deleteLater()  # views subscribed to the run store drop out on their own
         for dock in self.docks.values():
@@ -284,13 +295,17 @@ class ViewDocks:
         if self.refresh is not None:
             self.refresh()
 
-    def set_session(self, session: Any) -> None:
-        """Show ``session`` in every view (None: no session)."""
+    def set_session(self, session: Any, idle: str = "Loading…") -> None:
+        """Show ``session`` in every view (None: no session; the views say ``idle``:
+        "Loading…" while one is being built, "" when none will come, e.g. a failed build)."""
         self.session = session
         self._latest = None
         self._fed.clear()
         for view in self.views.values():
-            view.set_session(session)
+            if session is None:
+                view.set_session(None, idle=idle)
+            else:
+                view.set_session(session)
 
     def show_snapshot(self, snapshot: Any) -> None:
         """Show ``snapshot`` in every view, one view per pacer tick.

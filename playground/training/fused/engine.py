@@ -1,0 +1,268 @@
+"""Forward and backward of a dense chain for K independent copies, on preallocated tensors.
+
+Every tensor has a leading copy axis: weights (K, out, in), biases (K, 1, out),
+activations (K, B, units). K is 1 for the Trainer (its weights are views of
+the model's parameters) and more for :func:`~playground.training.fused.copies.train_copies`.
+
+A step is a fixed list of batched matrix products and elementwise kernels
+writing into buffers made once per batch size. Since the tensors never move,
+each batch's step is prepared once as a :class:`Program`: lists of
+zero-argument calls with their tensors bound, so running a step is little
+more than calling the kernels (on models this small, Python's own overhead
+per operation is what the fast path saves).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from playground.training.fused.activations import ACTIVATIONS
+from playground.training.fused.chain import Chain
+from playground.training.fused.losses import FusedLoss, LossScratch
+
+Call = Callable[[], Any]
+
+
+class Buffers:
+    """The tensors one step with batches of ``b`` samples writes into.
+
+    For K = 1 the copy axis is dropped: tensors are (b, units), and the step runs the
+    2-D kernels autograd runs (``mm``, ``sum``), so its numbers are autograd's bit for
+    bit. For K > 1 they are (K, b, units) and the step runs batched kernels (``bmm``).
+
+    Attributes
+    ----------
+    outs : list of Tensor
+        Each stage's output; an activation after a linear stage runs in place on the
+        linear's output when its backward reads only its result.
+    grads : list of Tensor
+        Gradient of the loss with respect to each stage's output.
+    grads_t : list of Tensor
+        ``grads`` with the last two axes swapped, made once (weight gradients read them).
+    ones : Tensor
+        (K, 1, b) ones: plain SGD steps a bias by ``ones @ grad``.
+    scratch : LossScratch
+    """
+
+    def __init__(self, engine: Engine, b: int):
+        k, chain = engine.k, engine.chain
+        dtype, device = engine.dtype, engine.device
+        lead = () if k == 1 else (k,)
+        widths = engine.widths
+        self.outs: list[Tensor] = []
+        for i, stage in enumerate(chain.stages):
+            in_place = stage.op != "linear" and i > 0 and chain.stages[i - 1].op == "linear" \
+                and not ACTIVATIONS[stage.op].reads_input
+            self.outs.append(self.outs[i - 1] if in_place else
+                             torch.empty(*lead, b, widths[i], dtype=dtype, device=device))
+        self.grads = [torch.empty(*lead, b, w, dtype=dtype, device=device) for w in widths]
+        self.grads_t = [g.transpose(-1, -2) for g in self.grads]
+        self.ones = torch.ones(k, 1, b, dtype=dtype, device=device)
+        one, half, zero = (torch.tensor(v, dtype=dtype, device=device) for v in (1.0, 0.5, 0.0))
+        self.scratch = LossScratch(
+            b * widths[-1], b, one, half, zero, _sum_per_copy,
+            [torch.empty(*lead, b, widths[-1], dtype=dtype, device=device) for _ in range(2)],
+            self.grads[-1].view(-1) if k == 1 else None)
+
+
+def _sum_per_copy(t: Tensor) -> Tensor:
+    return t.sum((1, 2))
+
+
+@dataclass
+class Program:
+    """One batch's step, prepared (see the module docstring).
+
+    Attributes
+    ----------
+    forward : list of call
+        Writes the chain's output.
+    loss : call
+        Returns each copy's loss and writes d(loss)/d(output).
+    backward : list of call
+        Writes the weight and bias gradients.
+    backward_sgd : list of (call, bool)
+        Steps the weights by plain SGD inside the backward instead; True marks the
+        calls that take the step as ``alpha=-lr``.
+    """
+
+    forward: list[Call]
+    loss: Call
+    backward: list[Call]
+    backward_sgd: list[tuple[Callable[..., Any], bool]]
+    _sgd: list[Call] = field(default_factory=list)
+    _sgd_lr: float | None = None
+
+    def sgd(self, lr: float) -> list[Call]:
+        """``backward_sgd`` with the step ``alpha=-lr`` bound in (rebound when lr changes)."""
+        if lr != self._sgd_lr:
+            self._sgd = [partial(call, alpha=-lr) if scaled else call
+                         for call, scaled in self.backward_sgd]
+            self._sgd_lr = lr
+        return self._sgd
+
+
+class Engine:
+    """The fused forward and backward of ``chain`` for ``k`` copies.
+
+    Parameters
+    ----------
+    chain : Chain
+    k : int
+        Number of copies.
+    loss : FusedLoss
+        From :func:`~playground.training.fused.losses.fused_loss`: its single form for
+        K = 1, its batched form otherwise.
+    in_width : int
+        Width of what the first stage reads (after the features).
+    dtype, device
+        Of the weights.
+
+    Attributes
+    ----------
+    weights, biases : list of Tensor
+        Per linear: (K, out, in) and (K, 1, out) (None without a bias); set by :meth:`bind`.
+    weight_grads, bias_grads : list of Tensor
+        Per linear: where the backward writes gradients when it does not update in place.
+    """
+
+    def __init__(self, chain: Chain, k: int, loss: FusedLoss, in_width: int,
+                 dtype: torch.dtype, device: torch.device):
+        self.chain, self.k = chain, k
+        self.loss = loss.single if k == 1 else loss.batched
+        self.dtype, self.device = dtype, device
+        self.widths = self._widths(in_width)
+        self._buffers: dict[int, Buffers] = {}
+        self._programs: dict[Hashable, Program] = {}
+        self.weights: list[Tensor] = []
+        self.biases: list[Tensor | None] = []
+        lead = () if k == 1 else (k,)
+        self.weight_grads = [torch.empty(*lead, lin.out_features, lin.in_features, dtype=dtype,
+                                         device=device) for lin in chain.linears]
+        self.bias_grads = [None if lin.bias is None else
+                           torch.empty(*lead, *(() if k == 1 else (1,)), lin.out_features,
+                                       dtype=dtype, device=device)
+                           for lin in chain.linears]
+        trains = [chain.trainable[s.linear] if s.op == "linear" else False for s in chain.stages]
+        # A stage passes a gradient back only when some layer before it trains.
+        self._grad_in = [any(trains[:i]) for i in range(len(chain.stages))]
+
+    def _widths(self, in_width: int) -> list[int]:
+        widths, width = [], in_width
+        for stage in self.chain.stages:
+            if stage.op == "linear":
+                width = self.chain.linears[stage.linear].out_features
+            widths.append(width)
+        return widths
+
+    def bind(self, weights: Sequence[Tensor], biases: Sequence[Tensor | None]) -> None:
+        """Use these weights and biases from now on (updated in place): (out, in) and (out,)
+        for K = 1, (K, out, in) and (K, 1, out) otherwise. Prepared programs are dropped."""
+        self.weights, self.biases = list(weights), list(biases)
+        self._programs.clear()
+
+    def buffers(self, b: int) -> Buffers:
+        """The buffers for batches of ``b`` samples (made on first use)."""
+        bufs = self._buffers.get(b)
+        if bufs is None:
+            bufs = self._buffers[b] = Buffers(self, b)
+        return bufs
+
+    # -- running -------------------------------------------------------------------------------
+    def program(self, key: Hashable, x: Tensor, y: Tensor) -> Program:
+        """The prepared step for inputs ``x`` and targets ``y`` ((B, ...) for K = 1, else
+        (K, B, ...)), which must stay the same tensors (views of a fixed epoch buffer);
+        cached by ``key`` until the next :meth:`bind`."""
+        program = self._programs.get(key)
+        if program is None:
+            bufs = self.buffers(x.shape[-2])
+            program = self._programs[key] = self._prepare(x, y, bufs)
+        return program
+
+    @staticmethod
+    def run(program: Program, sgd_lr: float | None) -> Tensor:
+        """Forward, loss and backward of ``program``; returns each copy's loss.
+
+        With ``sgd_lr`` the weights take a plain SGD step inside the backward, each layer
+        as soon as its gradient is known, in one kernel (equal to autograd's update to
+        rounding); without it the gradients land in :attr:`weight_grads` and
+        :attr:`bias_grads` (autograd's numbers, for K = 1 bit for bit).
+        """
+        for call in program.forward:
+            call()
+        loss = program.loss()
+        for call in program.backward if sgd_lr is None else program.sgd(sgd_lr):
+            call()
+        return loss
+
+    def forward(self, x: Tensor, bufs: Buffers) -> Tensor:
+        """The chain's output for inputs ``x`` into ``bufs`` (unprepared: evaluations)."""
+        for call in self._forward(x, bufs):
+            call()
+        return bufs.outs[-1]
+
+    # -- preparing -----------------------------------------------------------------------------
+    def _forward(self, x: Tensor, bufs: Buffers) -> list[Call]:
+        calls: list[Call] = []
+        a = x
+        for i, stage in enumerate(self.chain.stages):
+            out = bufs.outs[i]
+            if stage.op == "linear":
+                weight_t = self.weights[stage.linear].transpose(-1, -2)
+                matmul = torch.mm if self.k == 1 else torch.bmm
+                calls.append(partial(matmul, a, weight_t, out=out))
+                bias = self.biases[stage.linear]
+                if bias is not None:
+                    calls.append(partial(out.add_, bias))
+            else:
+                calls.append(ACTIVATIONS[stage.op].prepare(a, stage.args, out))
+            a = out
+        return calls
+
+    def _prepare(self, x: Tensor, y: Tensor, bufs: Buffers) -> Program:
+        backward: list[Call] = []
+        backward_sgd: list[tuple[Callable[..., Any], bool]] = []
+        stages, grads = self.chain.stages, bufs.grads
+        single = self.k == 1
+        matmul = torch.mm if single else torch.bmm
+        for i in range(len(stages) - 1, -1, -1):
+            stage, grad = stages[i], grads[i]
+            a_in = bufs.outs[i - 1] if i else x
+            if stage.op != "linear":
+                if self._grad_in[i]:
+                    call = ACTIVATIONS[stage.op].backward(grad, a_in, bufs.outs[i], stage.args,
+                                                          grads[i - 1])
+                    backward.append(call)
+                    backward_sgd.append((call, False))
+                continue
+            j = stage.linear
+            weight, bias = self.weights[j], self.biases[j]
+            weight_grad, bias_grad = self.weight_grads[j], self.bias_grads[j]
+            if self._grad_in[i]:  # before the update: it reads this step's weights
+                call = partial(matmul, grad, weight, out=grads[i - 1])
+                backward.append(call)
+                backward_sgd.append((call, False))
+            if not self.chain.trainable[j]:
+                continue
+            backward.append(partial(matmul, bufs.grads_t[i], a_in, out=weight_grad))
+            # Plain SGD: the gradient goes straight into the weights, one kernel each (the
+            # update rounds once where autograd's gradient-then-add_ rounds twice).
+            if single:
+                backward_sgd.append((partial(weight.addmm_, bufs.grads_t[i], a_in), True))
+            else:
+                backward_sgd.append((partial(weight.baddbmm_, bufs.grads_t[i], a_in), True))
+            if bias is not None and bias_grad is not None:
+                # The sum over the batch autograd takes (a bias gradient is a sum of residuals,
+                # prone to cancellation: the order of additions matters).
+                backward.append(partial(torch.sum, grad, -2, keepdim=not single, out=bias_grad))
+                backward_sgd.append(
+                    (partial(bias.addmv_, bufs.grads_t[i], bufs.ones[0, 0]), True) if single
+                    else (partial(bias.baddbmm_, bufs.ones, grad), True))
+        loss = partial(self.loss, bufs.outs[-1], y, grads[-1], bufs.scratch)
+        return Program(self._forward(x, bufs), loss, backward, backward_sgd)

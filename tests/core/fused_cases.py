@@ -1,0 +1,188 @@
+"""Projects for the fast-path oracle tests: every activation, loss, optimizer and penalty.
+
+A case is a small network on a small dataset, built twice: once on the fast path and once
+with ``fast_path`` off (plain autograd: ``loss.backward()`` and ``optimizer.step()``), the
+oracle. Batches of 8 over 45-105 samples leave a short last batch (iris: a single sample).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from playground.project.schema import project_from_dict
+from playground.run.session import Session, build_session
+
+#: Hidden-layer activations (SELU and Leaky ReLU included).
+ACTIVATIONS = ("identity", "relu", "leaky_relu", "elu", "selu", "gelu", "tanh", "sigmoid",
+               "softplus")
+
+#: Loss variants: (task, loss, output activation, dataset, output units, Features node).
+LOSSES = {
+    "mse": ("regression", "mse", "identity", "reg_plane", 1, False),
+    "half_mse_tanh": ("classification", "half_mse", "tanh", "circle", 1, True),
+    "mse_softmax": ("classification", "mse", "softmax", "iris", 3, False),
+    "bce_probabilities": ("classification", "bce", "sigmoid", "circle", 1, True),
+    "bce_logits": ("classification", "bce", "identity", "circle", 1, False),
+    "cross_entropy_probabilities": ("classification", "cross_entropy", "softmax", "iris", 3,
+                                    False),
+    "cross_entropy_logits": ("classification", "cross_entropy", "identity", "iris", 3, True),
+}
+
+#: Optimizers with the options that change their update.
+OPTIMIZERS = {
+    "sgd": {"type": "sgd", "params": {"lr": 0.05}},
+    "momentum": {"type": "sgd", "params": {"lr": 0.01, "momentum": 0.9, "dampening": 0.1}},
+    "nesterov": {"type": "sgd", "params": {"lr": 0.01, "momentum": 0.9, "nesterov": True}},
+    "sgd_decay": {"type": "sgd", "params": {"lr": 0.02, "momentum": 0.5, "weight_decay": 0.01}},
+    "adam": {"type": "adam", "params": {"lr": 0.005}},
+    "adam_keras": {"type": "adam", "params": {"lr": 0.005, "eps": 1e-7, "amsgrad": True,
+                                              "weight_decay": 0.01}},
+    "adamw": {"type": "adamw", "params": {"lr": 0.005, "weight_decay": 0.05}},
+}
+
+#: Penalties and clipping.
+REGULARISATION = {
+    "none": {},
+    "l1": {"l1": 1e-3},
+    "l2": {"l2": 1e-3},
+    "clip": {"grad_clip": 0.5},
+    "all": {"l1": 1e-3, "l2": 1e-3, "grad_clip": 0.5},
+}
+
+_DATA = {
+    "circle": {"type": "circle", "params": {"n_samples": 60}, "seed": 0, "split": {"val": 0.25}},
+    "iris": {"type": "iris", "params": {"features": "petal"}, "seed": 0,
+             "split": {"val": 0.3}, "standardize": "standard"},
+    "reg_plane": {"type": "reg_plane", "params": {"n_samples": 60}, "seed": 0,
+                  "split": {"val": 0.25}},
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One combination."""
+
+    activation: str
+    loss: str
+    optimizer: str
+    regularisation: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.activation}-{self.loss}-{self.optimizer}-{self.regularisation}"
+
+    def project_dict(self, seed: int = 0, fast_path: bool = True, epochs: int = 100) -> dict:
+        task, loss, out_act, data, units, features = LOSSES[self.loss]
+        nodes = [{"id": "x", "type": "input", "params": {}}]
+        if features:
+            nodes.append({"id": "features", "type": "features",
+                          "params": {"x1": True, "x2": True, "x1_x2": True, "sin_x1": True}})
+        nodes += [{"id": "h1", "type": "dense", "params": {"units": 5,
+                                                           "activation": self.activation}},
+                  {"id": "h2", "type": "dense", "params": {"units": 4,
+                                                           "activation": self.activation}},
+                  {"id": "out", "type": "dense", "params": {"units": units,
+                                                            "activation": out_act}},
+                  {"id": "y", "type": "output", "params": {}}]
+        ids = [n["id"] for n in nodes]
+        return {
+            "format_version": 1,
+            "graphs": {"model": {"nodes": nodes, "edges": [{"src": a, "dst": b}
+                                                           for a, b in zip(ids, ids[1:])]}},
+            "data": _DATA[data],
+            "task": {"type": task, "params": {"loss": loss}},
+            "training": {"optimizer": OPTIMIZERS[self.optimizer], "batch_size": 8,
+                         "epochs": epochs, "seed": seed, "device": "cpu",
+                         "fast_path": fast_path, **REGULARISATION[self.regularisation]},
+        }
+
+    def session(self, seed: int = 0, fast_path: bool = True) -> Session:
+        return build_session(project_from_dict(self.project_dict(seed, fast_path)))
+
+
+def all_cases() -> list[Case]:
+    """The full product: activations x losses x optimizers x regularisation."""
+    return [Case(*combo) for combo in itertools.product(ACTIVATIONS, LOSSES, OPTIMIZERS,
+                                                         REGULARISATION)]
+
+
+def covering_cases() -> list[Case]:
+    """Every activation with every loss once; optimizers and regularisations cycled so
+    each appears with many activations and losses (and every pair of the two at least once)."""
+    pairs = list(itertools.product(OPTIMIZERS, REGULARISATION))
+    cases = []
+    for i, (activation, loss) in enumerate(itertools.product(ACTIVATIONS, LOSSES)):
+        optimizer, regularisation = pairs[i % len(pairs)]
+        cases.append(Case(activation, loss, optimizer, regularisation))
+    return cases
+
+
+def run_steps(session: Session, steps: int) -> np.ndarray:
+    """``steps`` batch updates through the session's Trainer; the batch losses."""
+    trainer = session.trainer
+    stepper = trainer.fused if trainer.fused is not None else session.task
+    losses = []
+    original = stepper.train_step
+
+    def recording() -> torch.Tensor:
+        loss = original()
+        losses.append(float(loss))
+        return loss
+
+    stepper.train_step = recording  # type: ignore[method-assign]
+    try:
+        for _ in range(steps):
+            trainer.step_batch()
+    finally:
+        del stepper.train_step
+    return np.asarray(losses)
+
+
+def relative_gap(a: torch.Tensor | np.ndarray, b: torch.Tensor | np.ndarray) -> float:
+    """max |a - b| over max |b|: the gap relative to the oracle's scale."""
+    a, b = torch.as_tensor(a, dtype=torch.float64), torch.as_tensor(b, dtype=torch.float64)
+    assert a.shape == b.shape, (a.shape, b.shape)
+    scale = float(b.abs().max()) if b.numel() else 0.0
+    return float((a - b).abs().max()) / max(scale, 1e-30) if b.numel() else 0.0
+
+
+def model_gap(fast: dict[str, torch.Tensor], oracle: dict[str, torch.Tensor]) -> float:
+    """max |fast - oracle| over every tensor, over the largest |oracle| value: the gap
+    relative to the model's scale (a near-zero scalar's own scale would say nothing)."""
+    assert fast.keys() == oracle.keys()
+    diff = max(float((torch.as_tensor(fast[k]) - oracle[k]).abs().max()) for k in oracle)
+    scale = max(float(v.abs().max()) for v in oracle.values())
+    return diff / max(scale, 1e-30)
+
+
+def weights(session: Session) -> dict[str, torch.Tensor]:
+    return {k: v.detach().clone() for k, v in session.task.models["model"].state_dict().items()}
+
+
+def optimizer_state(session: Session) -> dict:
+    return session.task.optimizers[0].state_dict()["state"]
+
+
+def state_gaps(fast: dict, oracle: dict, per_tensor: bool = True) -> dict[str, float]:
+    """Relative gaps of the optimizer states (``state_dict()["state"]``), which must hold the
+    same entries and step counts: per tensor, or per kind of state over every parameter
+    (:func:`model_gap`'s scale)."""
+    assert fast.keys() == oracle.keys(), (sorted(fast), sorted(oracle))
+    gaps = {}
+    for index, entry in oracle.items():
+        assert fast[index].keys() == entry.keys(), (index, sorted(fast[index]), sorted(entry))
+        for name, value in entry.items():
+            if name == "step":
+                assert float(fast[index][name]) == float(value), (index, name)
+            elif per_tensor:
+                gaps[f"{index}.{name}"] = relative_gap(fast[index][name], value)
+    if not per_tensor:
+        names = {name for entry in oracle.values() for name in entry if name != "step"}
+        for name in names:
+            gaps[name] = model_gap({str(i): fast[i][name] for i in oracle if name in oracle[i]},
+                                   {str(i): oracle[i][name] for i in oracle if name in oracle[i]})
+    return gaps
