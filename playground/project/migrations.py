@@ -45,7 +45,8 @@ def task_seeds_to_training(raw: dict) -> dict:
         training["seed"] = seed
     elif seed is not None and training is None:
         raw["training"] = {"seed": seed}
-    for variant in raw.get("variants") or []:
+    variants = raw.get("variants")
+    for variant in variants if isinstance(variants, list) else []:
         patch = variant.get("patch") if isinstance(variant, Mapping) else None
         if isinstance(patch, dict):
             _migrate_patch(task, patch)

@@ -77,7 +77,8 @@ def test_patches_of_whole_task_params_and_racers_lose_their_seeds():
 @pytest.mark.parametrize("raw", [{"format_version": 1, "task": "perceptron"},
                                  {"format_version": 1, "task": {"type": "lms", "params": []}},
                                  {"format_version": 1, "task": {"type": "lms"},
-                                  "variants": ["x", {"patch": None}]}])
+                                  "variants": ["x", {"patch": None}]},
+                                 {"format_version": 1, "task": {"type": "lms"}, "variants": 3}])
 def test_migration_accepts_anything(raw):
     assert task_seeds_to_training(raw)["task"] == raw["task"]
 
