@@ -33,7 +33,12 @@ def _rule(entry: Mapping) -> str:
             parts.append(text.format(_short(entry[key])))
     if "approx" in entry:
         parts.append(f"≈ {_short(entry['approx'])} ± {entry.get('tol', 0):g}")
-    return ", ".join(parts)
+    if entry.get("seed_specific"):
+        parts.append("at the preset's own seed")
+    if "min_pass_rate" in entry:
+        parts.append(f"in {entry['min_pass_rate']:.0%} of seeds")
+    rule = ", ".join(parts)
+    return f"{entry['over_seeds']} over seeds: {rule}" if "over_seeds" in entry else rule
 
 
 def _short(value: object) -> str:
@@ -74,6 +79,8 @@ def render() -> str:
         lines.append(_escape(human_text(meta.get("what_to_watch", ""))) + "\n")
         if meta.get("substitution"):
             lines.append(f"**Substitution:** {_escape(human_text(meta['substitution']))}\n")
+        if meta.get("seed"):
+            lines.append(f"**Seed:** {_escape(human_text(meta['seed']))}\n")
         if project.variants:
             names = ", ".join(f"`{v.get('name')}`" for v in project.variants)
             lines.append(f"Runs side by side: {names}.\n")

@@ -5,6 +5,7 @@ Modules: :mod:`~playground.data.toy2d` (TensorFlow Playground's 2-D sets),
 :mod:`~playground.data.tabular` (scikit-learn's bundled tables),
 :mod:`~playground.data.boston` (Boston housing, bundled, with the books' split),
 :mod:`~playground.data.images` (generated shapes),
+:mod:`~playground.data.objects` (generated object pictures, a CIFAR-10 stand-in),
 :mod:`~playground.data.outliers` (digits and outlier images),
 :mod:`~playground.data.generative` (samples of known distributions, for GANs),
 :mod:`~playground.data.sequences` (windowed time series),
@@ -17,7 +18,7 @@ Modules: :mod:`~playground.data.toy2d` (TensorFlow Playground's 2-D sets),
 
 # Registration order is the data panel's order: TF Playground's sets first, files last.
 from playground.data import toy2d  # noqa: I001
-from playground.data import books, tabular, boston, images, outliers, generative
+from playground.data import books, tabular, boston, images, objects, outliers, generative
 from playground.data import sequences, memory, text
 from playground.data import csv_table, arrayfiles
 from playground.data import image_folder
@@ -38,7 +39,6 @@ from playground.data.base import (
 __all__ = [
     "DATASETS", "Arrays", "DataSpec", "Dataset", "DatasetInfo", "DatasetType", "Split",
     "arrayfiles", "books", "boston", "classic", "csv_table", "curves", "generative",
-    "image_folder", "images", "literal", "load_dataset", "memory", "outliers", "parse_data_spec",
-    "register_dataset", "sequences", "tabular",
-    "text", "toy2d",
+    "image_folder", "images", "literal", "load_dataset", "memory", "objects", "outliers",
+    "parse_data_spec", "register_dataset", "sequences", "tabular", "text", "toy2d",
 ]

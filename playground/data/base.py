@@ -228,7 +228,7 @@ class DatasetType:
 
 DATASETS: Registry[DatasetType] = Registry("dataset")
 
-STANDARDIZE = ("none", "standard", "minmax")
+STANDARDIZE = ("none", "standard", "minmax", "global")
 
 
 def register_dataset(entry: DatasetType, override: bool = False) -> DatasetType:
@@ -285,8 +285,10 @@ class DataSpec:
     val, test : float
         Fractions of all samples held out for validation and test.
     standardize : str
-        "none", "standard" (zero mean, unit variance) or "minmax" ([0, 1]),
-        fitted on the training part.
+        "none", "standard" (zero mean, unit variance per feature), "minmax"
+        ([0, 1] per feature) or "global" (one mean and one standard deviation
+        over every value, as books standardising MNIST do), fitted on the
+        training part.
     files : dict
         File param -> ``{"sha256": hex, "size": bytes}`` recorded at import;
         :func:`load_dataset` refuses files that no longer match (empty: unchecked).
@@ -491,6 +493,9 @@ def _fit_scaler(x: np.ndarray, how: str) -> dict | None:
     flat = x.reshape(len(x), -1)
     if how == "standard":
         mean, scale = flat.mean(axis=0), flat.std(axis=0)
+    elif how == "global":  # one mean and one std for all features (pixels)
+        mean = np.full(flat.shape[1], flat.mean(dtype=np.float64))
+        scale = np.full(flat.shape[1], flat.std(dtype=np.float64))
     else:
         lo, hi = flat.min(axis=0), flat.max(axis=0)
         mean, scale = lo, hi - lo

@@ -17,6 +17,11 @@ smaller/larger than (orderings such as "the RNN beats the naive forecast":
 :mod:`playground.project.variants`). ``book`` is what the book reports, shown
 next to ours.
 
+``per`` divides a metric by another, for a book's ratio ("the RNN's error is 39%
+lower than the feed-forward net's")::
+
+    {"metric": "rnn.test_mse", "per": "ff.test_mse", "max": 0.8, "book_value": 0.61}
+
 ``array`` reads a named array of the trained task (``task.arrays()``, e.g. the
 perceptron's ``weight_history``), optionally at ``index``. A single element is
 compared like a metric; a list ``approx`` (with ``tol``) or ``equals`` compares
@@ -34,11 +39,22 @@ node outputs so): that is how a check reads a later variant's array,
 Over many seeds (``playground run --seeds K``, :mod:`playground.run.seeds`) a
 check passes when it holds in ``min_pass_rate`` of them (default 0.8), and
 ``book_value`` (the book's number as a number, default: an ``approx``) is
-placed in the distribution of the values.
+placed in the distribution of the values. With ``over_seeds`` (one of
+:data:`OVER_SEEDS`: ``"q1"`` is the lower quartile) the rule applies to that
+statistic of the seeds' values instead, a statement about the distribution
+("a quarter of the chains end below 0.358"); one run reports its value as SEEDS.
+
+``"seed_specific": true`` marks a check that holds for the preset's own seeds
+only: an exact number of a book's seeded program (ldl's weight sequence after
+``random.seed(7)``). A run with another training seed (``--seed``) or data seed
+still measures it but reports it as skipped, and over many seeds it is judged
+on the preset's own seed alone. Such a preset also carries checks that hold for
+any seed (the rule converges: the book's claim).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Mapping
@@ -50,9 +66,11 @@ from playground.errors import ValidationError
 _SOURCES = ("metric", "weight", "array", "mean")
 _FIELDS = ("metric", "weight", "array", "mean", "model", "key", "index", "min", "max", "approx",
            "tol", "equals", "below", "above", "book", "label", "book_value", "min_pass_rate",
-           "over_seeds")
+           "over_seeds", "seed_specific", "per")
 #: Statistics a check may apply its rule to over many seeds instead of each run's value.
-OVER_SEEDS = ("median", "mean", "min", "max", "book_percentile")
+OVER_SEEDS = ("median", "mean", "min", "max", "q1", "q3", "book_percentile")
+#: What a skipped ``seed_specific`` check's rule says.
+OWN_SEED_ONLY = "holds at the preset's own seed only"
 #: Rules comparing with another metric, named by a string.
 _RELATIVE = ("below", "above")
 
@@ -63,6 +81,10 @@ class CheckResult:
 
     ``seeds_only``: the check is a statement about many seeds (``over_seeds``); one
     run reports its value but neither passes nor fails it.
+
+    ``skipped`` is True for a ``seed_specific`` check measured at seeds other than
+    the preset's own: ``value`` is what this run measured, ``passed`` is True (it
+    is not a failure) and the rule says why it was not judged.
     """
 
     label: str
@@ -71,18 +93,26 @@ class CheckResult:
     rule: str
     book: str = ""
     seeds_only: bool = False
+    skipped: bool = False
+
+    @property
+    def verdict(self) -> str:
+        """PASS, FAIL, SEEDS (judged over many seeds) or SKIP (judged at the own seed)."""
+        if self.skipped:
+            return "SKIP"
+        return "SEEDS" if self.seeds_only else "PASS" if self.passed else "FAIL"
 
     def line(self) -> str:
         """``PASS train_accuracy = 1.0000 (>= 1) | book: ...``"""
         value = "missing" if self.value is None else f"{self.value:.6g}"
         book = f" | book: {self.book}" if self.book else ""
-        verdict = "SEEDS" if self.seeds_only else "PASS" if self.passed else "FAIL"
-        return f"{verdict} {self.label} = {value} ({self.rule}){book}"
+        return f"{self.verdict} {self.label} = {value} ({self.rule}){book}"
 
     def to_dict(self) -> dict:
         """JSON-ready form."""
         return {"label": self.label, "value": self.value, "passed": self.passed,
-                "rule": self.rule, "book": self.book, "seeds_only": self.seeds_only}
+                "rule": self.rule, "book": self.book, "seeds_only": self.seeds_only,
+                "skipped": self.skipped}
 
 
 def validate_expect(entries: Any, where: str = "expect") -> None:
@@ -110,6 +140,9 @@ def validate_expect(entries: Any, where: str = "expect") -> None:
                                 not all(isinstance(m, str) for m in entry["mean"])):
             raise ValidationError("expected a list of metric names", f"{here}.mean")
         rules = [r for r in ("min", "max", "approx", "equals") if r in entry]
+        if "per" in entry and ("metric" not in entry or not isinstance(entry["per"], str)):
+            raise ValidationError("'per' divides a 'metric' by the metric it names, e.g. "
+                                  "\"ff.test_mse\"", f"{here}.per")
         for rule in _RELATIVE:
             if rule in entry and not isinstance(entry[rule], str):
                 raise ValidationError(f"expected the name of a metric, got {entry[rule]!r}",
@@ -129,12 +162,14 @@ def validate_expect(entries: Any, where: str = "expect") -> None:
         _validate_seed_fields(entry, here)
 
 
-def evaluate_checks(entries: list, metrics: Mapping[str, float], task: Any = None
-                    ) -> list[CheckResult]:
+def evaluate_checks(entries: list, metrics: Mapping[str, float], task: Any = None,
+                    own_seed: bool = True) -> list[CheckResult]:
     """Evaluate every check against final ``metrics`` (and the trained ``task``).
 
     A check with ``over_seeds`` reports this run's value and counts as passed: its
-    rule is about a statistic of many seeds (:func:`check_statistic`).
+    rule is about a statistic of many seeds (:func:`check_statistic`). ``own_seed``
+    False (the run used another training or data seed than the preset's) reports
+    the ``seed_specific`` checks as skipped.
     """
     results = []
     for entry in entries:
@@ -143,6 +178,9 @@ def evaluate_checks(entries: list, metrics: Mapping[str, float], task: Any = Non
             result = CheckResult(result.label, result.value, True,
                                  f"{entry['over_seeds']} over seeds: {result.rule}",
                                  result.book, seeds_only=True)
+        elif entry.get("seed_specific") and not own_seed:
+            result = dataclasses.replace(result, passed=True, skipped=True,
+                                         rule=f"{result.rule}; {OWN_SEED_ONLY}")
         results.append(result)
     return results
 
@@ -157,7 +195,7 @@ def check_statistic(entry: Mapping, statistic: float | None) -> tuple[bool, str]
         The rule as text.
     """
     rest = {k: v for k, v in entry.items()
-            if k not in ("metric", "weight", "array", "mean", "index")}
+            if k not in ("metric", "weight", "array", "mean", "index", "per")}
     values = {} if statistic is None else {"\0": statistic}
     result = _check({**rest, "metric": "\0"}, values, None)
     return result.passed, result.rule
@@ -165,7 +203,11 @@ def check_statistic(entry: Mapping, statistic: float | None) -> tuple[bool, str]
 
 def _validate_seed_fields(entry: Mapping, here: str) -> None:
     """``book_value``: the book's number as a number; ``min_pass_rate``: in (0, 1];
-    ``over_seeds``: a statistic of :data:`OVER_SEEDS`, with no ``below``/``above``."""
+    ``over_seeds``: a statistic of :data:`OVER_SEEDS`, with no ``below``/``above``;
+    ``seed_specific``: true or false, not with ``over_seeds``."""
+    if "seed_specific" in entry and not isinstance(entry["seed_specific"], bool):
+        raise ValidationError(f"expected true or false, got {entry['seed_specific']!r}",
+                              f"{here}.seed_specific")
     over = entry.get("over_seeds")
     if "over_seeds" in entry:
         if over not in OVER_SEEDS:
@@ -177,6 +219,9 @@ def _validate_seed_fields(entry: Mapping, here: str) -> None:
         if over == "book_percentile" and "book_value" not in entry:
             raise ValidationError("the book's percentile needs the book's number: give "
                                   "book_value", f"{here}.over_seeds")
+        if entry.get("seed_specific"):
+            raise ValidationError("a statistic over seeds cannot hold at one seed only",
+                                  f"{here}.seed_specific")
     for key in ("book_value", "min_pass_rate"):
         value = entry.get(key)
         if key in entry and (isinstance(value, bool) or not isinstance(value, (int, float))
@@ -203,6 +248,11 @@ def _check(entry: Mapping, metrics: Mapping[str, float], task: Any) -> CheckResu
     label = entry.get("label") or entry.get("metric") or _mean_label(entry) or \
         _weight_label(entry)
     value = _read(entry, metrics, task)
+    if "per" in entry:
+        label = entry.get("label") or f"{entry['metric']} / {entry['per']}"
+        base = metrics.get(entry["per"])
+        value = None if value is None or base is None or float(base) == 0.0 \
+            else value / float(base)
     rules, ok = [], value is not None and math.isfinite(value)
     if "min" in entry:
         rules.append(f">= {entry['min']:g}")

@@ -26,7 +26,7 @@ BOOKS = {
 #: experiment is (shown to users); ``seed_file`` and ``seed_lines`` where in the seed file
 #: (for maintainers only, never shown in the app).
 _META_TEXT = ("title", "book", "chapter", "section", "figure", "seed_file", "seed_lines",
-              "what_to_watch", "notes", "substitution", "book_result")
+              "what_to_watch", "notes", "substitution", "seed", "book_result")
 
 
 @dataclass(frozen=True)

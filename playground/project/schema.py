@@ -2,7 +2,7 @@
 
 A project file is JSON::
 
-    {"format_version": 1,
+    {"format_version": 2,
      "name": "My XOR",
      "graphs": {"model": {"nodes": [...], "edges": [...]}},
      "data": {"type": "xor", "params": {...}, "seed": 0, "split": {...}},
@@ -22,7 +22,7 @@ import copy
 import json
 import math
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,10 +38,11 @@ from playground.graph import Graph
 from playground.layers import LAYERS
 from playground.params import to_json
 from playground.project.fileio import atomic_output
+from playground.project.migrations import MIGRATIONS
 from playground.tasks import TASKS
 from playground.training.config import TrainingConfig, parse_training
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MAX_FILE_BYTES = 20 * 1024 * 1024
 #: Deepest nesting of objects and lists a project file may have (presets use under 10);
 #: deeper data would overflow Python's recursion when copied or saved.
@@ -50,9 +51,6 @@ MAX_DEPTH = 64
 MAX_INT = 2**63 - 1
 _TOP_KEYS = ("format_version", "id", "name", "graphs", "data", "task", "training", "views",
              "meta", "expect", "variants")
-
-#: version -> function upgrading a raw dict from that version to the next.
-MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
 
 
 @dataclass

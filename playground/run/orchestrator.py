@@ -112,6 +112,9 @@ class Orchestrator:
     variants : bool
         Run every variant of a project that has some (``playground run``, Run all
         variants); False runs the project as written (the app's Play).
+    own_seed : bool, optional
+        Whether the runs use the project's own seeds, so its ``seed_specific``
+        checks are judged (default: no ``seed`` override, or the project's own).
 
     Raises
     ------
@@ -120,9 +123,12 @@ class Orchestrator:
     """
 
     def __init__(self, project: Project, seed: int | None = None, device: str | None = None,
-                 epochs: int | None = None, variants: bool = True):
+                 epochs: int | None = None, variants: bool = True,
+                 own_seed: bool | None = None):
         self.project = project
         self.seed, self.device, self.epochs = seed, device, epochs
+        self.own_seed = own_seed if own_seed is not None \
+            else seed is None or seed == project.training.seed
         runs = variant_projects(project) if variants and project.variants else []
         self.with_variants = bool(runs)
         self.plan: list[PlannedRun] = [PlannedRun(v.name, v.label, v.project) for v in runs] \
@@ -207,7 +213,8 @@ class Orchestrator:
         if self.ended is not None and not (self.ended.state == RunState.STOPPED
                                            and len(self.plan) == 1):
             return []
-        return evaluate_checks(self.project.expect, self.metrics(), self._first_task)
+        return evaluate_checks(self.project.expect, self.metrics(), self._first_task,
+                               self.own_seed)
 
     def result(self) -> RunResult:
         """The plan's outcome so far (call it when :attr:`done`)."""

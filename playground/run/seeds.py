@@ -6,6 +6,12 @@ data seed moves too) and reports, per check of its ``expect``, the pass rate,
 the distribution of the value (min, quartiles, max) and where the book's number
 lies in it. A check passes when it holds in at least its ``min_pass_rate`` of
 the seeds (default :data:`DEFAULT_MIN_PASS_RATE`).
+
+A ``seed_specific`` check (an exact number of a book's seeded program) is judged
+only in the seed that is the project's own (its training seed and, with
+``vary_data``, its data seed); the other seeds measure it without judging it.
+With ``vary_data`` the data seed moves, and so does the ``seed`` parameter of a
+generator that seeds itself as its book does (``separable_2d``, ``two_spirals``...).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from playground.project.expect import CheckResult, check_statistic
+from playground.project.expect import OWN_SEED_ONLY, CheckResult, check_statistic
 from playground.project.schema import Project
 from playground.run.batched import SeedBatch
 from playground.run.orchestrator import Orchestrator, PlannedRun, RunRecord, RunResult, drive
@@ -32,10 +38,16 @@ DEFAULT_MIN_PASS_RATE = 0.8
 
 @dataclass(frozen=True)
 class SeedRun:
-    """One seed of the plan: the training seed and, with ``vary_data``, the data seed."""
+    """One seed of the plan: the training seed and, with ``vary_data``, the data seed
+    and how far it moved from the project's (``data_offset``)."""
 
     seed: int
     data_seed: int | None = None
+    data_offset: int = 0
+
+    def is_own(self, project: Project) -> bool:
+        """True for the project's own seeds (its training seed, its data unmoved)."""
+        return self.seed == project.training.seed and self.data_offset == 0
 
 
 @dataclass
@@ -58,9 +70,13 @@ class CheckSpread:
         The entry's ``min`` or ``max`` bound, if it has one (views mark it).
     over_seeds : str or None
         For a statement about the distribution, the statistic its rule applies to
-        (median, mean, min, max, book_percentile); it then holds once or not at all.
+        (median, mean, min, max, q1, q3, book_percentile); it then holds once or not at all.
     statistic : float or None
         That statistic's value over the seeds.
+    seed_specific : bool
+        The check holds at the project's own seed only: ``passes`` then holds that
+        seed's verdict alone (empty when the plan did not run it), ``values`` still
+        every seed's measurement.
     """
 
     label: str
@@ -73,15 +89,24 @@ class CheckSpread:
     threshold: float | None = None
     over_seeds: str | None = None
     statistic: float | None = None
+    seed_specific: bool = False
 
     @property
     def pass_rate(self) -> float:
-        """Share of the seeds in which the check held."""
+        """Share of the judged seeds in which the check held."""
         return sum(self.passes) / len(self.passes) if self.passes else 0.0
 
     @property
+    def skipped(self) -> bool:
+        """True for a seed-specific check whose seed the plan did not run."""
+        return self.seed_specific and not self.passes
+
+    @property
     def passed(self) -> bool:
-        """True when the pass rate reaches :attr:`min_pass_rate` (with float slack)."""
+        """True when the pass rate reaches :attr:`min_pass_rate` (with float slack); a
+        skipped check does not fail."""
+        if self.skipped:
+            return True
         return bool(self.passes) and self.pass_rate >= self.min_pass_rate - 1e-12
 
     def finite_values(self) -> np.ndarray:
@@ -123,8 +148,13 @@ class CheckSpread:
         book = f" | book: {self.book}" if self.book else ""
         if where is not None:
             book += f" (book's {self.book_value:g} at the {where:.0f}th percentile)"
-        return (f"{'PASS' if self.passed else 'FAIL'} {held}/{len(self.passes)} seeds "
-                f"(>= {self.min_pass_rate:.0%}) {self.label} ({self.rule}): {spread}{book}")
+        if self.skipped:
+            return (f"SKIP {self.label} ({self.rule}): holds at the preset's own seed only, "
+                    f"which this plan did not run; measured {spread}{book}")
+        count = "the preset's own seed" if self.seed_specific \
+            else f"{len(self.passes)} seeds (>= {self.min_pass_rate:.0%})"
+        return (f"{'PASS' if self.passed else 'FAIL'} {held}/{count} {self.label} "
+                f"({self.rule}): {spread}{book}")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -133,7 +163,8 @@ class CheckSpread:
                 "passed": self.passed, "values": self.values, "quantiles": self.quantiles(),
                 "book_value": self.book_value, "book_percentile": self.book_percentile(),
                 "threshold": self.threshold, "over_seeds": self.over_seeds,
-                "statistic": self.statistic}
+                "statistic": self.statistic, "seed_specific": self.seed_specific,
+                "skipped": self.skipped}
 
 
 @dataclass
@@ -182,24 +213,35 @@ def seed_runs(project: Project, count: int, first: int | None = None,
     """
     start = project.training.seed if first is None else first
     data = project.data.seed if vary_data and project.data is not None else None
-    return [SeedRun(start + i, None if data is None else data + i) for i in range(count)]
+    return [SeedRun(start + i) if data is None else SeedRun(start + i, data + i, i)
+            for i in range(count)]
 
 
 def with_seed(project: Project, run: SeedRun) -> Project:
-    """A copy of ``project`` with ``run``'s data seed (the training seed is an override)."""
+    """A copy of ``project`` with ``run``'s data seed (the training seed is an override).
+
+    A generator that seeds itself (a ``seed`` parameter, as the books' own
+    generators do) has that seed moved by the same offset.
+    """
     if run.data_seed is None or project.data is None:
         return project
     copy = project.copy()
-    copy.data = dataclasses.replace(project.data, seed=run.data_seed)
+    params = dict(project.data.params)
+    if isinstance(params.get("seed"), int) and not isinstance(params["seed"], bool):
+        params["seed"] += run.data_offset
+    copy.data = dataclasses.replace(project.data, seed=run.data_seed, params=params)
     return copy
 
 
-def spread_checks(entries: Sequence[dict], results: Sequence[RunResult]) -> list[CheckSpread]:
+def spread_checks(entries: Sequence[dict], results: Sequence[RunResult],
+                  own: Sequence[bool] | None = None) -> list[CheckSpread]:
     """Each ``expect`` entry's values and passes over the seeds' results.
 
     A seed whose plan ended before its checks (a diverged run) counts as a
-    failure of every check, with no value.
+    failure of every check, with no value. ``own[k]`` says whether seed k is the
+    project's own: only those judge a ``seed_specific`` check (default: the first).
     """
+    own = list(own) if own is not None else [k == 0 for k in range(len(results))]
     spreads = []
     for i, entry in enumerate(entries):
         seen: list[CheckResult | None] = [r.checks[i] if i < len(r.checks) else None
@@ -208,16 +250,19 @@ def spread_checks(entries: Sequence[dict], results: Sequence[RunResult]) -> list
         over = entry.get("over_seeds")
         book_value = _number(entry.get("book_value",
                                        None if over is not None else entry.get("approx")))
+        specific = bool(entry.get("seed_specific"))
+        judged = [c for k, c in enumerate(seen) if own[k] or not specific]
+        rule = first.rule.removesuffix(f"; {OWN_SEED_ONLY}") if first else ""
         spread = CheckSpread(
             label=first.label if first else str(entry.get("label") or entry.get("metric")),
-            rule=first.rule if first else "",
+            rule=rule + ("; at the preset's own seed" if specific else ""),
             book=entry.get("book", ""),
             values=[None if c is None else c.value for c in seen],
-            passes=[c is not None and c.passed for c in seen],
+            passes=[c is not None and c.passed and not c.skipped for c in judged],
             min_pass_rate=float(entry.get("min_pass_rate", DEFAULT_MIN_PASS_RATE)),
             book_value=book_value,
             threshold=_number(entry.get("min", entry.get("max"))),
-            over_seeds=over)
+            over_seeds=over, seed_specific=specific)
         if over is not None:
             spread.statistic = _statistic(spread, over)
             passed, spread.rule = check_statistic(entry, spread.statistic)
@@ -227,12 +272,15 @@ def spread_checks(entries: Sequence[dict], results: Sequence[RunResult]) -> list
 
 
 def _statistic(spread: CheckSpread, over: str) -> float | None:
-    """``over`` (median, mean, min, max, book_percentile) of the spread's finite values."""
+    """``over`` (median, mean, min, max, q1, q3, book_percentile) of the spread's finite
+    values; q1 and q3 are the quartiles (numpy's linear interpolation)."""
     if over == "book_percentile":
         return spread.book_percentile()
     values = spread.finite_values()
     if not values.size:
         return None
+    if over in ("q1", "q3"):
+        return float(np.quantile(values, 0.25 if over == "q1" else 0.75))
     return float({"median": np.median, "mean": np.mean, "min": np.min,
                   "max": np.max}[over](values))
 
@@ -283,7 +331,8 @@ class SeedsPlan:
         while (seed := self.seed) is not None:
             if self._orchestrator is None:
                 self._orchestrator = Orchestrator(with_seed(self.project, seed), seed=seed.seed,
-                                                  device=self.device, epochs=self.epochs)
+                                                  device=self.device, epochs=self.epochs,
+                                                  own_seed=seed.is_own(self.project))
             if not self._orchestrator.done:
                 return self._orchestrator
             self.results.append(self._orchestrator.result())
@@ -341,8 +390,10 @@ class SeedsPlan:
     def result(self) -> SeedsResult:
         """Each check's spread over the seeds run so far."""
         self._current()  # closes a seed whose last run was just recorded
-        return SeedsResult(self.runs[:len(self.results)], list(self.results),
-                           spread_checks(self.project.expect, self.results),
+        runs = self.runs[:len(self.results)]
+        return SeedsResult(runs, list(self.results),
+                           spread_checks(self.project.expect, self.results,
+                                         [r.is_own(self.project) for r in runs]),
                            time.perf_counter() - self._started, list(self.histories),
                            list(self.finals), self.batch.engine, self.batch.note)
 

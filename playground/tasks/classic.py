@@ -19,7 +19,10 @@ boundary, neuron and weight views all apply. Design choices:
   and "random_misclassified" (an epoch is one update). Once the rule has
   converged, further steps change nothing.
 * The books' random generators are reproduced: ``rng`` "python" is
-  ``random.seed(seed)`` (ldl, dl4b), "numpy" is ``np.random.seed(seed)``.
+  ``random.seed(seed)`` (ldl, dl4b), "numpy" is ``np.random.seed(seed)``, with
+  the run's training seed (``training.seed``, which ``--seed`` and ``--seeds``
+  override): a preset reproducing a book's seeded program ships the book's seed
+  as its training seed.
 
 These tasks subclass :class:`~playground.tasks.supervised.ClassificationTask`
 so probes treat them as classifiers (``model``, ``threshold``, ``predict``).
@@ -33,7 +36,7 @@ import torch
 from playground.compiler import primary_layer
 from playground.errors import TrainingError
 from playground.layers import LAYERS
-from playground.params import bool_param, choice_param, float_param, int_param
+from playground.params import bool_param, choice_param, float_param
 from playground.tasks.base import TaskContext, TaskType, register_task
 from playground.tasks.rules import (
     ACTIVATIONS,
@@ -108,7 +111,7 @@ class LinearRuleTask(ClassificationTask):
         train = ctx.dataset.train
         self.x = train.x.reshape(len(train.x), -1).astype(np.float64)  # (n, d)
         self.y = self._rule_targets(train.y)  # (n,)
-        self.rng = BookRandom(self.rule_params["rng"], self.rule_params["seed"])
+        self.rng = BookRandom(self.rule_params["rng"], ctx.config.seed)
         b, w = self._initial_weights(ctx)
         self._make_rule(b, w)
         self._write()
@@ -376,9 +379,8 @@ class LMSTask(LinearRuleTask):
 # -- registration ----------------------------------------------------------------------------
 
 _RNG = choice_param("rng", "python", RNG_KINDS,
-                    help="The book's generator: Python's random.seed(seed) or numpy's "
-                         "np.random.seed(seed).")
-_SEED = int_param("seed", 7, 0, 2**32 - 1, help="The book's seed (ldl and dl4b: 7).")
+                    help="The book's generator, seeded with the training seed: Python's "
+                         "random.seed(seed) or numpy's np.random.seed(seed).")
 _INIT = choice_param("init", "graph", ("graph", "zeros"),
                      help="'graph': the Dense layer's (hand-set) weights; 'zeros': w = 0, b = 0.")
 
@@ -391,7 +393,7 @@ register_task(TaskType(
                                       "the fewest training errors seen."),
      choice_param("zero_is", "error", ZERO_IS,
                   help="A weighted sum of exactly 0: an error (np.sign) or the +1 class (ldl)."),
-     _INIT, _RNG, _SEED,
+     _INIT, _RNG,
      float_param("margin", None, 1e-9, 1e6, optional=True,
                  help="Novikoff's eta when known (the separable_2d generator's margin): "
                       "reports the bound (R^2 + 1) / eta^2 on the number of updates.")),
@@ -403,7 +405,7 @@ register_task(TaskType(
     "lms", "LMS / MMSE rule",
     (choice_param("selection", "shuffle", ("cyclic", "shuffle"),
                   help="Samples in order or reshuffled every pass."),
-     _INIT, _RNG, _SEED,
+     _INIT, _RNG,
      bool_param("keep_history", True, help="Record the weights after every update.")),
     LMSTask, targets=("class",), views=("boundary", "loss", "weights"),
     doc="Per-sample least mean squares on Input -> Dense(1): linear (LMS), tanh (MMSE) "

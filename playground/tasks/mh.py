@@ -5,7 +5,7 @@ A racer of the optimizer race may name a ``sampler`` instead of an optimizer::
     {"name": "mh", "label": "MH s=0.3, M=I",
      "sampler": {"type": "metropolis_hastings",
                  "params": {"temperature": 0.01, "scale": 0.3, "proposal": "identity",
-                            "eigen_floor": 0.001, "seed": 0}}}
+                            "eigen_floor": 0.001}}}
 
 Each iteration proposes ``w' = w + e`` with ``e ~ N(0, Sigma(w))`` and accepts
 it with probability ``min(1, p(w') q(w | w') / (p(w) q(w' | w)))`` (Eq. 9.11),
@@ -26,6 +26,11 @@ s^2 a scale factor"):
 The Hessian-based proposals depend on ``w``, so the Hastings correction
 ``q(w | w') / q(w' | w)`` is applied. A proposal where the surface is not
 finite is rejected; a Metropolis-Hastings racer never diverges.
+
+The chain draws from its own generator seeded with the run's training seed
+(``training.seed``, which ``--seed`` and ``--seeds`` override); two chains of
+one race that differ in one setting draw the same random numbers, so the
+setting is all that differs.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ import numpy as np
 import torch
 
 from playground.errors import ValidationError
-from playground.params import choice_param, float_param, int_param, resolve
+from playground.params import choice_param, float_param, resolve
 from playground.surfaces import hessian
 from playground.tasks.trajectory import Trajectory
 
@@ -54,7 +59,6 @@ SAMPLER_PARAMS = (
                  help="Covariance s^2 I, s^2 |H| (the book's Hessian) or s^2 |H|^-1."),
     float_param("eigen_floor", 1e-3, 1e-12, 1e12, log=True,
                 help="Smallest |eigenvalue| of the Hessian used in a proposal."),
-    int_param("seed", 0, 0, 2**32 - 1, help="Seed of this racer's proposals and acceptances."),
 )
 
 
@@ -84,16 +88,18 @@ class MHRacer:
     start : (float, float)
     f : callable
         The surface as a function of one ``(2,)`` tensor.
+    seed : int
+        Seeds the proposals and acceptances (the run's training seed).
     """
 
     optimizer = None  # nothing for the trainer's live hyperparameter edits
 
-    def __init__(self, name: str, label: str, sampler: dict, start, f):
+    def __init__(self, name: str, label: str, sampler: dict, start, f, seed: int = 0):
         self.name, self.label = name, label
         self.sampler = sampler
         self.hyper = dict(sampler["params"])
         self.optimizer_type = sampler["type"]
-        self.rng = np.random.default_rng(self.hyper["seed"])
+        self.rng = np.random.default_rng(seed)
         self.point = torch.tensor(start, dtype=torch.float64)
         with torch.no_grad():
             self.loss = float(f(self.point))
@@ -165,7 +171,7 @@ class MHRacer:
 
     def set_hyper(self, key: str, value: Any) -> None:
         """Change temperature, scale, proposal or eigen_floor from the next iteration."""
-        declared = {p.name: p for p in SAMPLER_PARAMS if p.name != "seed"}
+        declared = {p.name: p for p in SAMPLER_PARAMS}
         where = f"racers.{self.name}.sampler.params"
         if key not in declared:
             raise ValidationError(f"a Metropolis-Hastings racer has no hyperparameter {key!r} "

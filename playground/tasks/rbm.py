@@ -12,6 +12,8 @@ one mini-batch to the next. Random numbers come from numpy's legacy
 ``RandomState`` in scikit-learn's order (``normal(0, 0.01)`` weights first,
 then one ``uniform`` array per sampling), so with the same seed, batches and
 PCD the weights follow scikit-learn's exactly (the tests use it as an oracle).
+The ``rbm_stack`` task seeds each RBM's ``RandomState`` with the run's training
+seed, scikit-learn's ``random_state``.
 
 The ``rbm_stack`` task is dlpi Ex 7.3.1 (seeds/000, L6911-6921): RBMs stacked
 greedily as a feature extractor, then a softmax classifier. Its graph is a
@@ -194,7 +196,8 @@ class RBMStackTask(ClassificationTask):
         self.rbm_steps = p["rbm_epochs"] * self.steps
         self.rbms: list[BernoulliRBM] = []
         for layer in self.layers[:-1]:
-            rng = np.random.RandomState(p["seed"])  # each RBM as BernoulliRBM(random_state)
+            # Each RBM as BernoulliRBM(random_state=training seed).
+            rng = np.random.RandomState(ctx.config.seed)
             with torch.no_grad():
                 if p["rbm_init"] == "sklearn":
                     w = rng.normal(0, 0.01, tuple(layer.weight.shape))
@@ -371,9 +374,8 @@ register_task(TaskType(
      int_param("cd_k", 1, 1, 100, help="Gibbs steps per update (CD-k)."),
      bool_param("persistent", True, help="Persistent CD, as scikit-learn's BernoulliRBM."),
      choice_param("rbm_init", "sklearn", ("sklearn", "graph"),
-                  help="'sklearn': weights N(0, 0.01) from the seed, zero biases."),
-     int_param("seed", 0, 0, 2**32 - 1,
-               help="numpy seed of each RBM's init and sampling (random_state)."),
+                  help="'sklearn': weights N(0, 0.01) from the training seed (each RBM's "
+                       "random_state), zero biases."),
      choice_param("classifier", "lbfgs", ("lbfgs", "optimizer"),
                   help="Softmax fit: full-batch L-BFGS (as scikit-learn's logistic "
                        "regression) or full-batch steps of the training optimizer."),

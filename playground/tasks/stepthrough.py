@@ -9,7 +9,8 @@ train (dlpi Ex 1.5.3, ldl ch3), so it also reproduces their runs exactly:
 
 * ``order`` "cyclic" or "shuffle", with ``rng`` "numpy" being ldl's
   ``np.random.shuffle(index_list)`` after ``np.random.seed(seed)``, "python"
-  Python's ``random``, "torch" the trainer's seeded generator;
+  Python's ``random``, "torch" the trainer's generator; each is seeded with the
+  run's training seed (``training.seed``: ldl-3-xor ships the book's 3);
 * ``init`` "uniform": ldl Code 3-2 draws each neuron's input weights from
   ``np.random.uniform(-1, 1)`` (neuron after neuron, layer after layer, from
   the same generator as the shuffles) with zero biases; "graph" keeps the
@@ -30,7 +31,7 @@ import torch
 
 from playground.compiler import primary_layer
 from playground.errors import TrainingError
-from playground.params import bool_param, choice_param, float_param, int_param
+from playground.params import bool_param, choice_param, float_param
 from playground.tasks.base import TaskContext, TaskType, predict_in_chunks, register_task
 from playground.tasks.rules import BookRandom, SampleOrder
 from playground.tasks.supervised import ClassificationTask
@@ -56,7 +57,7 @@ class StepThroughTask(ClassificationTask):
                                 "to 0 and grad_clip to null", "training")
         self.x, self.t = self.splits["train"]
         self.n = len(self.x)
-        self.rng = BookRandom(p["rng"], p["seed"]) if p["rng"] != "torch" else None
+        self.rng = BookRandom(p["rng"], cfg.seed) if p["rng"] != "torch" else None
         if p["init"] == "uniform":
             self._uniform_init()
         self.order = SampleOrder(self.n, p["order"] == "shuffle" and self.rng is not None,
@@ -184,9 +185,9 @@ register_task(TaskType(
      choice_param("order", "cyclic", ("cyclic", "shuffle"),
                   help="Samples in data order, or reshuffled at every pass."),
      choice_param("rng", "torch", ("torch", "numpy", "python"),
-                  help="Generator for shuffles and 'uniform' init: the trainer's, or the "
-                       "book's np.random.seed(seed) / random.seed(seed)."),
-     int_param("seed", 3, 0, 2**32 - 1, help="The book's seed (ldl ch3: 3)."),
+                  help="Generator for shuffles and 'uniform' init, seeded with the training "
+                       "seed: the trainer's, or the book's np.random.seed(seed) / "
+                       "random.seed(seed)."),
      choice_param("init", "graph", ("graph", "uniform"),
                   help="'uniform': every input weight U(-1, 1), biases 0 (ldl Code 3-2)."),
      choice_param("stop", "none", ("none", "all_correct"),

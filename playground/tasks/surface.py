@@ -235,7 +235,8 @@ class SurfaceTask(Task):
             start = spec["start"] or p["start"]
             if "sampler" in spec:
                 from playground.tasks.mh import MHRacer
-                racer = MHRacer(spec["name"], spec["label"], spec["sampler"], start, self.f)
+                racer = MHRacer(spec["name"], spec["label"], spec["sampler"], start, self.f,
+                                ctx.config.seed)
             else:
                 racer = Racer(spec["name"], spec["label"], spec["optimizer"]["type"],
                               spec["optimizer"]["params"], start, self.f)

@@ -3,11 +3,12 @@
 The book (seeds/002, L3249-3292) regenerates ``make_classification(...,
 class_sep=s, random_state=5)`` for s = 2.0, 1.9, ..., 1.1, runs its PLA 1000
 times on each (w = 0, a random misclassified point per update, Python's
-``random``) and tabulates the mean and standard deviation of the number of
-updates. This task does the same with any dataset type that has the swept
-parameter: one step is one whole PLA run, one epoch is ``runs`` runs at one
-value, so ``training.epochs`` should be the number of values (extra epochs do
-nothing; fewer sweep fewer values). No network: the table is the result.
+``random``, here seeded with the run's training seed) and tabulates the mean
+and standard deviation of the number of updates. This task does the same with
+any dataset type that has the swept parameter: one step is one whole PLA run,
+one epoch is ``runs`` runs at one value, so ``training.epochs`` should be the
+number of values (extra epochs do nothing; fewer sweep fewer values). No network:
+the table is the result.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class PerceptronSweepTask(Task):
                 raise TrainingError(exc.message, exc.where) from None
         self.runs, self.max_updates = p["runs"], p["max_updates"]
         self.lr, self.zero_is = p["lr"], p["zero_is"]
-        self.rng = BookRandom(p["rng"], p["seed"])
+        self.rng = BookRandom(p["rng"], ctx.config.seed)
         self.counts: list[list[int]] = [[] for _ in self.values]
         self._data: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._done = 0
@@ -157,8 +158,9 @@ register_task(TaskType(
      float_param("lr", 1.0, 1e-9, 1e6, help="Step size (dl4b: w = w + s * x, i.e. 1)."),
      choice_param("zero_is", "error", ZERO_IS,
                   help="A weighted sum of 0: an error (np.sign, dl4b) or class +1."),
-     choice_param("rng", "python", RNG_KINDS, help="dl4b: Python's random.seed(7)."),
-     int_param("seed", 7, 0, 2**32 - 1, help="The book's seed.")),
+     choice_param("rng", "python", RNG_KINDS,
+                  help="The book's generator, seeded with the training seed (dl4b: Python's "
+                       "random.seed(7)).")),
     PerceptronSweepTask, targets=("class",), graphs=(), views=("loss",),
     doc="dl4b ch5: mean and spread of perceptron updates to separate the classes, "
         "for each value of a dataset parameter (class_sep)."))

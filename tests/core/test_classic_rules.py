@@ -17,7 +17,7 @@ from playground.data.classic import gen_separable_2d
 from playground.errors import DataError, TrainingError, ValidationError
 from playground.project.expect import evaluate_checks, validate_expect
 from playground.project.schema import project_from_dict
-from playground.run.orchestrator import run_session
+from playground.run.orchestrator import run_project, run_session
 from playground.run.session import build_session
 from playground.surfaces import SURFACES
 from playground.tasks.mh import MHRacer, parse_sampler
@@ -51,10 +51,12 @@ def ldl_table(targets):
                                         "targets": targets, "labels": "signed"}}
 
 
-def session(task, data, graph=None, epochs=10, lr=1.0):
-    raw = {"format_version": 1, "graphs": {"model": graph or unit_graph()}, "data": data,
+def session(task, data, graph=None, epochs=10, lr=1.0, seed=7):
+    """The rule's generator draws from the training seed (the books': 7)."""
+    raw = {"format_version": 2, "graphs": {"model": graph or unit_graph()}, "data": data,
            "task": task, "training": {"optimizer": {"type": "sgd", "params": {**SGD, "lr": lr}},
-                                      "epochs": epochs, "batch_size": "full", "device": "cpu"}}
+                                      "epochs": epochs, "batch_size": "full", "device": "cpu",
+                                      "seed": seed}}
     return build_session(project_from_dict(raw))
 
 
@@ -109,7 +111,7 @@ def dl4b_pla(x_train, y, rng):
 
 def test_ldl_nand_weight_sequence_is_the_books():
     s = session({"type": "perceptron", "params": {"selection": "shuffle", "zero_is": "positive",
-                                                  "rng": "python", "seed": 7}},
+                                                  "rng": "python"}},
                 ldl_table([1, 1, 1, 0]),
                 unit_graph(weights={"weight": [[-0.6, 0.25]], "bias": [0.2]}), lr=0.1)
     result = run_session(s)
@@ -126,7 +128,7 @@ def test_ldl_nand_weight_sequence_is_the_books():
 
 def test_ldl_xor_never_converges_and_follows_the_loop():
     s = session({"type": "perceptron", "params": {"selection": "shuffle", "zero_is": "positive",
-                                                  "rng": "python", "seed": 7}},
+                                                  "rng": "python"}},
                 ldl_table([0, 1, 1, 0]),
                 unit_graph(weights={"weight": [[-0.6, 0.25]], "bias": [0.2]}), epochs=40,
                 lr=0.1)
@@ -147,7 +149,7 @@ def test_dl4b_pla_counts_match_the_books_loop():
 
 def test_perceptron_task_random_misclassified_is_the_pla():
     s = session({"type": "perceptron", "params": {"selection": "random_misclassified",
-                                                  "init": "zeros", "rng": "python", "seed": 7}},
+                                                  "init": "zeros", "rng": "python"}},
                 {"type": "perceptron_blobs", "params": {"class_sep": 1.2}}, epochs=100)
     result = run_session(s)
     assert result.metrics["updates"] == 14 and result.metrics["train_errors"] == 0
@@ -170,7 +172,7 @@ def test_pocket_matches_the_books_loop():
         w = w + s_ * x
     s = session({"type": "perceptron", "params": {"selection": "random_misclassified",
                                                   "pocket": True, "init": "zeros",
-                                                  "rng": "python", "seed": 7}},
+                                                  "rng": "python"}},
                 {"type": "perceptron_blobs", "params": {"class_sep": 1.0}}, epochs=1000)
     m = run_session(s).metrics
     assert (m["best_errors"], m["best_update"]) == (best["err"], best["it"]) == (1, 126)
@@ -221,11 +223,11 @@ def test_lms_task_matches_a_numpy_loop():
 
 def test_sweep_reproduces_the_books_first_runs():
     s = build_session(project_from_dict({
-        "format_version": 1, "graphs": {},
+        "format_version": 2, "graphs": {},
         "data": {"type": "perceptron_blobs", "params": {"class_sep": 2.0}},
         "task": {"type": "perceptron_sweep", "params": {"values": [2.0, 1.9], "runs": 3}},
         "training": {"optimizer": {"type": "sgd", "params": SGD}, "epochs": 2,
-                     "device": "cpu"}}))
+                     "device": "cpu", "seed": 7}}))  # the book's random.seed(7)
     result = run_session(s)
     np.testing.assert_array_equal(s.task.arrays()["iterations"][0], [2, 2])  # book run 1
     rng, expected = random.Random(7), []
@@ -262,8 +264,8 @@ def test_a_weight_edited_in_the_layer_is_picked_up():
 
 
 def test_views_hooks():
-    s = session({"type": "perceptron", "params": {"selection": "shuffle", "zero_is": "positive",
-                                                  "seed": 7}}, ldl_table([1, 1, 1, 0]),
+    s = session({"type": "perceptron", "params": {"selection": "shuffle",
+                                                  "zero_is": "positive"}}, ldl_table([1, 1, 1, 0]),
                 unit_graph(weights={"weight": [[-0.6, 0.25]], "bias": [0.2]}), lr=0.1)
     run_session(s)
     z = s.task.decision_function(np.array([[1.0, 1.0], [-1.0, -1.0]]))
@@ -358,8 +360,8 @@ def _beale():
 def test_mh_identity_matches_a_hand_written_chain():
     f = _beale()
     sampler = parse_sampler({"type": "metropolis_hastings",
-                             "params": {"temperature": 0.1, "scale": 0.3, "seed": 4}}, "s")
-    racer = MHRacer("mh", "MH", sampler, (1.2, 2.0), f)
+                             "params": {"temperature": 0.1, "scale": 0.3}}, "s")
+    racer = MHRacer("mh", "MH", sampler, (1.2, 2.0), f, seed=4)
     for _ in range(60):
         racer.step(f, 1e9)
     rng = np.random.default_rng(4)
@@ -410,3 +412,55 @@ def test_surface_race_with_a_sampler_racer():
     raw["task"]["params"]["racers"] = [bad]
     with pytest.raises(ValidationError, match="not both"):
         project_from_dict(raw)
+
+
+# -- the training seed reaches every random source ---------------------------------------------
+
+def test_training_seed_draws_the_perceptrons_choices():
+    """--seed reaches the rule: seed 7 is the book's run, another seed another run."""
+    task = {"type": "perceptron", "params": {"selection": "random_misclassified",
+                                             "init": "zeros", "rng": "python"}}
+    data = {"type": "perceptron_blobs", "params": {"class_sep": 1.2}}
+    book = run_session(session(task, data, epochs=100)).metrics["updates"]
+    project = session(task, data, epochs=100).project
+    other = run_project(project, seed=8).metrics["updates"]
+    again = run_project(project, seed=8).metrics["updates"]
+    assert book == 14 and other == again and other != book
+
+
+def test_training_seed_draws_the_mh_chain():
+    racers = [{"name": "mh", "sampler": {"type": "metropolis_hastings",
+                                         "params": {"temperature": 0.01, "scale": 0.3}}}]
+    raw = {"format_version": 2, "graphs": {},
+           "task": {"type": "surface", "params": {"surface": "beale", "start": [1.2, 2.0],
+                                                   "racers": racers}},
+           "training": {"optimizer": {"type": "sgd", "params": SGD}, "epochs": 20,
+                        "device": "cpu", "seed": 4}}
+    project = project_from_dict(raw)
+    own = run_project(project).metrics["mh_loss"]
+    assert run_project(project, seed=4).metrics["mh_loss"] == own
+    assert run_project(project, seed=5).metrics["mh_loss"] != own
+
+
+def test_format_1_task_seeds_become_the_training_seed():
+    raw = {"format_version": 1, "graphs": {"model": unit_graph()},
+           "data": {"type": "perceptron_blobs", "params": {"class_sep": 1.2}},
+           "task": {"type": "perceptron", "params": {"selection": "random_misclassified",
+                                                      "init": "zeros", "seed": 7}},
+           "training": {"optimizer": {"type": "sgd", "params": SGD}, "epochs": 100,
+                        "batch_size": "full", "device": "cpu", "seed": 0}}
+    project = project_from_dict(raw)
+    assert project.training.seed == 7 and "seed" not in project.task_params
+    assert run_project(project).metrics["updates"] == 14  # the book's run, as before
+    racers = [{"name": "a", "sampler": {"type": "metropolis_hastings", "params": {"seed": 4}}},
+              {"name": "b", "sampler": {"type": "metropolis_hastings", "params": {"seed": 9}}}]
+    surface = {"format_version": 1, "graphs": {},
+               "task": {"type": "surface", "params": {"racers": racers}}}
+    project = project_from_dict(surface)
+    assert project.training.seed == 4  # the first chain's
+    assert all("seed" not in r["sampler"]["params"] for r in project.task_params["racers"])
+    torch_order = {"format_version": 1, "graphs": {"model": unit_graph("sigmoid")},
+                   "data": {"type": "xor_table"},
+                   "task": {"type": "stepthrough", "params": {"rng": "torch", "seed": 3}},
+                   "training": {"seed": 5}}
+    assert project_from_dict(torch_order).training.seed == 5  # the unused seed is dropped

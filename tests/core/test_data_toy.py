@@ -162,6 +162,18 @@ def test_split_and_standardisation_fitted_on_train_only():
     assert np.array_equal(std_ds.test.y, raw_ds.test.y)
 
 
+def test_global_standardisation_is_one_mean_and_one_std_for_every_feature():
+    """As the books standardise MNIST: the pixels keep their relative brightness."""
+    spec = {"type": "gauss", "seed": 7, "split": {"test": 0.3}, "params": {}}
+    raw = load_dataset(parse_data_spec(spec))
+    ds = load_dataset(parse_data_spec({**spec, "standardize": "global"}))
+    mean, std = raw.train.x.mean(dtype=np.float64), raw.train.x.std(dtype=np.float64)
+    assert np.allclose(ds.train.x, (raw.train.x - mean) / std, atol=1e-5)
+    assert np.allclose(ds.test.x, (raw.test.x - mean) / std, atol=1e-5)
+    assert abs(ds.train.x.mean()) < 1e-5 and abs(ds.train.x.std() - 1) < 1e-4
+    assert not np.allclose(ds.train.x.std(axis=0), 1, atol=1e-3)  # not per feature
+
+
 @pytest.mark.parametrize("type_", [e.id for e in DATASETS if e.category != "Files"])
 def test_every_builtin_dataset_matches_its_info(type_):
     ds = load_dataset(parse_data_spec({"type": type_}))

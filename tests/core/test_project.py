@@ -6,7 +6,7 @@ import os
 import pytest
 
 from playground.errors import PlaygroundError, ValidationError
-from playground.project.schema import load_project, project_from_dict, save_project
+from playground.project.schema import FORMAT_VERSION, load_project, project_from_dict, save_project
 from tests.helpers import make_project, project_dict
 
 
@@ -16,7 +16,7 @@ def test_save_load_round_trip(tmp_path):
     save_project(project, path)
     again = load_project(path)
     assert again.to_dict() == project.to_dict()
-    assert json.loads(path.read_text())["format_version"] == 1
+    assert json.loads(path.read_text())["format_version"] == FORMAT_VERSION == 2
 
 
 def test_every_value_is_explicit_after_a_round_trip():

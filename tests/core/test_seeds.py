@@ -9,8 +9,8 @@ import pytest
 from playground.cli import main
 from playground.errors import ValidationError
 from playground.project.expect import CheckResult, validate_expect
-from playground.run.orchestrator import RunResult
-from playground.run.seeds import CheckSpread, run_seeds, seed_runs, spread_checks
+from playground.run.orchestrator import RunResult, run_project
+from playground.run.seeds import CheckSpread, run_seeds, seed_runs, spread_checks, with_seed
 from playground.training.states import RunState
 from tests.helpers import make_project
 
@@ -134,3 +134,84 @@ def test_over_seeds_is_validated():
         validate_expect([{"metric": "a", "max": 10, "over_seeds": "book_percentile"}])
     with pytest.raises(ValidationError, match="not with another metric"):
         validate_expect([{"metric": "a", "below": "b", "over_seeds": "median"}])
+    with pytest.raises(ValidationError, match="cannot hold at one seed only"):
+        validate_expect([{"metric": "a", "max": 1, "over_seeds": "q1", "seed_specific": True}])
+
+
+def test_a_quartile_over_seeds_says_how_often_a_bound_holds():
+    """q1 <= bound: at least a quarter of the seeds are within it."""
+    from playground.project.expect import evaluate_checks
+
+    entry = {"metric": "loss", "max": 0.358, "over_seeds": "q1"}
+    validate_expect([entry])
+    losses = [0.03, 1.5, 0.02, 1.6, 1.4, 0.05, 1.5, 1.7]  # 3 of 8 below
+    results = [_result(*evaluate_checks([entry], {"loss": v})) for v in losses]
+    (spread,) = spread_checks([entry], results)
+    assert spread.statistic == pytest.approx(0.045) and spread.passed  # np.quantile, linear
+    (fewer,) = spread_checks([entry], results[1:2] + results[3:])  # 1 of 6 below
+    assert not fewer.passed
+
+
+# -- checks that hold for the preset's own seed only ------------------------------------------
+
+def test_seed_specific_is_validated():
+    validate_expect([{"metric": "a", "equals": 6, "seed_specific": True}])
+    with pytest.raises(ValidationError, match=r"expect\[0\]\.seed_specific: expected true"):
+        validate_expect([{"metric": "a", "equals": 6, "seed_specific": "yes"}])
+
+
+def test_a_seed_specific_check_is_judged_at_the_own_seed_only():
+    entries = [{"metric": "acc", "min": 0.9, "seed_specific": True},
+               {"metric": "acc", "min": 0.5}]
+    results = [_result(_check(v, v >= 0.9), CheckResult("acc", v, v >= 0.5, ">= 0.5"))
+               for v in (0.95, 0.6, 0.7)]
+    specific, general = spread_checks(entries, results, own=[True, False, False])
+    assert specific.passes == [True] and specific.passed and specific.seed_specific
+    assert specific.values == [0.95, 0.6, 0.7]  # still measured everywhere
+    assert specific.line().startswith("PASS 1/the preset's own seed acc")
+    assert general.passes == [True, True, True]
+    (missed,) = spread_checks(entries[:1], results, own=[False, False, False])
+    assert missed.skipped and missed.passed and missed.line().startswith("SKIP acc")
+    (failed,) = spread_checks(entries[:1], results[1:], own=[True, False])
+    assert not failed.passed and failed.pass_rate == 0.0
+
+
+def test_another_training_seed_skips_seed_specific_checks():
+    project = make_project(training={"epochs": 2, "seed": 3},
+                           expect=[{"metric": "train_loss", "max": -1.0, "seed_specific": True},
+                                   {"metric": "train_loss", "max": 1e9}])
+    own = run_project(project)
+    assert [c.verdict for c in own.checks] == ["FAIL", "PASS"]
+    other = run_project(project, seed=4)
+    assert [c.verdict for c in other.checks] == ["SKIP", "PASS"] and other.passed
+    assert other.checks[0].value is not None and "own seed only" in other.checks[0].rule
+    result = run_seeds(project, 3)  # seeds 3, 4, 5: only 3 judges the first check
+    specific, general = result.checks
+    assert specific.passes == [False] and not specific.passed
+    assert len([v for v in specific.values if v is not None]) == 3
+    assert general.passes == [True, True, True]
+    assert not run_seeds(project, 2, first=4).checks[0].passes  # seed 3 not in the plan
+
+
+def test_vary_data_moves_a_generators_own_seed():
+    project = make_project(data={"type": "separable_2d", "params": {"seed": 39}, "seed": 0})
+    first, second = seed_runs(project, 2, vary_data=True)
+    assert with_seed(project, first).data.params["seed"] == 39
+    moved = with_seed(project, second)
+    assert moved.data.params["seed"] == 40 and moved.data.seed == 1
+    assert first.is_own(project) and not second.is_own(project)
+
+
+def test_per_checks_a_ratio_of_two_metrics():
+    from playground.project.expect import evaluate_checks
+    entry = {"metric": "rnn", "per": "ff", "max": 0.8, "book_value": 0.61}
+    validate_expect([entry])
+    (held,) = evaluate_checks([entry], {"rnn": 0.0022, "ff": 0.0036})
+    assert held.passed and held.value == pytest.approx(0.0022 / 0.0036)
+    assert held.label == "rnn / ff"
+    (missed,) = evaluate_checks([entry], {"rnn": 0.003, "ff": 0.0036})
+    assert not missed.passed
+    (no_base,) = evaluate_checks([entry], {"rnn": 0.003, "ff": 0.0})
+    assert no_base.value is None and not no_base.passed
+    with pytest.raises(ValidationError, match=r"expect\[0\]\.per: 'per' divides"):
+        validate_expect([{"weight": "w", "per": "ff", "max": 1}])

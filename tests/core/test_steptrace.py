@@ -192,16 +192,16 @@ def ldl_xor_book():
 
 
 def ldl_xor_project(epochs=200, **task):
-    params = {"loss": "half_mse", "order": "shuffle", "rng": "numpy", "seed": 3,
+    params = {"loss": "half_mse", "order": "shuffle", "rng": "numpy",
               "init": "uniform", "stop": "all_correct", **task}
     g = chain(("hidden", "dense", {"units": 2, "activation": "tanh"}, None),
               ("out", "dense", {"units": 1, "activation": "sigmoid"}, None)).to_dict()
-    return {"format_version": 1, "graphs": {"model": g},
+    return {"format_version": 2, "graphs": {"model": g},
             "data": {"type": "table", "params": {"inputs": [-1, -1, -1, 1, 1, -1, 1, 1],
                                                  "targets": [0, 1, 1, 0]}},
             "task": {"type": "stepthrough", "params": params},
             "training": {"optimizer": {"type": "sgd", "params": SGD}, "epochs": epochs,
-                         "batch_size": "full", "device": "cpu"}}
+                         "batch_size": "full", "device": "cpu", "seed": 3}}
 
 
 def test_ldl_xor_run_is_the_books_program():

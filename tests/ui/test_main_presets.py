@@ -77,3 +77,26 @@ def test_search_filters_and_describes(qtbot, window):
     assert not any(i.isHidden() for i in browser.preset_items())
     assert browser.current_id == "launch-xor"  # looking is not opening
     assert window.project.id == "launch-xor"
+
+
+def test_details_say_what_is_substituted_and_which_seed_ships(qtbot):
+    from ui.panels.preset_browser import PresetBrowser, read_catalogue
+
+    browser = PresetBrowser()
+    qtbot.addWidget(browser)
+    browser.set_entries(read_catalogue())
+
+    def details(preset_id):
+        browser.set_current(preset_id)
+        return browser.description.toPlainText()
+
+    nand = details("ldl-1-perceptron-nand")
+    assert "Seed: ships training seed 7, data seed 0." in nand
+    assert "random.seed(7)" in nand
+    assert "Checked for this seed only: weight_history, perceptron weights." in nand
+    rule = details("dlpi-1-perceptron-rule")
+    assert "Substituted: Data: a generated separable cloud" in rule
+    assert "(the generator's own seed 0)" in rule and "Checked for this seed only" not in rule
+    cnn = details("dlpi-4-cnn-filters")  # the dataset's own note when the preset has none
+    assert "Substituted:" in cnn and "CIFAR-10" in cnn
+    assert "Seed: ships training seed" in details("tfp-xor")

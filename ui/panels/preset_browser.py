@@ -1,8 +1,10 @@
 """The preset browser: the books' experiments grouped by book and chapter, with search.
 
 Selecting a preset shows its description (what it reproduces, where in the
-book, what to watch, notes, substitutions, the book's result); Open (or a
-double-click) asks the main window to load it. After a run of that preset,
+book, what to watch, notes, the book's result), what it substitutes for the
+book's data and numbers, and which seed it ships and why (with the checks that
+hold for that seed only); Open (or a double-click) asks the main window to load
+it. After a run of that preset,
 the description also lists "book vs ours" per expectation. The catalogue is
 read in a background thread so the window shows first.
 """
@@ -32,9 +34,10 @@ from playground.project.citation import book_reference, human_text
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
 #: Described after "In the book" (the book, chapter, section and figure; never the seed
-#: file's lines, which stay in the preset for maintainers).
+#: file's lines, which stay in the preset for maintainers); then what is substituted and
+#: which seed ships (:func:`describe`).
 FIELDS = (("what_to_watch", "What to watch"), ("book_result", "The book reports"),
-          ("notes", "Notes"), ("substitution", "Substitution"))
+          ("notes", "Notes"))
 
 
 @dataclass
@@ -48,6 +51,8 @@ class PresetEntry:
     path: str
     meta: dict = field(default_factory=dict)
     expect: list = field(default_factory=list)
+    substitute: str = ""  # the dataset's own substitution note
+    seeds: dict = field(default_factory=dict)  # "training", and "data" when it has data
 
     def matches(self, words: list[str]) -> bool:
         """True when every word occurs in the id, title, book, chapter or description."""
@@ -65,8 +70,23 @@ def read_catalogue() -> list[PresetEntry]:
     for info in list_presets():
         project = load_project(info.path)
         out.append(PresetEntry(info.id, info.title, info.book or "Other", info.chapter,
-                               str(info.path), dict(project.meta), list(project.expect)))
+                               str(info.path), dict(project.meta), list(project.expect),
+                               *_data_facts(project)))
     return out
+
+
+def _data_facts(project: Any) -> tuple[str, dict]:
+    """The dataset's substitution note and the seeds the project ships."""
+    from playground.data.base import DATASETS
+
+    seeds = {"training": project.training.seed}
+    spec = project.data
+    if spec is None:
+        return "", seeds
+    seeds["data"] = spec.seed
+    if isinstance(spec.params.get("seed"), int):
+        seeds["generator"] = spec.params["seed"]  # a generator seeding itself as its book does
+    return DATASETS.get(spec.type).info_for(spec.params).substitute, seeds
 
 
 def chapter_key(text: str) -> tuple:
@@ -86,10 +106,37 @@ def describe(entry: PresetEntry, results: list[str] | None = None) -> str:
     for key, label in FIELDS:
         if meta.get(key):
             parts.append(f"<p><b>{label}:</b> {html.escape(human_text(str(meta[key])))}</p>")
+    parts.extend(_substitution(entry))
+    parts.append(_seed(entry))
     if results:
         items = "".join(f"<li>{html.escape(line)}</li>" for line in results)
         parts.append(f"<p><b>Book vs this run:</b></p><ul>{items}</ul>")
     return "".join(parts)
+
+
+def _substitution(entry: PresetEntry) -> list[str]:
+    """What stands in for the book's data or numbers: the preset's words, else the
+    dataset's."""
+    text = entry.meta.get("substitution") or (
+        f"{entry.substitute[:1].upper()}{entry.substitute[1:]}." if entry.substitute else "")
+    return [f"<p><b>Substituted:</b> {html.escape(human_text(text))}</p>"] if text else []
+
+
+def _seed(entry: PresetEntry) -> str:
+    """Which seeds the preset ships, why, and the checks that hold for them only."""
+    seeds = entry.seeds
+    shipped = f"training seed {seeds.get('training', 0)}"
+    if "data" in seeds:
+        shipped += f", data seed {seeds['data']}"
+    if "generator" in seeds:
+        shipped += f" (the generator's own seed {seeds['generator']})"
+    why = entry.meta.get("seed") or "no seed was chosen for a number: every check is meant " \
+                                     "to hold for other seeds too (Train > Run seeds)."
+    own = [str(e.get("label") or e.get("metric") or e.get("array") or f"{e.get('weight')} weights")
+           for e in entry.expect if isinstance(e, dict) and e.get("seed_specific")]
+    only = f" Checked for this seed only: {', '.join(dict.fromkeys(own))}." if own else ""
+    return (f"<p><b>Seed:</b> ships {html.escape(shipped)}. {html.escape(human_text(why))}"
+            f"{html.escape(only)}</p>")
 
 
 class PresetBrowser(QWidget):
@@ -261,7 +308,7 @@ class PresetBrowser(QWidget):
 def book_vs_ours(check: Any) -> str:
     """"book: loss 0.03 (L2530) | this run: train_loss 0.0200 (<= 0.035) PASS"."""
     value = "missing" if check.value is None else f"{check.value:.4g}"
-    verdict = "PASS" if check.passed else "FAIL"
+    verdict = getattr(check, "verdict", "PASS" if check.passed else "FAIL")
     if not check.book:
         return check.line()
     return (f"book: {human_text(check.book)} | this run: {check.label} {value} ({check.rule}) "
