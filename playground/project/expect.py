@@ -103,7 +103,7 @@ class CheckResult:
         return "SEEDS" if self.seeds_only else "PASS" if self.passed else "FAIL"
 
     def line(self) -> str:
-        """``PASS train_accuracy = 1.0000 (>= 1) | book: ...``"""
+        """The report line: ``PASS train_accuracy = 1.0000 (>= 1) | book: ...``."""
         value = "missing" if self.value is None else f"{self.value:.6g}"
         book = f" | book: {self.book}" if self.book else ""
         return f"{self.verdict} {self.label} = {value} ({self.rule}){book}"
@@ -254,25 +254,26 @@ def _check(entry: Mapping, metrics: Mapping[str, float], task: Any) -> CheckResu
         value = None if value is None or base is None or float(base) == 0.0 \
             else value / float(base)
     rules, ok = [], value is not None and math.isfinite(value)
+    number = math.nan if value is None else value  # NaN fails every rule below
     if "min" in entry:
         rules.append(f">= {entry['min']:g}")
-        ok = ok and value >= entry["min"]
+        ok = ok and number >= entry["min"]
     if "max" in entry:
         rules.append(f"<= {entry['max']:g}")
-        ok = ok and value <= entry["max"]
+        ok = ok and number <= entry["max"]
     if "approx" in entry:
         rules.append(f"{entry['approx']:g} ± {entry['tol']:g}")
-        ok = ok and abs(value - entry["approx"]) <= entry["tol"]
+        ok = ok and abs(number - entry["approx"]) <= entry["tol"]
     if "equals" in entry:
         rules.append(f"== {entry['equals']:g}")
-        ok = ok and value == entry["equals"]
+        ok = ok and number == entry["equals"]
     for rule, sign in (("below", "<"), ("above", ">")):
         if rule in entry:
             other = metrics.get(entry[rule])
             shown = "missing" if other is None else f"{float(other):.6g}"
             rules.append(f"{sign} {entry[rule]} = {shown}")
             ok = ok and other is not None and math.isfinite(float(other)) and (
-                value < float(other) if rule == "below" else value > float(other))
+                number < float(other) if rule == "below" else number > float(other))
     return CheckResult(label, value, bool(ok), ", ".join(rules), entry.get("book", ""))
 
 
@@ -287,10 +288,10 @@ def _mean_label(entry: Mapping) -> str:
 
 def _read(entry: Mapping, metrics: Mapping[str, float], task: Any) -> float | None:
     if "mean" in entry:  # every named metric must be there
-        values = [metrics.get(name) for name in entry["mean"]]
-        if any(v is None for v in values):
+        values = [float(v) for name in entry["mean"] if (v := metrics.get(name)) is not None]
+        if len(values) < len(entry["mean"]):
             return None
-        return float(sum(float(v) for v in values) / len(values))
+        return sum(values) / len(values)
     if "metric" in entry:
         value = metrics.get(entry["metric"])
         return None if value is None else float(value)

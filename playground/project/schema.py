@@ -22,7 +22,7 @@ import copy
 import json
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -192,6 +192,8 @@ def check_json_data(value: Any, where: str = "") -> None:
         Naming the path of the first bad value.
     """
     stack: list[tuple[Any, str, int]] = [(value, where, 0)]
+    pairs: Iterable[tuple[Any, Any]]
+    containers: list[tuple[Any, str, int]]
     while stack:
         item, path, depth = stack.pop()
         if isinstance(item, Mapping):
@@ -220,7 +222,7 @@ def check_json_data(value: Any, where: str = "") -> None:
             elif child is None or kind is str or kind is bool:
                 continue
             if isinstance(item, Mapping):
-                sub = f"{path}.{key}" if path else key
+                sub = f"{path}.{key}" if path else str(key)
             else:
                 sub = f"{path}[{key}]"
             if isinstance(child, (Mapping, list, tuple)):

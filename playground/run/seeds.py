@@ -133,7 +133,7 @@ class CheckSpread:
         return 100.0 * (below + 0.5 * ties) / values.size
 
     def line(self) -> str:
-        """``PASS 9/10 seeds (>= 80%) train_accuracy: min ... max | book ...``"""
+        """The report line: ``PASS 9/10 seeds (>= 80%) train_accuracy: min ... max | book ...``."""
         if self.over_seeds is not None:
             shown = "no value" if self.statistic is None else f"{self.statistic:.4g}"
             return (f"{'PASS' if self.passed else 'FAIL'} {self.over_seeds} over "
@@ -281,8 +281,9 @@ def _statistic(spread: CheckSpread, over: str) -> float | None:
         return None
     if over in ("q1", "q3"):
         return float(np.quantile(values, 0.25 if over == "q1" else 0.75))
-    return float({"median": np.median, "mean": np.mean, "min": np.min,
-                  "max": np.max}[over](values))
+    reducers: dict[str, Callable[[np.ndarray], Any]] = {
+        "median": np.median, "mean": np.mean, "min": np.min, "max": np.max}
+    return float(reducers[over](values))
 
 
 def _number(value: Any) -> float | None:

@@ -50,7 +50,7 @@ from playground.tasks.rules import (
     sign_outputs,
     weighted_sums,
 )
-from playground.tasks.supervised import ClassificationTask
+from playground.tasks.supervised import ClassificationTask, split_targets
 from playground.training.metrics import classification_metrics
 
 #: Weights reported as scalar metrics (w1..wd) up to this many inputs.
@@ -67,7 +67,7 @@ def unit_node(ctx: TaskContext, activations: tuple[str, ...], rule: str) -> tupl
     """
     graph = ctx.graphs.get("model")
     dense = graph.nodes_of_type("dense") if graph is not None else []
-    if len(dense) != 1:
+    if graph is None or len(dense) != 1:
         raise TrainingError(f"the {rule} trains exactly one Dense(1) layer; the graph has "
                             f"{len(dense)} Dense layers: build Input -> Dense(1) -> Output",
                             "graphs.model")
@@ -107,10 +107,14 @@ class LinearRuleTask(ClassificationTask):
                             {**ctx.params, "loss": loss, "threshold": threshold, "delta": 1.0},
                             ctx.device)
         super().__init__(inner)
-        self.layer = primary_layer(self.compiled["model"].node_module(self.unit))
-        train = ctx.dataset.train
+        layer = primary_layer(self.compiled["model"].node_module(self.unit))
+        if layer is None or layer.bias is None:  # unit_node checked Dense(use_bias=true)
+            raise TrainingError(f"the {self.rule_name} needs a Dense layer with a bias",
+                                f"node '{self.unit}'")
+        self.layer, self.bias = layer, layer.bias
+        train = self.dataset.train
         self.x = train.x.reshape(len(train.x), -1).astype(np.float64)  # (n, d)
-        self.y = self._rule_targets(train.y)  # (n,)
+        self.y = self._rule_targets(split_targets(train, "train"))  # (n,)
         self.rng = BookRandom(self.rule_params["rng"], ctx.config.seed)
         b, w = self._initial_weights(ctx)
         self._make_rule(b, w)
@@ -147,7 +151,7 @@ class LinearRuleTask(ClassificationTask):
         w = np.asarray(hand["weight"], dtype=np.float64).reshape(-1) if "weight" in hand \
             else self.layer.weight.detach().double().numpy().reshape(-1)
         b = float(np.asarray(hand["bias"], dtype=np.float64).reshape(-1)[0]) if "bias" in hand \
-            else float(self.layer.bias.detach().double()[0])
+            else float(self.bias.detach().double()[0])
         return b, w
 
     def shown_weights(self) -> tuple[float, np.ndarray]:
@@ -165,13 +169,13 @@ class LinearRuleTask(ClassificationTask):
     def _write(self) -> None:
         b, w = self.shown_weights()
         self.layer.weight.copy_(torch.as_tensor(w[None, :], dtype=self.layer.weight.dtype))
-        self.layer.bias.fill_(float(b))
+        self.bias.fill_(float(b))
 
     def _adopt_edits(self) -> None:
         """Take the layer's weights if someone changed them (the inspector, a restore)."""
         b, w = self.shown_weights()
         lw = self.layer.weight.detach().cpu().numpy().reshape(-1)
-        lb = float(self.layer.bias.detach().cpu()[0])
+        lb = float(self.bias.detach().cpu()[0])
         if not (np.array_equal(lw, w.astype(np.float32)) and lb == np.float32(b)):
             self._set_current(lb, lw.astype(np.float64))
             self._write()
@@ -194,11 +198,11 @@ class LinearRuleTask(ClassificationTask):
     def evaluate(self) -> dict[str, float]:
         metrics: dict[str, float] = {}
         for name in ("train", "val", "test"):
-            part = self.ctx.dataset.split(name)
+            part = self.dataset.split(name)
             if len(part) == 0:
                 continue
             x = part.x.reshape(len(part.x), -1).astype(np.float64)
-            for key, value in self._split_metrics_np(x, part.y).items():
+            for key, value in self._split_metrics_np(x, split_targets(part, name)).items():
                 metrics[f"{name}_{key}"] = value
         b, w = self.current_weights()
         metrics["b"] = float(b)

@@ -106,7 +106,8 @@ class MHRacer:
         self.position = (float(start[0]), float(start[1]))
         self.iteration = 0
         self.accepted = 0
-        self.diverged, self.diverged_at = False, None
+        self.diverged = False
+        self.diverged_at: int | None = None
         self.trajectory = Trajectory()
         self.trajectory.add(0, *self.position, self.loss)
 
@@ -164,7 +165,8 @@ class MHRacer:
     def set_state(self, state: Mapping) -> None:
         """Restore from :meth:`SurfaceTask.state_dict`'s entry for this racer."""
         self.point = state["point"].detach().clone().to(torch.float64)
-        self.position = tuple(float(v) for v in self.point)
+        x, y = (float(v) for v in self.point)
+        self.position = (x, y)
         self.loss = float(state["loss"])
         self.iteration = int(state["iteration"])
         self.diverged, self.diverged_at = bool(state["diverged"]), state["diverged_at"]

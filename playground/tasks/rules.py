@@ -114,7 +114,9 @@ class SampleOrder:
     fresh ``range`` each time would draw different orders from the same seed.
     """
 
-    def __init__(self, n: int, shuffle: bool, rng: BookRandom):
+    def __init__(self, n: int, shuffle: bool, rng: BookRandom | None):
+        if shuffle and rng is None:
+            raise ValueError("a shuffled order needs a random source")
         self.items = list(range(n))
         self.shuffle, self.rng = shuffle, rng
         self.pos = 0
@@ -125,7 +127,7 @@ class SampleOrder:
         starts = self.pos == 0
         if starts:
             self.passes += 1
-            if self.shuffle:
+            if self.rng is not None and self.shuffle:
                 self.rng.shuffle(self.items)
         i = self.items[self.pos]
         self.pos = (self.pos + 1) % len(self.items)

@@ -34,7 +34,7 @@ from playground.errors import TrainingError
 from playground.params import bool_param, choice_param, float_param
 from playground.tasks.base import TaskContext, TaskType, predict_in_chunks, register_task
 from playground.tasks.rules import BookRandom, SampleOrder
-from playground.tasks.supervised import ClassificationTask
+from playground.tasks.supervised import ClassificationTask, split_targets
 from playground.training.steptrace import StepTrace, module_nodes, trace_step
 
 #: Per-sample outputs are reported as metrics (out_0, out_1...) up to this many samples.
@@ -55,10 +55,13 @@ class StepThroughTask(ClassificationTask):
         if cfg.l1 or cfg.l2 or cfg.grad_clip is not None:
             raise TrainingError("step-through shows the plain loss gradient: set l1 and l2 "
                                 "to 0 and grad_clip to null", "training")
-        self.x, self.t = self.splits["train"]
+        self.x, self.t = self.train_tensors()
         self.n = len(self.x)
         self.rng = BookRandom(p["rng"], cfg.seed) if p["rng"] != "torch" else None
         if p["init"] == "uniform":
+            if self.rng is None:
+                raise TrainingError("init 'uniform' draws from the book's random source: set "
+                                    "rng to python or numpy", "task.params.init")
             self._uniform_init()
         self.order = SampleOrder(self.n, p["order"] == "shuffle" and self.rng is not None,
                                  self.rng)
@@ -76,6 +79,7 @@ class StepThroughTask(ClassificationTask):
             if not isinstance(layer, torch.nn.Linear):
                 continue
             units, inputs = layer.weight.shape
+            assert self.rng is not None  # init "uniform" draws from the book's source
             # Row by row: neuron 0's weights, then neuron 1's... (PyTorch layout (units, inputs)).
             values = [[self.rng.uniform(-1.0, 1.0) for _ in range(inputs)] for _ in range(units)]
             layer.weight.copy_(torch.tensor(values, dtype=layer.weight.dtype))
@@ -117,7 +121,7 @@ class StepThroughTask(ClassificationTask):
     @torch.no_grad()
     def _all_correct(self) -> bool:
         out = self.model(self.x)
-        y = self.ctx.dataset.train.y
+        y = split_targets(self.dataset.train, "train")
         return bool(np.all(self.classes_from_output(out).cpu().numpy() == y))
 
     def evaluate(self) -> dict[str, float]:
@@ -132,7 +136,7 @@ class StepThroughTask(ClassificationTask):
         metrics["updates"] = float(self.updates)
         metrics["passes"] = float(self.order.passes)
         metrics["converged"] = float(self.converged)
-        if self.converged:
+        if self.converged_epoch is not None:
             metrics["converged_epoch"] = float(self.converged_epoch)
         return metrics
 

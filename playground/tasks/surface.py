@@ -32,6 +32,7 @@ from playground.errors import TrainingError, ValidationError
 from playground.params import choice_param, float_param, floats_param, resolve
 from playground.surfaces import SURFACES, grid
 from playground.tasks.base import Task, TaskContext, TaskType, register_task
+from playground.tasks.mh import MHRacer
 from playground.tasks.trajectory import Trajectory
 from playground.training.optimizers import OPTIMIZERS, build_optimizer, set_hyper
 
@@ -205,7 +206,8 @@ class Racer:
         """Restore from :meth:`SurfaceTask.state_dict`'s entry for this racer."""
         with torch.no_grad():
             self.point.copy_(state["point"])
-        self.position = tuple(float(v) for v in state["point"])
+        x, y = (float(v) for v in state["point"])
+        self.position = (x, y)
         self.loss = float(state["loss"])
         self.iteration = int(state["iteration"])
         self.diverged, self.diverged_at = bool(state["diverged"]), state["diverged_at"]
@@ -230,11 +232,11 @@ class SurfaceTask(Task):
         self.minima = self.surface.minima(self.surface_params)
         self.threshold = p["diverge_threshold"]
         specs = p["racers"] or [self._racer_from_config(ctx)]
-        self.racers: dict[str, Racer] = {}
+        self.racers: dict[str, Racer | MHRacer] = {}
         for i, spec in enumerate(specs):
             start = spec["start"] or p["start"]
+            racer: Racer | MHRacer
             if "sampler" in spec:
-                from playground.tasks.mh import MHRacer
                 racer = MHRacer(spec["name"], spec["label"], spec["sampler"], start, self.f,
                                 ctx.config.seed)
             else:
@@ -288,7 +290,7 @@ class SurfaceTask(Task):
 
     def final_metrics(self) -> dict[str, float]:
         return {f"{name}_diverged_at": float(r.diverged_at)
-                for name, r in self.racers.items() if r.diverged}
+                for name, r in self.racers.items() if r.diverged_at is not None}
 
     def state_dict(self) -> dict:
         """Each racer's point, loss, iteration and divergence (copied)."""
@@ -303,7 +305,7 @@ class SurfaceTask(Task):
             self.racer(name).set_state(entry)
 
     # -- for views and live edits ------------------------------------------------------------
-    def racer(self, name: str) -> Racer:
+    def racer(self, name: str) -> Racer | MHRacer:
         """The racer called ``name``."""
         if name not in self.racers:
             raise ValidationError(f"no racer called {name!r} (racers: "
