@@ -9,7 +9,12 @@ compared relative to the model's scale (float32: 1e-5; optimizer state 1e-4, see
 STATE_TOLERANCE).
 
 The default suite runs a covering set (every activation with every loss, optimizers and
-regularisations cycled); ``-m slow`` runs the full product.
+regularisations cycled); ``-m exhaustive`` runs the full product (2,205 cases, over an hour
+on 2 cores, so not in CI). Its last partial run (23 of 63 activation x loss pairs) failed
+6 pairs, at least one on K = 4 where L1 drives weights to within rounding of zero: the
+sign of a weight that small, or the side of ReLU's kink a pre-activation that small
+falls on, differs in the batched kernels' rounding and the runs part (relu, mse_softmax,
+adam_keras, l1: 8e-3 of the model's scale after 200 steps). Open work (issue 16).
 """
 
 from __future__ import annotations
@@ -87,7 +92,7 @@ def test_copies_match_autograd_runs(case):
     check_copies(case)
 
 
-@pytest.mark.slow
+@pytest.mark.exhaustive
 @pytest.mark.parametrize("loss", list(LOSSES))
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_every_combination_matches_autograd(activation, loss):

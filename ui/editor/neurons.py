@@ -125,10 +125,17 @@ class NeuronStrip(QGraphicsItem):
         return strip_height(len(self.thumbs) + self.hidden_count)
 
     def boundingRect(self) -> QRectF:  # noqa: N802
-        return QRectF(0, 0, style.NODE_WIDTH, self.height())
+        return QRectF(-1, -1, style.NODE_WIDTH + 2, self.height() + 2)  # frames' half pixel
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
+        # A hairline frame per map: a ReLU unit's zero region is as pale as the canvas,
+        # and without it the map looks cut.
+        painter.setPen(QPen(style.edge_colour(), 0))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for thumb in self.thumbs:
+            rect = thumb.mapRectToParent(thumb.boundingRect())
+            painter.drawRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5))
         if not self.hidden_count:
             return
         painter.setFont(style.font(style.NODE_FONT_PT))
