@@ -227,10 +227,10 @@ class GANTask(Task):
             sets[name] = to_tensor(x, self.ctx.device)
         return sets
 
-    def _fit_judge(self, real: torch.Tensor) -> tuple[ClassifierScore | None, float]:
+    def _fit_judge(self, real: torch.Tensor | None) -> tuple[ClassifierScore | None, float]:
         """For labelled images: a classifier of the real ones and their Inception score."""
         ds = self.ctx.dataset
-        if ds.info.target != "class" or len(self.data_shape) < 2:
+        if ds is None or real is None or ds.info.target != "class" or len(self.data_shape) < 2:
             return None, math.nan
         labels = torch.as_tensor(ds.train.y, dtype=torch.long, device=real.device)
         judge = ClassifierScore(real, labels, ds.n_classes, seed=self.ctx.config.seed + 2)
