@@ -11,7 +11,9 @@
   open the main window) and read from what they print;
 * TF Playground's spiral on the fast path (``bench/tfp.py``): the headless
   Trainer, the app with its views, the UI thread's share of the CPU and 64
-  seeds in lockstep, each against a bare eager PyTorch loop.
+  seeds in lockstep, each against a bare eager PyTorch loop;
+* ``--seeds 64`` against ``--seeds 1`` on tfp-spiral (``bench/seeds.py``): the
+  seeds trained as one batch against one seed's run.
 
 Every ratio is a median over alternating repeats; the machine's load average
 is printed with the table, since a shared machine slows everything it runs.
@@ -34,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-SUITES = ("throughput", "views", "spiral", "ui_latency", "startup", "tfp")
+SUITES = ("throughput", "views", "spiral", "ui_latency", "startup", "tfp", "seeds")
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,16 @@ def tfp_rows(seconds: float, repeats: int, quick: bool) -> list[Row]:
                          app_runs=1 if quick else 3)
     return [Row("tfp", figure, value, target, ok)
             for figure, value, target, ok in tfp.rows(result)]
+
+
+def seeds_rows(repeats: int, quick: bool) -> list[Row]:
+    """bench/seeds.py: 64 seeds of tfp-spiral (batched) against one, wall time."""
+    from bench import seeds
+
+    timing = seeds.measure(1 if quick else max(1, min(repeats, 3)),
+                           epochs=100 if quick else None)
+    return [Row("seeds", figure, value, target, ok)
+            for figure, value, target, ok in seeds.rows(timing)]
 
 
 def _run_script(name: str, args: list[str], timeout: float) -> tuple[str, str]:
@@ -220,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
             rows += spiral_rows(seconds, repeats)
         elif suite == "tfp":
             rows += tfp_rows(seconds, repeats, args.quick)
+        elif suite == "seeds":
+            rows += seeds_rows(repeats, args.quick)
         else:
             rows += script_rows(suite, args.quick)
         loads.append(os.getloadavg()[0])

@@ -136,22 +136,38 @@ def _run_seeds(args: argparse.Namespace, project) -> int:
     from playground.run.seeds import run_seeds
 
     bars: list[ProgressBar] = []
+    batched: list[str] = []
 
     def start(planned, session) -> None:
         if bars:
             bars[-1].close()
+            bars.clear()
+        trainer = session.trainer
+        if trainer.epoch >= trainer.target_epochs:  # trained with the others in one batch
+            if not batched:
+                batched.append(planned.name)
+                print(f"{project.title} ({project.id or args.target}): {args.seeds} seeds "
+                      f"trained as one batch on {session.device}", file=sys.stderr)
+            return
         print(f"{project.title} ({project.id or args.target}), {planned.name}: "
-              f"{session.trainer.target_epochs} epochs on {session.device}", file=sys.stderr)
-        bars.append(ProgressBar(session.trainer.target_epochs))
+              f"{trainer.target_epochs} epochs on {session.device}", file=sys.stderr)
+        bars.append(ProgressBar(trainer.target_epochs))
+
+    def snapshot(snap) -> None:
+        if bars:
+            bars[-1].update(snap)
 
     result = run_seeds(project, args.seeds, first=args.seed, vary_data=args.vary_data,
                        device=args.device, epochs=args.epochs, on_start=start,
-                       on_snapshot=lambda snap: bars[-1].update(snap))
+                       on_snapshot=snapshot)
     if bars:
         bars[-1].close()
     for seed_run, run in result.failed_runs:
         print(f"seed {seed_run.seed}: {run.state}: {run.reason}")
     print(f"{len(result.runs)} seeds in {result.seconds:.1f} s")
+    print(f"engine: {result.engine}" + (
+        " (all seeds in one batched computation)" if result.engine == "batched" else "")
+        + (f"; {result.engine_note}" if result.engine_note else ""))
     for check in result.checks:
         print(check.line())
     if result.checks:

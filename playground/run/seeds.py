@@ -20,6 +20,7 @@ import numpy as np
 
 from playground.project.expect import CheckResult, check_statistic
 from playground.project.schema import Project
+from playground.run.batched import SeedBatch
 from playground.run.orchestrator import Orchestrator, PlannedRun, RunRecord, RunResult, drive
 from playground.run.session import Session
 from playground.training.snapshot import Snapshot
@@ -149,6 +150,8 @@ class SeedsResult:
     seconds: float = 0.0
     histories: list[dict] = field(default_factory=list)
     finals: list[dict] = field(default_factory=list)
+    engine: str = "sequential"  # or "batched": all seeds trained as one computation
+    engine_note: str = ""  # why sequential, or which seeds trained on their own
 
     @property
     def failed_runs(self) -> list[tuple[SeedRun, RunResult]]:
@@ -166,7 +169,8 @@ class SeedsResult:
                 "data_seeds": [s.data_seed for s in self.runs],
                 "states": [r.state.value for r in self.results],
                 "checks": [c.to_dict() for c in self.checks], "passed": self.passed,
-                "seconds": round(self.seconds, 3)}
+                "seconds": round(self.seconds, 3), "engine": self.engine,
+                "engine_note": self.engine_note}
 
 
 def seed_runs(project: Project, count: int, first: int | None = None,
@@ -246,7 +250,9 @@ class SeedsPlan:
     Each seed is one :class:`~playground.run.orchestrator.Orchestrator` (the
     project, or all its variants) with its training seed (and data seed). When a
     seed's run ends, its curves and the final payloads of the probes attached to
-    its session (a decision boundary...) are kept for the app's seeds view.
+    its session (a decision boundary...) are kept for the app's seeds view. Where the
+    network allows, every seed trains at the first build as one batched computation and
+    each seed's session is handed its trained copy (:mod:`playground.run.batched`).
     """
 
     def __init__(self, project: Project, count: int, first: int | None = None,
@@ -260,6 +266,8 @@ class SeedsPlan:
         self.finals: list[dict] = []  # per seed: probe payloads at its (first) run's end
         self._orchestrator: Orchestrator | None = None
         self._started = time.perf_counter()
+        # All seeds as one batched computation where the network allows (playground/run/batched.py).
+        self.batch = SeedBatch(project, [r.seed for r in self.runs], vary_data)
 
     @property
     def size(self) -> int:
@@ -303,7 +311,9 @@ class SeedsPlan:
     def build(self, run: PlannedRun) -> Session:
         """Its session, with the seed's overrides."""
         assert self._orchestrator is not None
-        return self._orchestrator.build(self._planned(run))
+        session = self._orchestrator.build(self._planned(run))
+        self.batch.restore(session, len(self.results))  # trained already when batched
+        return session
 
     def record(self, run: PlannedRun, session: Session, state: RunState,
                seconds: float = 0.0) -> RunRecord:
@@ -334,7 +344,7 @@ class SeedsPlan:
         return SeedsResult(self.runs[:len(self.results)], list(self.results),
                            spread_checks(self.project.expect, self.results),
                            time.perf_counter() - self._started, list(self.histories),
-                           list(self.finals))
+                           list(self.finals), self.batch.engine, self.batch.note)
 
 
 def run_seeds(project: Project, count: int, first: int | None = None, vary_data: bool = False,

@@ -110,3 +110,12 @@ def test_what_cannot_train_in_lockstep_is_refused():
 
 def weights_of(task) -> dict:
     return {k: v.detach().clone() for k, v in task.models["model"].state_dict().items()}
+
+
+def test_one_copy_is_its_seeds_run():
+    task = build_session(circle_project(True), device="cpu").task
+    result = train_copies(task, [SEEDS[0]])
+    session, run = oracle(SEEDS[0])
+    assert result.states == ["finished"] and result.loss.shape == (1, 12)
+    assert model_gap(result.weights[0], weights(session)) < 1e-5
+    assert result.final[0]["val_loss"] == pytest.approx(run.metrics["val_loss"], rel=1e-5)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -71,6 +72,19 @@ def ranked_seeds(values: list[float | None], higher_is_better: bool) -> list[int
     return [order[0], order[len(order) // 2], order[-1]]
 
 
+def engine_line(result: Any) -> str:
+    """How the seeds trained: "16 seeds trained as one batch in 6 s" or one after the
+    other, with why."""
+    count = len(result.runs)
+    note = getattr(result, "engine_note", "")
+    if getattr(result, "engine", "") == "batched":
+        how = "as one batch (all copies in lockstep, batched matrix products)"
+    else:
+        how = "one after the other"
+    return (f"{count} seed{'s' if count != 1 else ''} trained {how} in {result.seconds:.1f} s"
+            + (f"; {note}" if note else ""))
+
+
 class SeedsView(View):
     """Curves, final values and boundaries of many seeds of one project."""
 
@@ -85,12 +99,14 @@ class SeedsView(View):
         self.series.activated.connect(lambda *_: self._draw_curves())
         self.check.activated.connect(lambda *_: self._draw_check())
         self.summary = QLabel(objectName="seeds_summary", wordWrap=True)
+        self.engine = QLabel(objectName="seeds_engine", wordWrap=True)
         row = QHBoxLayout()
         row.addWidget(QLabel("Curve"))
         row.addWidget(self.series, 1)
         row.addWidget(QLabel("Check"))
         row.addWidget(self.check, 2)
         self.canvas = layout_widget(self)
+        self.canvas.setMinimumHeight(170)  # the boundaries below must not squeeze the plots
         _, fg = theme(self)
         self.curves = style_plot(self.canvas.addPlot(row=0, col=0), fg, x="epoch")
         self.histogram = style_plot(self.canvas.addPlot(row=0, col=1), fg)
@@ -101,8 +117,11 @@ class SeedsView(View):
         grid.setContentsMargins(0, 0, 0, 0)
         for col, name in enumerate(("best", "median", "worst")):
             view = BoundaryView(self.boundaries)
-            for control in view.findChildren(QCheckBox):  # a thumbnail: the plane only
+            view.show_scale.setChecked(False)  # a thumbnail: the plane only
+            for control in view.findChildren(QCheckBox):
                 control.hide()
+            # Share the height with the plots above by stretch, not by a view's size hint.
+            view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
             label = QLabel(name, objectName=f"seeds_boundary_{name}")
             grid.addWidget(label, 0, col)
             grid.addWidget(view, 1, col)
@@ -112,6 +131,7 @@ class SeedsView(View):
         layout = QVBoxLayout(self.content)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(row)
+        layout.addWidget(self.engine)
         layout.addWidget(self.canvas, 2)
         layout.addWidget(self.summary)
         layout.addWidget(self.boundaries, 2)
@@ -126,6 +146,7 @@ class SeedsView(View):
         """Show a :class:`~playground.run.seeds.SeedsResult`."""
         self.result = result
         self.set_message(None)
+        self.engine.setText(engine_line(result))
         names = sorted({n for h in result.histories for n in h},
                        key=lambda n: (n != "loss", n))
         self._refill(self.series, names)
@@ -192,7 +213,7 @@ class SeedsView(View):
             if value is not None:
                 self.histogram.addItem(pg.InfiniteLine(
                     value, angle=90, pen=pg.mkPen(line_color(1), width=2, style=style),
-                    label=text, labelOpts={"position": 0.9}))
+                    label=text, labelOpts={"position": 0.9, "color": theme(self)[1]}))
         where = check.book_percentile()
         book = "" if where is None else f"; the book's {check.book_value:g} lies at the " \
                                         f"{where:.0f}th percentile"

@@ -60,6 +60,7 @@ class RunController(QObject):
         self.foreign = False
         self._run_name: str | None = None  # a variant's name for its stored run
         self.seeds_running = False  # a Run seeds plan is on: its runs are not stored
+        self._seeds_step = ""  # which seed a Run seeds plan is building, for the panel
         self._stored: Any = None  # the session whose curves are in the run store
         self.variants = VariantProgress(self.worker, self)
         self.variants.variant_started.connect(self._on_variant_started)
@@ -303,7 +304,9 @@ class RunController(QObject):
             self._new_run()
         self._run_name = name or None  # a variant's run is stored under its name
         if self.seeds_running:
-            self.window.training_panel.show_message(f"Run {index + 1} of {count}: {name}")
+            self._seeds_step = (f"Run {index + 1} of {count}: {name}: preparing…" + (
+                " (all seeds train here as one batch when the network allows it)"
+                if index == 0 else ""))
 
     def _new_run(self) -> None:
         """The previous run's curves become an overlay; nothing of it stays on screen."""
@@ -315,7 +318,9 @@ class RunController(QObject):
     def _on_preparing(self) -> None:
         self.window.run_status.reset()
         self.window.run_status.set_state("preparing")
-        self.window.training_panel.show_message("Preparing… (loading data, compiling the model)")
+        self.window.training_panel.show_message(
+            self._seeds_step if self.seeds_running and self._seeds_step else
+            "Preparing… (loading data, compiling the model)")
         self._update_actions()
 
     def _on_session_ready(self, session: Any) -> None:
@@ -420,7 +425,8 @@ class RunController(QObject):
         """The seeds plan ended: open the Seeds view on its result."""
         self.seeds_running = False
         held = sum(c.passed for c in result.checks)
-        text = f"{len(result.runs)} seeds done in {result.seconds:.0f} s" + (
+        how = "as one batch" if result.engine == "batched" else "one after the other"
+        text = f"{len(result.runs)} seeds done {how} in {result.seconds:.0f} s" + (
             f": {held}/{len(result.checks)} book checks hold often enough"
             if result.checks else "")
         self.window.training_panel.show_message(text)

@@ -70,6 +70,9 @@ class CopiesResult:
         stopping with ``restore_best``.
     optimizer_states : list of dict
         Each copy's optimizer state in ``torch.optim``'s ``state_dict()`` form.
+    shuffle_states : list of Tensor
+        Each copy's shuffling generator state when it ended: what a Trainer with its
+        seed holds after as many epochs (a run continued from the copy reshuffles alike).
     """
 
     seeds: list[int]
@@ -81,6 +84,7 @@ class CopiesResult:
     epochs: list[int]
     weights: list[dict[str, Tensor]]
     optimizer_states: list[dict] = field(default_factory=list)
+    shuffle_states: list[Tensor] = field(default_factory=list)
 
 
 def initial_weights(task: Task, seeds: Sequence[int]) -> list[dict[str, Tensor]]:
@@ -155,7 +159,7 @@ class _Lockstep:
         biases = [None if b is None else
                   torch.stack([s[b].to(device, dtype) for s in inits]).unsqueeze(1)
                   for _, b in self.keys]
-        self.engine = Engine(chain, k, plan.loss, plan.x.shape[1], dtype, device)
+        self.engine = Engine(chain, k, plan.loss, plan.x.shape[1], dtype, device, batched=True)
         self.engine.bind(weights, biases)
         self.slots = []
         for j, train in enumerate(chain.trainable):
@@ -281,6 +285,7 @@ class _Tracker:
         self.final: list[dict | None] = [None] * k
         self.weights: list[dict | None] = [None] * k
         self.optimizer_states: list[dict | None] = [None] * k
+        self.shuffle_states: list[Tensor | None] = [None] * k
         self.best: list[tuple[float, int, dict] | None] = [None] * k
         self.since_best = [0] * k
         self.last_loss = np.full(k, np.nan)
@@ -340,6 +345,7 @@ class _Tracker:
         self.states[i], self.trained[i], self.final[i] = state, epoch, final
         self.weights[i] = weights if weights is not None else self.run.copy_weights(i)
         self.optimizer_states[i] = self.run.copy_optimizer_state(i)
+        self.shuffle_states[i] = self.run.generators[i].get_state()
 
     def result(self, losses: np.ndarray) -> CopiesResult:
         run = self.run
@@ -354,7 +360,8 @@ class _Tracker:
         return CopiesResult(
             run.seeds, losses, metrics, np.array([e for e, _ in self.evaluations]),
             [dict(f or {}) for f in self.final], list(self.states), list(self.trained),
-            [w or {} for w in self.weights], [o or {} for o in self.optimizer_states])
+            [w or {} for w in self.weights], [o or {} for o in self.optimizer_states],
+            [g for g in self.shuffle_states if g is not None])
 
 
 @torch.no_grad()

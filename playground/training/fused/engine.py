@@ -53,7 +53,7 @@ class Buffers:
     def __init__(self, engine: Engine, b: int):
         k, chain = engine.k, engine.chain
         dtype, device = engine.dtype, engine.device
-        lead = () if k == 1 else (k,)
+        lead = () if engine.single else (k,)
         widths = engine.widths
         self.outs: list[Tensor] = []
         for i, stage in enumerate(chain.stages):
@@ -68,7 +68,7 @@ class Buffers:
         self.scratch = LossScratch(
             b * widths[-1], b, one, half, zero, _sum_per_copy,
             [torch.empty(*lead, b, widths[-1], dtype=dtype, device=device) for _ in range(2)],
-            self.grads[-1].view(-1) if k == 1 else None)
+            self.grads[-1].view(-1) if engine.single else None)
 
 
 def _sum_per_copy(t: Tensor) -> Tensor:
@@ -123,6 +123,9 @@ class Engine:
         Width of what the first stage reads (after the features).
     dtype, device
         Of the weights.
+    batched : bool
+        Keep the copy axis even for K = 1 (train_copies with one seed); by default K = 1
+        runs the 2-D kernels.
 
     Attributes
     ----------
@@ -133,20 +136,21 @@ class Engine:
     """
 
     def __init__(self, chain: Chain, k: int, loss: FusedLoss, in_width: int,
-                 dtype: torch.dtype, device: torch.device):
+                 dtype: torch.dtype, device: torch.device, batched: bool = False):
         self.chain, self.k = chain, k
-        self.loss = loss.single if k == 1 else loss.batched
+        self.single = k == 1 and not batched  # 2-D tensors, no copy axis
+        self.loss = loss.single if self.single else loss.batched
         self.dtype, self.device = dtype, device
         self.widths = self._widths(in_width)
         self._buffers: dict[int, Buffers] = {}
         self._programs: dict[Hashable, Program] = {}
         self.weights: list[Tensor] = []
         self.biases: list[Tensor | None] = []
-        lead = () if k == 1 else (k,)
+        lead = () if self.single else (k,)
         self.weight_grads = [torch.empty(*lead, lin.out_features, lin.in_features, dtype=dtype,
                                          device=device) for lin in chain.linears]
         self.bias_grads = [None if lin.bias is None else
-                           torch.empty(*lead, *(() if k == 1 else (1,)), lin.out_features,
+                           torch.empty(*lead, *(() if self.single else (1,)), lin.out_features,
                                        dtype=dtype, device=device)
                            for lin in chain.linears]
         trains = [chain.trainable[s.linear] if s.op == "linear" else False for s in chain.stages]
@@ -215,7 +219,7 @@ class Engine:
             out = bufs.outs[i]
             if stage.op == "linear":
                 weight_t = self.weights[stage.linear].transpose(-1, -2)
-                matmul = torch.mm if self.k == 1 else torch.bmm
+                matmul = torch.mm if self.single else torch.bmm
                 calls.append(partial(matmul, a, weight_t, out=out))
                 bias = self.biases[stage.linear]
                 if bias is not None:
@@ -229,7 +233,7 @@ class Engine:
         backward: list[Call] = []
         backward_sgd: list[tuple[Callable[..., Any], bool]] = []
         stages, grads = self.chain.stages, bufs.grads
-        single = self.k == 1
+        single = self.single
         matmul = torch.mm if single else torch.bmm
         for i in range(len(stages) - 1, -1, -1):
             stage, grad = stages[i], grads[i]
