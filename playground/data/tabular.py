@@ -120,13 +120,15 @@ def gen_friedman1(params: dict, rng: np.random.Generator) -> Arrays:
 
 
 def gen_digits(params: dict, rng: np.random.Generator) -> Arrays:
-    """8x8 handwritten digits: x (1797, 1, 8, 8) in [0, 1] or (1797, 64) in 0..16."""
+    """8x8 handwritten digits: x (1797, 1, 8, 8) in [0, 1] (or [-1, 1]), or (1797, 64) in 0..16."""
     from sklearn.datasets import load_digits
 
     bunch = load_digits()
     x = bunch.data.astype(np.float32)  # (1797, 64), grey levels 0..16
     if params["as_image"]:
         x = (x / 16.0).reshape(-1, 1, 8, 8)
+        if params["pixel_range"] == "-1..1":
+            x = 2.0 * x - 1.0  # a tanh output's range (DCGAN)
     return Arrays(x, bunch.target.astype(np.int64))
 
 
@@ -181,7 +183,10 @@ register_dataset(DatasetType(
 register_dataset(DatasetType(
     "digits", "Digits 8x8", "Images",
     (bool_param("as_image", True,
-                help="(1, 8, 8) images scaled to [0, 1]; off: 64 raw features 0..16."),),
+                help="(1, 8, 8) images scaled to [0, 1]; off: 64 raw features 0..16."),
+     choice_param("pixel_range", "0..1", ("0..1", "-1..1"),
+                  help="Images' grey levels: [0, 1], or [-1, 1] for a generator ending in "
+                       "tanh (DCGAN).")),
     gen_digits, digits_info,
     "scikit-learn's 1797 handwritten digits, 8x8 pixels: a small offline stand-in for "
     "MNIST."))

@@ -62,6 +62,11 @@ def _create(session: Any):
         cache.update(split=split, idx=idx, clean=part.x[idx], noisy=noisy)
     if isinstance(task, Generates):
         cache["noise"] = _noise(task, COUNT * 2)
+        if not recon and ds is not None and len(ds.train):
+            # The real images' grey levels: a generator's early output near one value
+            # (a tanh at 0) shows as flat grey, not as noise stretched to full contrast.
+            real = ds.train.x
+            cache["levels"] = (float(np.min(real)), float(np.max(real)))
 
     def compute(trainer: Any, options: dict) -> dict:
         rows: dict[str, np.ndarray] = {}
@@ -78,7 +83,8 @@ def _create(session: Any):
             rows["generated"] = as_images(np.asarray(task.generate(cache["noise"])))
         first = next(iter(rows.values()))
         lo, hi = float(np.nanmin(first)), float(np.nanmax(first))
-        payload["levels"] = (0.0, 1.0) if lo >= 0.0 and hi <= 1.0 else (lo, hi)
+        payload["levels"] = cache.get("levels") or \
+            ((0.0, 1.0) if lo >= 0.0 and hi <= 1.0 else (lo, hi))
         return payload
     return compute
 

@@ -55,6 +55,7 @@ from playground.tasks.base import (
     register_task,
     to_tensor,
 )
+from playground.tasks.gan_score import ClassifierScore
 from playground.tasks.supervised import output_kind
 from playground.training.losses import PROB_EPS
 from playground.training.optimizers import OPTIMIZERS, build_optimizer
@@ -148,6 +149,7 @@ class GANTask(Task):
         n_eval = max(len(x) for x in self._eval_real.values())
         self._eval_noise = self.sample_noise(n_eval, torch.Generator().manual_seed(
             cfg.seed * 7919 + 37))
+        self._judge, self._real_score = self._fit_judge(real)
         # Per training batch this epoch (tensors: no sync on the hot path): D's accuracy,
         # D's loss and G's loss; and their means per finished epoch.
         self._step_acc: list[torch.Tensor] = []
@@ -226,6 +228,15 @@ class GANTask(Task):
                 x = x[np.sort(rng.choice(len(x), EVAL_SAMPLES, replace=False))]
             sets[name] = to_tensor(x, self.ctx.device)
         return sets
+
+    def _fit_judge(self, real: torch.Tensor | None) -> tuple[ClassifierScore | None, float]:
+        """For labelled images: a classifier of the real ones and their Inception score."""
+        ds = self.ctx.dataset
+        if ds is None or real is None or ds.info.target != "class" or len(self.data_shape) < 2:
+            return None, math.nan
+        labels = torch.as_tensor(ds.train.y, dtype=torch.long, device=real.device)
+        judge = ClassifierScore(real, labels, ds.n_classes, seed=self.ctx.config.seed + 2)
+        return judge, judge.inception_score(self._eval_real["train"])
 
     # -- pieces of a step --------------------------------------------------------------------
     def sample_noise(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -362,6 +373,10 @@ class GANTask(Task):
             if self._epoch_d_loss and self._epoch_g_loss:
                 metrics["train_batch_d_loss"] = self._epoch_d_loss[-1]
                 metrics["train_batch_g_loss"] = self._epoch_g_loss[-1]
+            if self._judge is not None:
+                metrics.update(train_gen_inception_score=self._judge.inception_score(fake_all),
+                               train_real_inception_score=self._real_score,
+                               train_gen_classes=float(self._judge.classes_seen(fake_all)))
             if self.data_shape == (1,):
                 real = self._eval_real["train"]
                 metrics.update(train_gen_mean=float(fake_all.mean()),

@@ -140,3 +140,13 @@ def test_presets_that_are_the_books_models_have_the_books_counts():
     assert boston["conf5"] == boston["conf6"] == 26_625 > 26_000  # 'more than 26,000'
     assert _preset_counts("launch-linreg")[""] == 2  # L851-853
     assert _preset_counts("ldl-9-rnn-forecast")["rnn"] == 16_769  # L5194
+
+
+def test_ldl_7_cnn_conf1_is_the_books_model_at_cifars_size():
+    # The preset trains on 16x16 grey shapes of 6 classes; on CIFAR's 32x32x3 images and
+    # 10 classes its Conf1 has the count Code 7-3's summary prints (L4250-4258).
+    raw = load_preset("ldl-7-cnn").graphs["model"].to_dict()
+    for node in raw["nodes"]:
+        if node["id"] == "probs":
+            node["params"]["units"] = 10
+    assert keras_count(Graph.from_dict(raw), {"image": (3, 32, 32)}) == 82_762

@@ -1,7 +1,8 @@
 """The autoencoder, VAE and GAN presets: each meets its ``expect``, and its views get data.
 
 Run times with one thread on a loaded two-core machine: dlpi-8-gan-1d about 5 s;
-the others 9-16 s, so they are marked ``slow`` (``.ci/run`` runs them too).
+the others 9-16 s (dlpi-8-dcgan-digits about 25 s of CPU), so they are marked ``slow``
+(``.ci/run`` runs them too).
 """
 
 import json
@@ -14,7 +15,8 @@ from playground.project.presets import find_preset, load_preset
 from playground.run.orchestrator import run_session
 from playground.run.session import build_session
 
-SLOW = {"dlpi-7-cae-denoise", "dl4b-7-ae-latent", "dl4b-9-vae-digits", "dl4b-14-gan-digits"}
+SLOW = {"dlpi-7-cae-denoise", "dl4b-7-ae-latent", "dl4b-9-vae-digits", "dl4b-14-gan-digits",
+        "dlpi-8-dcgan-digits"}
 IDS = ["dlpi-8-gan-1d", *sorted(SLOW)]
 
 
@@ -57,6 +59,22 @@ def test_gan_digits_samples_are_images(preset_id):
     assert samples.std(axis=0).mean() > 0.05  # not one image repeated (mode collapse)
 
 
+@pytest.mark.parametrize("preset_id", params("dlpi-8-dcgan-digits"))
+def test_dcgan_draws_varied_digits_in_tanh_range(preset_id):
+    session, result = run(preset_id)
+    samples = session.task.generate()
+    assert samples.shape == (16, 1, 8, 8)  # Fig 8.6's 4x4 grid
+    assert samples.min() >= -1.0 and samples.max() <= 1.0
+    assert session.dataset.train.x.min() == -1.0  # the data scaled to tanh's range
+    metrics = result.metrics
+    assert metrics["train_gen_inception_score"] > 2 * metrics["initial_train_gen_inception_score"]
+    assert metrics["train_gen_inception_score"] < metrics["train_real_inception_score"]
+    # The book's two transposed convolutions: 2x2 -> 4x4 -> 8x8.
+    report = session.task.compiled["generator"].report
+    assert [report.nodes[n].output for n in ("g_act1", "g_up1", "g_up2")] == \
+        [(64, 2, 2), (32, 4, 4), (1, 8, 8)]
+
+
 @pytest.mark.parametrize("preset_id", params("dlpi-7-cae-denoise"))
 def test_cae_denoises_the_fixed_noisy_inputs(preset_id):
     session, result = run(preset_id)
@@ -90,11 +108,13 @@ def test_vae_traversal_grid_over_the_books_square(preset_id):
 def test_presets_are_listed_with_their_generative_tasks():
     tasks = {pid: load_preset(pid).task for pid in IDS}
     assert tasks == {"dlpi-8-gan-1d": "gan", "dl4b-14-gan-digits": "gan",
+                     "dlpi-8-dcgan-digits": "gan",
                      "dlpi-7-cae-denoise": "autoencoder", "dl4b-7-ae-latent": "autoencoder",
                      "dl4b-9-vae-digits": "vae"}
 
 
-@pytest.mark.parametrize("preset_id", ["dlpi-8-gan-1d", "dl4b-14-gan-digits"])
+@pytest.mark.parametrize("preset_id", ["dlpi-8-gan-1d", "dl4b-14-gan-digits",
+                                       "dlpi-8-dcgan-digits"])
 def test_gan_preset_without_discriminator_exits_2_with_one_line(preset_id, tmp_path, capsys):
     raw = json.loads(find_preset(preset_id).read_text())
     del raw["graphs"]["discriminator"]

@@ -22,7 +22,9 @@ SLOW = {"dl4b-6-spirals-deep", "tfp-spiral", "tfp-reg-gauss", "ldl-9-rnn-forecas
         "dlpi-9-bayes-regression", "ad3501-search", "dlpi-7-vae-imputation", "launch-denoise",
         "dl4b-13-lstm-ae", "ldl-10-cec-memory", "ad3501-sparse-ae", "ldl-2-pattern-3x3",
         # the text family (issue 18): a two-block transformer, ~20 s alone on two cores
-        "dlpi-6-char-attention"}
+        "dlpi-6-char-attention",
+        # issue 18 part 2: 1,710 DCGAN iterations (about 25 s of CPU); six CNNs (about 22 s)
+        "dlpi-8-dcgan-digits", "ldl-7-cnn"}
 
 PRESET_IDS = [p.stem for p in preset_paths()]
 

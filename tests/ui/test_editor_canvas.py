@@ -411,3 +411,15 @@ def test_rubber_band_takes_edges_only_when_enclosed(editor):
     assert editor.selected_nodes() == ["hidden"] and editor.scene.selected_edges() == []
     editor.delete_selected()
     assert set(editor.graph.edges) == {Edge("prediction", "y")}
+
+
+def test_the_datas_note_is_not_put_on_an_input_with_its_own_shape(qtbot):
+    # A GAN generator's Input is noise of its own size, not the data (an 8x8 digit).
+    graph = Graph.from_dict({"nodes": [
+        {"id": "noise", "type": "input", "params": {"shape": [100]}},
+        {"id": "image", "type": "input"}]})
+    editor = make_editor(qtbot, graph, shapes={})
+    editor.scene.set_card_notes({"input": "1×8×8"})
+    items = editor.scene.node_items
+    assert items["image"].essentials == "1×8×8"
+    assert items["noise"].essentials == ""

@@ -18,7 +18,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QPainter, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
-from playground.graph import Edge, Graph, GraphEvent
+from playground.graph import Edge, Graph, GraphEvent, Node
 from playground.layers import LAYERS, Shape, default_params, fmt_shape
 from playground.shapes import NodeInfo, ShapeReport, infer, node_param_counts
 from ui.editor import style
@@ -220,7 +220,14 @@ class GraphScene(QGraphicsScene):
         self.card_notes = dict(notes)
         for nid, item in self.node_items.items():
             node = self.graph.nodes[nid]
-            item.set_params(resolved_params(node), self.card_notes.get(node.type, ""))
+            item.set_params(resolved_params(node), self.card_note(node))
+
+    def card_note(self, node: Node) -> str:
+        """The data's note for ``node``'s card; none on an Input with its own shape (a
+        GAN generator's noise is not the data)."""
+        if node.type == "input" and node.params.get("shape"):
+            return ""
+        return self.card_notes.get(node.type, "")
 
     def effective_input_shapes(self) -> dict[str, Shape]:
         """Input node id -> shape used by inference: explicit ones, else the data's."""
@@ -245,7 +252,7 @@ class GraphScene(QGraphicsScene):
             count = self.counts.get(nid, 0)
             notes = (["frozen"] if not node.trainable else []) + (
                 ["hand-set"] if node.weights else [])
-            item.set_params(resolved_params(node), self.card_notes.get(node.type, ""))
+            item.set_params(resolved_params(node), self.card_note(node))
             item.set_info(fmt_shape(shape) if shape is not None else "?",
                           f"{count:,} params" if count else "",
                           f"{error.message}\nFix: {error.fix}" if error and error.fix

@@ -176,7 +176,9 @@ class TrainingPanel(QWidget):
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             self.buttons["run_variants"] = button
-            grid.addWidget(button, 2, 0, 1, 3)
+            # In Reset's row, not a row of its own: with a data panel of many fields (shapes)
+            # one more row took the left column past a 768-pixel screen.
+            grid.addWidget(button, 1, 2)
             variants.changed.connect(self._sync_variants_button)
             self._sync_variants_button()
         self.button_row.addLayout(grid, 1)
