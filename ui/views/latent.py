@@ -78,6 +78,10 @@ class LatentView(View):
         layout = self.canvas.ci
         layout.removeItem(self.traversal_plot)
         layout.addItem(self.traversal_plot, row=1 if beside else 2, col=1 if beside else 0)
+        # Under the scatter, the grid (an overview) takes the smaller share of the height:
+        # the scatter is the point of the view.
+        layout.layout.setRowStretchFactor(1, 1 if beside else 3)
+        layout.layout.setRowStretchFactor(2, 0 if beside else 2)
 
     def on_session(self, session: Any) -> None:
         self._legend_key = None
