@@ -94,10 +94,17 @@ def test_the_screenshot_presets_read(qtbot, sized_window, preset_id):
     check(qtbot, sized_window, preset_id)
 
 
+#: The least window a preset may need: a 768-px screen less a title bar and a task bar.
+MOST_LEAST_HEIGHT = 700
+
+
 @pytest.mark.slow
 def test_every_preset_reads_at_1366x768(qtbot, window):
     for info in list_presets():
         check(qtbot, window, info.id)
+        # No panel makes the window taller than the screen (a series' or a text's many data
+        # parameters scroll in their panel).
+        assert window.minimumSizeHint().height() <= MOST_LEAST_HEIGHT, info.id
 
 
 def test_the_graph_refits_when_the_window_grows_until_zoomed_by_hand(qtbot, window):

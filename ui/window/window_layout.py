@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QWidget
 
 from playground.tasks import TASKS
 
@@ -29,10 +29,43 @@ VIEWS_MIN_WIDTH = 300
 PALETTE_MIN_WINDOW = 1500
 
 
+#: A dock's title bar and its tab bar (Data | Presets), in pixels.
+DOCK_CHROME = 56
+#: What the training panel keeps under a tall data panel: its buttons and first fields.
+TRAINING_LEAST_HEIGHT = 230
+
+
 def column_width(window_width: int, rule: tuple[float, int, int]) -> int:
     """A side column's width for a window ``window_width`` wide (see LEFT_COLUMN)."""
     share, least, most = rule
     return int(min(max(window_width * share, least), most))
+
+
+class VerticalScroll(QScrollArea):
+    """A panel that scrolls vertically when the window is shorter than its content (a
+    series' or a text's many data parameters must not make the window taller than the
+    screen), and is never narrower than its content (nothing cut at the right)."""
+
+    #: The least height it asks for: the chooser and a few fields.
+    LEAST_HEIGHT = 200
+
+    def __init__(self, widget: QWidget):
+        super().__init__(widgetResizable=True, frameShape=QScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(widget)
+
+    def content_height(self) -> int:
+        """The height the content needs to show without scrolling."""
+        inner = self.widget()
+        return 0 if inner is None else inner.minimumSizeHint().height()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        inner = self.widget()
+        if inner is None:
+            return super().minimumSizeHint()
+        hint = inner.minimumSizeHint()
+        bar = self.verticalScrollBar().sizeHint().width()
+        return QSize(hint.width() + bar, min(hint.height(), self.LEAST_HEIGHT))
 
 
 def build_panel_docks(window: Any) -> dict[str, QDockWidget]:
@@ -46,7 +79,7 @@ def build_panel_docks(window: Any) -> dict[str, QDockWidget]:
                                ("presets", "Presets", window.preset_browser),
                                ("training", "Training", window.training_panel)):
         dock = QDockWidget(title, window, objectName=f"dock_{key}")
-        dock.setWidget(widget)
+        dock.setWidget(VerticalScroll(widget) if key == "data" else widget)
         docks[key] = dock
     place_panel_docks(window, docks)
     return docks
@@ -97,8 +130,13 @@ def apply_default_sizes(window: Any) -> None:
     docks = window.panel_docks
     window.resizeDocks([docks["data"]], [column_width(width, LEFT_COLUMN)],
                        Qt.Orientation.Horizontal)
+    # The data panel as tall as its content wants, from 9/20 of the height up to what
+    # leaves the training panel its buttons and first fields.
+    scroll = docks["data"].widget()
+    wanted = scroll.content_height() + DOCK_CHROME if isinstance(scroll, VerticalScroll) else 0
+    data_height = max(height * 9 // 20, min(wanted, height - TRAINING_LEAST_HEIGHT))
     window.resizeDocks([docks["data"], docks["training"]],
-                       [height * 9 // 20, height * 11 // 20], Qt.Orientation.Vertical)
+                       [data_height, height - data_height], Qt.Orientation.Vertical)
     window.editor.show_palette(width >= PALETTE_MIN_WINDOW)
     window.views.apply_sizes()  # the task's shares for its views and the curves
     # Again once the palette and the left column have their new widths: the column's
