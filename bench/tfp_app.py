@@ -69,7 +69,7 @@ def main() -> int:
     steps = (run.latest.step if run.latest else 0) - step0
     frames = {vid: view.frames - frames0.get(vid, 0) for vid, view in window.views.views.items()}
     engine = run.session.trainer.engine if run.session is not None else "?"
-    from ui.views.base import GOVERNOR
+    from ui.views.frames import GOVERNOR
     window.close()
     print(f"{args.preset} ({engine}) for {elapsed:.1f} s: steps/s wall {steps / elapsed:.1f}, "
           f"per process CPU s {steps / max(process_cpu, 1e-9):.1f}; UI thread "

@@ -14,6 +14,10 @@ Modules: :mod:`~playground.data.toy2d` (TensorFlow Playground's 2-D sets),
 :mod:`~playground.data.csv_table` (CSV) and :mod:`~playground.data.arrayfiles`
 (``.npz``, MNIST IDX), with
 :mod:`~playground.data.image_folder` (a folder of images per class).
+
+The machinery: :mod:`~playground.data.base` (containers and the registry),
+:mod:`~playground.data.spec` (a project file's ``data`` section) and
+:mod:`~playground.data.loading` (generation, split and standardisation).
 """
 
 # Registration order is the data panel's order: TF Playground's sets first, files last.
@@ -29,12 +33,11 @@ from playground.data.base import (
     Dataset,
     DatasetInfo,
     DatasetType,
-    DataSpec,
     Split,
-    load_dataset,
-    parse_data_spec,
     register_dataset,
 )
+from playground.data.loading import load_dataset
+from playground.data.spec import DataSpec, parse_data_spec
 
 __all__ = [
     "DATASETS", "Arrays", "DataSpec", "Dataset", "DatasetInfo", "DatasetType", "Split",

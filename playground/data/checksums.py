@@ -2,7 +2,7 @@
 
 A file-based dataset (csv, npz, mnist_idx, image_folder) names its files in
 params (``path``; ``images`` and ``labels``), listed by the dataset type's
-``file_params``. When data is imported, :func:`playground.data.base.record_checksums` stores, in the
+``file_params``. When data is imported, :func:`playground.data.spec.record_checksums` stores, in the
 ``data`` section's ``files`` field, each file's digest and size::
 
     "data": {"type": "csv", "params": {"path": "/data/iris.csv", ...},

@@ -2,7 +2,7 @@
 
 A series of n values becomes windows: inputs ``x`` (N, length, 1) and targets
 ``y`` (N, horizon), window i starting at ``i * step``. The windows are
-strided *views* of the series (no copy here); :func:`~playground.data.base.load_dataset`
+strided *views* of the series (no copy here); :func:`~playground.data.loading.load_dataset`
 copies each split once, so memory is about one window array.
 
 Splitting is chronological and never shuffled across the boundary: the

@@ -32,7 +32,8 @@ import numpy as np
 import playground.data  # noqa: F401  (registers datasets)
 import playground.layers  # noqa: F401  (registers layer types)
 import playground.tasks  # noqa: F401  (registers tasks)
-from playground.data.base import DATASETS, DataSpec, parse_data_spec
+from playground.data.base import DATASETS
+from playground.data.spec import DataSpec, parse_data_spec
 from playground.errors import PlaygroundError, ValidationError
 from playground.graph import Graph
 from playground.layers import LAYERS

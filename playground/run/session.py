@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import torch
 
-from playground.data.base import Dataset, load_dataset
+from playground.data.base import Dataset
+from playground.data.loading import load_dataset
 from playground.errors import ValidationError
 from playground.project.schema import Project
 from playground.tasks import TASKS, Task, TaskContext

@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from playground.data.base import load_dataset, parse_data_spec
+from playground.data.loading import load_dataset
+from playground.data.spec import parse_data_spec
 from playground.errors import ValidationError
 from playground.probes import attach_probes
 from playground.project.schema import project_from_dict

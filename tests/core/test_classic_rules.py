@@ -312,7 +312,8 @@ def test_separable_cloud_keeps_its_margin():
 
 
 def test_table_dataset_checks_its_rows():
-    from playground.data.base import load_dataset, parse_data_spec
+    from playground.data.loading import load_dataset
+    from playground.data.spec import parse_data_spec
 
     spec = parse_data_spec({"type": "table", "params": {"inputs": [1, 2, 3], "features": 2,
                                                         "targets": [0]}})

@@ -7,9 +7,11 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from playground.data.base import DATASETS, load_dataset, parse_data_spec
+from playground.data.base import DATASETS
+from playground.data.loading import load_dataset
 from playground.data.objects import CHUNK, CLASSES, hsv_to_rgb
 from playground.data.objects_draw import DRAWINGS, JITTERS, box, capsule, circle, polygon
+from playground.data.spec import parse_data_spec
 from playground.params import resolve
 
 

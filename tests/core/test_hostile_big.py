@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from playground.data import load_dataset, parse_data_spec
-from playground.data.base import record_checksums
+from playground.data.spec import record_checksums
 from playground.errors import DataError
 from tests.hostile import make_corpus
 from tests.memory import measure

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from playground.data import load_dataset, parse_data_spec
-from playground.data.base import record_checksums
 from playground.data.checksums import file_digest
 from playground.data.image_folder import scan_image_folder
 from playground.data.preview import preview_csv
+from playground.data.spec import record_checksums
 from playground.errors import DataError, ValidationError
 from playground.project.schema import load_project, save_project
 from playground.run.session import build_session

@@ -11,8 +11,7 @@ from PySide6.QtWidgets import QCheckBox
 from playground.run.session import build_session
 from tests.helpers import make_project
 from tests.ui.main_helpers import close_window, make_window, wait_session
-from ui.views import base as views_base
-from ui.views import create_view
+from ui.views import create_view, frames
 from ui.window.run_status import RunStatus
 
 
@@ -65,25 +64,25 @@ class FakeClocks:
 
 def test_the_governor_spaces_frames_to_keep_the_ui_thread_within_its_budget(monkeypatch):
     clocks = FakeClocks()
-    monkeypatch.setattr(views_base.time, "monotonic", lambda: clocks.wall)
-    monkeypatch.setattr(views_base.time, "thread_time", lambda: clocks.ui)
-    monkeypatch.setattr(views_base.time, "process_time", lambda: clocks.process)
-    governor = views_base.FrameGovernor(budget=0.15, window=0.5)
-    assert governor.observe() == views_base.FRAME_MS
+    monkeypatch.setattr(frames.time, "monotonic", lambda: clocks.wall)
+    monkeypatch.setattr(frames.time, "thread_time", lambda: clocks.ui)
+    monkeypatch.setattr(frames.time, "process_time", lambda: clocks.process)
+    governor = frames.FrameGovernor(budget=0.15, window=0.5)
+    assert governor.observe() == frames.FRAME_MS
     clocks.advance(0.5, 0.3, 0.5)  # the UI thread took 60% of the process: 4x the budget
-    assert governor.observe() == pytest.approx(4 * views_base.FRAME_MS)
+    assert governor.observe() == pytest.approx(4 * frames.FRAME_MS)
     clocks.advance(0.2, 0.2, 0.2)  # within a window: unchanged
-    assert governor.observe() == pytest.approx(4 * views_base.FRAME_MS)
+    assert governor.observe() == pytest.approx(4 * frames.FRAME_MS)
     clocks.advance(0.3, 0.45, 0.5)  # far over: capped (views still draw twice a second)
     assert governor.observe() == governor.MAX_MS
     for _ in range(20):  # drawing little: back to full rate
         clocks.advance(0.5, 0.005, 0.5)
         governor.observe()
-    assert governor.observe() == views_base.FRAME_MS
+    assert governor.observe() == frames.FRAME_MS
     clocks.advance(0.5, 0.5 * 0.15 * 0.9, 0.5)  # just under the budget: no change
-    assert governor.observe() == views_base.FRAME_MS
+    assert governor.observe() == frames.FRAME_MS
     clocks.advance(30.0, 30.0, 30.0)  # a long pause (only the UI worked): measured afresh
-    assert governor.observe() == views_base.FRAME_MS
+    assert governor.observe() == frames.FRAME_MS
 
 
 def test_a_hidden_view_waits_and_draws_when_shown(qtbot):

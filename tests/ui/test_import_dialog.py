@@ -11,7 +11,8 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog
 from sklearn.datasets import load_digits, load_iris
 
-from playground.data.base import load_dataset, parse_data_spec
+from playground.data.loading import load_dataset
+from playground.data.spec import parse_data_spec
 from playground.errors import DataError
 from tests.ui.main_helpers import close_window, make_window
 from ui.dialogs.data_import import ImportDialog, ask_import, error_html
@@ -308,7 +309,7 @@ def test_ask_import_returns_the_accepted_spec(qtbot, digits_npz):
 
 def test_file_import_data_puts_the_spec_into_the_project(qtbot, tmp_path, monkeypatch,
                                                          iris_csv):
-    from playground.data.base import record_checksums
+    from playground.data.spec import record_checksums
 
     spec = record_checksums(parse_data_spec({"type": "csv", "params": {"path": str(iris_csv)},
                                              "split": {"test": 0.2}}))

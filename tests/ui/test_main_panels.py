@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from playground.data.base import parse_data_spec
+from playground.data.spec import parse_data_spec
 from playground.project.presets import load_preset
 from tests.ui.main_helpers import set_field
 from ui.panels.data_panel import DataPanel

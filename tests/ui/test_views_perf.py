@@ -16,11 +16,11 @@ from shiboken6 import delete
 
 from tests.core.test_probes_projects import spiral_session, trained, xor_session
 from ui.views import create_view
-from ui.views.base import image_item
 from ui.views.boundary import heat_values
 from ui.views.colors import HEATMAP_FADE, class_ramps, lookup_table
 from ui.views.curves import CurvesView
 from ui.views.neurons import CHANGED
+from ui.views.plotting import image_item
 from ui.views.ranges import FollowRange, axis_range
 from ui.views.runs import RunHistory
 from ui.window.run_status import RunStatus

@@ -11,9 +11,9 @@ so the dialog shows the shapes the model will get ("1797 samples, input
 names the bad file, row or column. Nothing here shows a traceback.
 
 On Import the files' checksums are recorded
-(:func:`playground.data.base.record_checksums`): a project that later
+(:func:`playground.data.spec.record_checksums`): a project that later
 finds a file moved or changed says so instead of training on other data.
-:func:`ask_import` returns the :class:`~playground.data.base.DataSpec`.
+:func:`ask_import` returns the :class:`~playground.data.spec.DataSpec`.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.data.base import STANDARDIZE, DataSpec, parse_data_spec
+from playground.data.spec import STANDARDIZE, DataSpec, parse_data_spec
 from playground.errors import PlaygroundError
 from ui.dialogs.import_arrays import IdxPage, NpzPage
 from ui.dialogs.import_images import FolderPage
@@ -229,7 +229,7 @@ class ImportDialog(QDialog):
     # -- result --------------------------------------------------------------------------------
     def accept(self) -> None:
         """Record the files' checksums and close; an unreadable file keeps the dialog open."""
-        from playground.data.base import record_checksums
+        from playground.data.spec import record_checksums
 
         if self.dataset is None or self._requested is None:
             return

@@ -1,6 +1,6 @@
 """The data panel: dataset, its parameters, split, seed, standardisation, preview.
 
-Every edit produces a validated :class:`~playground.data.base.DataSpec`
+Every edit produces a validated :class:`~playground.data.spec.DataSpec`
 (``spec_changed``); the dataset is then loaded in the background for the
 preview and the shapes summary (``dataset_loaded``), at once, before any
 training. Noise and the share of training data have sliders, as in
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.data import DATASETS
-from playground.data.base import STANDARDIZE, DataSpec, parse_data_spec
+from playground.data.spec import STANDARDIZE, DataSpec, parse_data_spec
 from playground.errors import PlaygroundError
 from playground.project.citation import human_text
 from ui.panels.data_preview import DataPreview, DatasetLoader, summary

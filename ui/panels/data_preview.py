@@ -57,7 +57,7 @@ class DatasetLoader(QObject):
         return token
 
     def _run(self, token: int, spec: Any) -> None:
-        from playground.data.base import load_dataset
+        from playground.data.loading import load_dataset
         from ui.run.worker import error_line
 
         with self._lock:
@@ -156,7 +156,7 @@ class DataPreview(QWidget):
 
     def _plot(self) -> Any:
         if self.plot_widget is None:
-            from ui.views.base import plot_widget
+            from ui.views.plotting import plot_widget
             self.plot_widget = plot_widget(self)
             self.plot_widget.setMenuEnabled(False)
             self.plot_widget.hideButtons()
@@ -310,7 +310,8 @@ class DataPreview(QWidget):
 if __name__ == "__main__":
     from PySide6.QtWidgets import QApplication
 
-    from playground.data.base import load_dataset, parse_data_spec
+    from playground.data.loading import load_dataset
+    from playground.data.spec import parse_data_spec
 
     app = QApplication([])
     preview = DataPreview()

@@ -34,9 +34,10 @@ from PySide6.QtWidgets import (
 )
 
 from playground.tasks.decoding import softmax
-from ui.views.base import StatusLine, View, layout_widget, plain_plot, plot_widget, theme
+from ui.views.base import StatusLine, View
 from ui.views.colors import BLUE, ORANGE
 from ui.views.heatmap import WEIGHTS, Heatmap
+from ui.views.plotting import layout_widget, plain_plot, plot_widget, theme
 
 #: Next characters shown as bars.
 TOP_CHARS = 10

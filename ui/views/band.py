@@ -16,8 +16,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout
 
-from ui.views.base import StatusLine, View, legend_colors, plot_widget, theme
+from ui.views.base import StatusLine, View
 from ui.views.colors import BLUE, ORANGE
+from ui.views.plotting import legend_colors, plot_widget, theme
 
 POINTS = {"train": ((90, 110, 130), 130, "training data"),
           "val": (ORANGE, 200, "held out (no training data there)"),

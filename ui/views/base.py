@@ -7,7 +7,7 @@ a fast trainer never queues up paint work and stale snapshots are dropped.
 
 While a run trains, a view draws only when it is visible (a dock tabbed away or
 a minimised window waits, and catches up when shown), and no more often than
-the UI thread can afford: :class:`FrameGovernor` measures the thread's CPU time
+the UI thread can afford: :class:`~ui.views.frames.FrameGovernor` measures the thread's CPU time
 against the process's and spaces every view's frames so drawing and painting stay
 within a share of it (the trainer shares the interpreter with this thread).
 """
@@ -17,7 +17,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QPoint, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette
@@ -32,67 +31,12 @@ from PySide6.QtWidgets import (
 )
 
 from playground.probes import VIEW_PROBES, attach_probes
+from ui.views.frames import FRAME_MS, GOVERNOR
 from ui.views.labels import set_elided_title
+from ui.views.plotting import theme
 
-#: Repaint period (ms): about 30 frames per second at most.
-FRAME_MS = 33
 #: What a view says until its session arrives (a preset is loading, a run is being built).
 LOADING = "Loading…"
-
-
-class FrameGovernor:
-    """Spaces the views' frames so the UI thread takes at most a share of the process's CPU.
-
-    Every half second of training it compares the CPU time of the UI thread with
-    that of the whole process (the trainer's thread is the rest): above ``budget``
-    the least interval between two frames of a view grows in proportion, well
-    below it the interval shrinks back towards :data:`FRAME_MS`. So views draw as
-    often as painting them allows within the budget: a big window or a slow
-    machine gets fewer frames, not a slower trainer.
-
-    Parameters
-    ----------
-    budget : float
-        Largest share of the process's CPU time for the UI thread (drawing, painting,
-        events) while a run trains.
-    window : float
-        Seconds between two measurements.
-    """
-
-    #: Longest interval (ms) it stretches frames to.
-    MAX_MS = 500.0
-
-    def __init__(self, budget: float = 0.12, window: float = 0.5):
-        self.budget, self.window = budget, window
-        self.frame_ms = float(FRAME_MS)
-        self._since = self._clocks()
-
-    @staticmethod
-    def _clocks() -> tuple[float, float, float]:
-        return time.monotonic(), time.thread_time(), time.process_time()
-
-    def observe(self) -> float:
-        """The least interval between frames (ms), updated once a window has passed.
-
-        Call it from the UI thread (it reads that thread's CPU clock) while a run
-        trains; after a pause longer than a few windows it starts measuring afresh.
-        """
-        elapsed = time.monotonic() - self._since[0]
-        if elapsed < self.window:  # the cheap clock first: process_time sums every thread's
-            return self.frame_ms
-        now = self._clocks()
-        if elapsed < 4 * self.window:
-            process = now[2] - self._since[2]
-            share = (now[1] - self._since[1]) / process if process > 0 else 0.0
-            ratio = share / self.budget
-            if ratio > 1.0 or ratio < 0.7:
-                self.frame_ms = min(max(self.frame_ms * ratio, FRAME_MS), self.MAX_MS)
-        self._since = now
-        return self.frame_ms
-
-
-#: The one governor of the UI thread's views.
-GOVERNOR = FrameGovernor()
 
 
 class View(QWidget):
@@ -378,112 +322,3 @@ class StatusLine(QWidget):
             painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                              line)
         painter.end()
-
-
-# -- pyqtgraph helpers ---------------------------------------------------------------------
-
-def theme(widget: QWidget) -> tuple[Any, Any]:
-    """(background, foreground) colours for plots, from the widget's palette."""
-    pal = widget.palette()
-    return pal.color(QPalette.ColorRole.Base), pal.color(QPalette.ColorRole.Text)
-
-
-def plot_widget(owner: QWidget, title: str | None = None, x: str | None = None,
-                y: str | None = None) -> pg.PlotWidget:
-    """A PlotWidget coloured like ``owner``'s palette, with optional title and axis labels."""
-    bg, fg = theme(owner)
-    widget = pg.PlotWidget(background=bg)
-    style_plot(widget.getPlotItem(), fg, title, x, y)
-    return widget
-
-
-def layout_widget(owner: QWidget) -> pg.GraphicsLayoutWidget:
-    """A GraphicsLayoutWidget coloured like ``owner``'s palette."""
-    bg, _ = theme(owner)
-    widget = pg.GraphicsLayoutWidget()
-    widget.setBackground(bg)
-    return widget
-
-
-def style_plot(plot: pg.PlotItem, fg: Any, title: str | None = None, x: str | None = None,
-               y: str | None = None) -> pg.PlotItem:
-    """Axis pens, text colour and labels for ``plot``."""
-    for name in ("left", "bottom", "right", "top"):
-        axis = plot.getAxis(name)
-        axis.setPen(pg.mkPen(fg))
-        axis.setTextPen(pg.mkPen(fg))
-        axis.enableAutoSIPrefix(False)  # "-500 (x0.001)" reads worse than -0.5
-    plot.setContentsMargins(2, 8, 10, 2)  # room for the edge tick labels
-    if title:
-        plot.setTitle(title, color=fg, size="10pt")
-    if x:
-        plot.setLabel("bottom", x, color=fg)
-    if y:
-        plot.setLabel("left", y, color=fg)
-    return plot
-
-
-def cache_static(plot: pg.PlotItem, *items: Any) -> None:
-    """Keep ``plot``'s axes, title (and ``items``, e.g. a legend) as cached pixmaps.
-
-    Axis labels, ticks and grid lines are replayed from a QPicture on every
-    repaint of the plot, which costs more than a few curves; cached, they are
-    redrawn only when they change (a new range, a resize), so a frame that
-    only updates data blits them. :meth:`View.export_svg` turns the caches off.
-    """
-    for name in ("left", "bottom", "right", "top"):
-        cache_tree(plot.getAxis(name))
-    cache_tree(plot.titleLabel)
-    for item in items:
-        cache_tree(item)
-
-
-def cache_tree(item: QGraphicsItem) -> None:
-    """Cache ``item`` and its descendants as device pixmaps (see :func:`cache_static`)."""
-    item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-    for child in item.childItems():
-        cache_tree(child)
-
-
-def legend_colors(widget: QWidget) -> tuple[Any, Any]:
-    """(brush, pen) of an in-plot legend: the palette's base colour, nearly opaque."""
-    pal = widget.palette()
-    fill = pal.color(QPalette.ColorRole.Base)
-    fill.setAlpha(200)
-    edge = pal.color(QPalette.ColorRole.Mid)
-    return pg.mkBrush(fill), pg.mkPen(edge)
-
-
-class SmoothImageItem(pg.ImageItem):
-    """An ImageItem drawn with bilinear interpolation between its pixels (a 100 x 100
-    boundary grid looks smooth at any size, as TF Playground's scaled canvas does)."""
-
-    def paint(self, painter: QPainter, *args: Any) -> None:
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-        super().paint(painter, *args)
-
-
-def image_item(smooth: bool = False) -> pg.ImageItem:
-    """An ImageItem taking (rows, columns) arrays, row 0 at the bottom of the axes;
-    ``smooth`` interpolates between pixels (planes) instead of showing blocks (mosaics)."""
-    return (SmoothImageItem if smooth else pg.ImageItem)(axisOrder="row-major")
-
-
-def place_image(item: pg.ImageItem, xs: np.ndarray, ys: np.ndarray) -> None:
-    """Stretch ``item`` so its pixel centres fall on the grid ``xs`` (columns) by ``ys`` (rows)."""
-    dx = (xs[-1] - xs[0]) / (len(xs) - 1) if len(xs) > 1 else 1.0
-    dy = (ys[-1] - ys[0]) / (len(ys) - 1) if len(ys) > 1 else 1.0
-    item.setRect(QRectF(float(xs[0] - dx / 2), float(ys[0] - dy / 2),
-                        float(dx * len(xs)), float(dy * len(ys))))
-
-
-def plain_plot(plot: pg.PlotItem) -> pg.PlotItem:
-    """No axes, no mouse: for image mosaics."""
-    plot.hideAxis("left")
-    plot.hideAxis("bottom")
-    plot.setMouseEnabled(False, False)
-    plot.hideButtons()
-    plot.setMenuEnabled(False)
-    plot.getViewBox().setAspectLocked(True)
-    plot.getViewBox().invertY(True)  # image orientation: row 0 at the top
-    return plot

@@ -21,15 +21,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QVBoxLayout
 
 from playground.probes.common import plane_domain, raw_inputs
-from ui.views.base import (
-    StatusLine,
-    View,
-    cache_static,
-    image_item,
-    place_image,
-    plot_widget,
-    theme,
-)
+from ui.views.base import StatusLine, View
 from ui.views.colors import (
     HEATMAP_FADE,
     class_color,
@@ -41,6 +33,7 @@ from ui.views.colors import (
     set_bar_ticks,
 )
 from ui.views.flow import flow_row
+from ui.views.plotting import cache_static, image_item, place_image, plot_widget, theme
 
 #: Metrics in the footer: (key, short name).
 FOOTER = (("train_loss", "train loss"), ("val_loss", "val loss"), ("test_loss", "test loss"),

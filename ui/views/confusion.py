@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ui.views.base import View, image_item, plot_widget, theme
+from ui.views.base import View
 from ui.views.colors import BLUE, ORANGE, contrast_text, lookup_table, show_heatmap
+from ui.views.plotting import image_item, plot_widget, theme
 
 
 def _classification(view: View, snapshot: Any) -> dict | None:

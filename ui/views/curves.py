@@ -36,8 +36,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ui.views.base import (
-    View,
+from ui.views.base import View
+from ui.views.colors import BLUE, ORANGE, line_color
+from ui.views.labels import legend_row
+from ui.views.plotting import (
     cache_static,
     cache_tree,
     layout_widget,
@@ -45,8 +47,6 @@ from ui.views.base import (
     style_plot,
     theme,
 )
-from ui.views.colors import BLUE, ORANGE, line_color
-from ui.views.labels import legend_row
 from ui.views.ranges import FollowRange, finite_bounds
 from ui.views.runs import Run, RunHistory, RunsLink
 

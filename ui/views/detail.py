@@ -17,8 +17,8 @@ import pyqtgraph as pg
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
-from ui.views.base import image_item, layout_widget, style_plot, theme
 from ui.views.colors import color_bar, contrast_text, is_dark, lookup_table, show_heatmap
+from ui.views.plotting import image_item, layout_widget, style_plot, theme
 
 #: Largest number of values written in their cells.
 MAX_WRITTEN = 256

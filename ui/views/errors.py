@@ -15,8 +15,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout
 
-from ui.views.base import StatusLine, View, legend_colors, plot_widget, theme
+from ui.views.base import StatusLine, View
 from ui.views.colors import line_color
+from ui.views.plotting import legend_colors, plot_widget, theme
 
 
 def flagged_text(groups: dict[str, np.ndarray], threshold: float) -> str:

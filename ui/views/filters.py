@@ -16,11 +16,12 @@ from typing import Any
 import numpy as np
 from PySide6.QtWidgets import QLabel, QSpinBox, QVBoxLayout
 
-from ui.views.base import View, theme
+from ui.views.base import View
 from ui.views.colors import color_bar, is_dark, show_heatmap, steady_levels
 from ui.views.detail import DetailWindow
 from ui.views.flow import flow_row
 from ui.views.mosaic import PanelGrid, Tiles
+from ui.views.plotting import theme
 
 #: Width of a panel's colour bar and its axis (pixels).
 BAR_ROOM = 70

@@ -15,8 +15,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout
 
-from ui.views.base import StatusLine, View, legend_colors, plot_widget, theme
+from ui.views.base import StatusLine, View
 from ui.views.colors import BLUE, line_color
+from ui.views.plotting import legend_colors, plot_widget, theme
 
 #: Earlier runs kept as grey lines.
 KEPT = 4

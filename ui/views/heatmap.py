@@ -14,8 +14,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 
-from ui.views.base import image_item, style_plot
 from ui.views.colors import colormap
+from ui.views.plotting import image_item, style_plot
 
 #: White to the playground's blue: weights and probabilities in [0, 1].
 WEIGHTS = colormap("weights")

@@ -15,9 +15,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
-from ui.views.base import View, layout_widget, legend_colors, style_plot, theme
+from ui.views.base import View
 from ui.views.colors import BLUE, ORANGE
 from ui.views.labels import legend_row
+from ui.views.plotting import layout_widget, legend_colors, style_plot, theme
 
 #: Real data in grey-blue, generated in the playground's orange.
 REAL = (90, 110, 130)

@@ -19,9 +19,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
-from ui.views.base import StatusLine, View, layout_widget, legend_colors, plot_widget, theme
+from ui.views.base import StatusLine, View
 from ui.views.colors import BLUE, MARKER, ORANGE
 from ui.views.heatmap import WEIGHTS, Heatmap
+from ui.views.plotting import layout_widget, legend_colors, plot_widget, theme
 
 #: Width slider: h = 10^(value / 100), from 0.01 to 10.
 H_RANGE = (-200, 100)

@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from playground.probes.landscape import LandscapeInputs, LandscapeJob
-from ui.views.base import View, image_item, place_image, plot_widget, theme
+from ui.views.base import View
 from ui.views.colors import MARKER, ORANGE, color_bar, is_dark, show_heatmap
 from ui.views.paths import log_levels
+from ui.views.plotting import image_item, place_image, plot_widget, theme
 
 
 class LandscapeWorker(QThread):

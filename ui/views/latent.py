@@ -17,10 +17,11 @@ import pyqtgraph as pg
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout
 
-from ui.views.base import View, image_item, layout_widget, plain_plot, style_plot, theme
+from ui.views.base import View
 from ui.views.colors import class_color, is_dark, map_colors, show_heatmap
 from ui.views.flow import flow_row, labelled
 from ui.views.labels import legend_row
+from ui.views.plotting import image_item, layout_widget, plain_plot, style_plot, theme
 
 METHODS = (("PCA", "pca"), ("t-SNE", "tsne"))
 

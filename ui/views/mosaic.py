@@ -16,7 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
-from ui.views.base import layout_widget, plain_plot, style_plot, theme
+from ui.views.plotting import layout_widget, plain_plot, style_plot, theme
 
 #: Height of a panel's title and margins (pixels), beside its picture.
 CHROME = 34
@@ -92,7 +92,7 @@ class PanelGrid(QScrollArea):
 
     def set_panels(self, keys: list[str], smooth: bool = False) -> bool:
         """Make one panel per key (keeping them when the keys are unchanged); True if new."""
-        from ui.views.base import image_item
+        from ui.views.plotting import image_item
 
         if keys == list(self.panels):
             return False

@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.views.base import View, image_item, layout_widget, plain_plot, theme
+from ui.views.base import View
 from ui.views.colors import color_bar, indexed_image, is_dark, show_heatmap
 from ui.views.flow import FlowLayout
+from ui.views.plotting import image_item, layout_widget, plain_plot, theme
 
 THUMB = 34
 #: Thumbnails per column inside a node's block; more units wrap into further columns.

@@ -17,8 +17,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
-from ui.views.base import View, layout_widget, legend_colors, style_plot, theme
+from ui.views.base import View
 from ui.views.colors import BLUE, ORANGE
+from ui.views.plotting import layout_widget, legend_colors, style_plot, theme
 
 GD = (44, 160, 44)
 CURVE = (90, 110, 130)

@@ -20,8 +20,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ui.views.base import View, cache_static, image_item, place_image, plot_widget, theme
+from ui.views.base import View
 from ui.views.colors import MARKER, color_bar, is_dark, line_color, show_heatmap
+from ui.views.plotting import cache_static, image_item, place_image, plot_widget, theme
 from ui.views.runs import RunHistory, RunsLink
 
 LEVELS = 14

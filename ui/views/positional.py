@@ -14,8 +14,9 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ui.views.base import StatusLine, View, layout_widget, theme
+from ui.views.base import StatusLine, View
 from ui.views.heatmap import SIGNED, Heatmap
+from ui.views.plotting import layout_widget, theme
 
 
 def formula_text(steps: int, dim: int, base: float) -> str:

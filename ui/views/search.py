@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ui.views.base import StatusLine, View, legend_colors, plot_widget, theme
+from ui.views.base import StatusLine, View
 from ui.views.colors import BLUE, ORANGE
+from ui.views.plotting import legend_colors, plot_widget, theme
 
 METHOD_STYLE = {"grid": (BLUE, "s", "Grid search"), "random": (ORANGE, "o", "Random search")}
 #: Highlight of the best row (a pale gold).

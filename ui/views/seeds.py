@@ -33,9 +33,10 @@ from PySide6.QtWidgets import (
 
 from playground.training.snapshot import Snapshot
 from playground.training.states import RunState
-from ui.views.base import View, layout_widget, style_plot, theme
+from ui.views.base import View
 from ui.views.boundary import BoundaryView
 from ui.views.colors import line_color
+from ui.views.plotting import layout_widget, style_plot, theme
 
 #: Percentiles of the band around the median curve.
 BAND = (10.0, 90.0)

@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QVBoxLayout
 
-from ui.views.base import View, place_image, theme
+from ui.views.base import View
 from ui.views.colors import (
     color_bar,
     contrast_text,
@@ -26,6 +26,7 @@ from ui.views.colors import (
     symmetric_levels,
 )
 from ui.views.mosaic import PanelGrid
+from ui.views.plotting import place_image, theme
 
 #: Axis labels, ticks and the colour bar beside a matrix (pixels).
 AXES_ROOM = 110

@@ -24,7 +24,7 @@ from typing import Any
 
 from PySide6.QtCore import QLockFile, QSettings, QStandardPaths
 
-from playground.data.base import DataSpec
+from playground.data.spec import DataSpec
 from playground.errors import PlaygroundError
 from playground.project.fileio import sweep_stale_temps
 from playground.project.schema import Project, load_project, save_project
@@ -59,7 +59,7 @@ def new_project(data: DataSpec | None = None, dataset: Any = None) -> Project:
         ``data`` loaded: the Dense gets one unit per class (one for two classes) or per
         regression target, and the loss that goes with it.
     """
-    from playground.data.base import parse_data_spec
+    from playground.data.spec import parse_data_spec
     from playground.project.schema import project_from_dict
 
     fits = dataset is not None and data is not None and dataset.info.target in (
