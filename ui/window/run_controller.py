@@ -132,14 +132,8 @@ class RunController(QObject):
     def run_variants(self) -> bool:
         """Train every variant of the window's project in turn, curves side by side, then
         check the preset's expectations on their merged metrics (as ``playground run``)."""
-        from playground.errors import PlaygroundError
-
-        if self.window.closed:
-            return False
-        try:
-            project = self.window.project.copy()
-        except PlaygroundError as exc:
-            self._show_error(str(exc))
+        project = self._project_copy()
+        if project is None:
             return False
         if not project.variants:
             self._show_error("This project defines no variants to run side by side")
@@ -148,17 +142,24 @@ class RunController(QObject):
         self.launch(project, autoplay=True, variants=True)
         return True
 
-    def run_seeds(self, count: int) -> bool:
-        """Train ``count`` seeds of the window's project in turn (its variants too), then
-        show their spread in the Seeds view (as ``playground run --seeds``)."""
+    def _project_copy(self) -> Any:
+        """A copy of the window's project to run, or None (window closed, or the project
+        cannot be copied: the error is shown)."""
         from playground.errors import PlaygroundError
 
         if self.window.closed:
-            return False
+            return None
         try:
-            project = self.window.project.copy()
+            return self.window.project.copy()
         except PlaygroundError as exc:
             self._show_error(str(exc))
+            return None
+
+    def run_seeds(self, count: int) -> bool:
+        """Train ``count`` seeds of the window's project in turn (its variants too), then
+        show their spread in the Seeds view (as ``playground run --seeds``)."""
+        project = self._project_copy()
+        if project is None:
             return False
         self.variants.cancel()
         self.launch(project, autoplay=True, seeds=count)
