@@ -184,6 +184,26 @@ _CHECKS = {
 }
 
 
+def known_keys(given: object, names: Iterable[str], where: str,
+               what: str = "parameters") -> Mapping[str, Any]:
+    """``given`` as a mapping whose keys are all among ``names`` (None is empty).
+
+    Raises
+    ------
+    ValidationError
+        At ``where``: not an object, or the first unknown key with the known ones.
+    """
+    given = {} if given is None else given
+    if not isinstance(given, Mapping):
+        raise ValidationError(f"expected an object of {what}, got {_got(given)}", where)
+    names = tuple(names)
+    for key in given:
+        if key not in names:
+            known = ", ".join(names) or "none"
+            raise ValidationError(f"unknown parameter {key!r} (known: {known})", where)
+    return given
+
+
 def resolve(declared: Iterable[Param], given: object, where: str) -> dict:
     """Validate ``given`` against ``declared`` and fill in defaults.
 
@@ -208,14 +228,7 @@ def resolve(declared: Iterable[Param], given: object, where: str) -> dict:
         Naming the first bad field.
     """
     declared = tuple(declared)
-    given = {} if given is None else given
-    if not isinstance(given, Mapping):
-        raise ValidationError(f"expected an object of parameters, got {_got(given)}", where)
-    names = {p.name for p in declared}
-    for key in given:
-        if key not in names:
-            known = ", ".join(sorted(names)) or "none"
-            raise ValidationError(f"unknown parameter {key!r} (known: {known})", where)
+    given = known_keys(given, sorted(p.name for p in declared), where)
     out = {}
     for p in declared:
         value = given.get(p.name, p.default)

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from playground.errors import ValidationError
-from playground.params import bool_param, int_param, resolve
+from playground.params import bool_param, int_param, known_keys, resolve
 from playground.tasks.base import TaskContext, TaskType, register_task
 from playground.tasks.decoding import Path, beam_search, best_finished
 from playground.tasks.static import StaticTask
@@ -70,12 +70,7 @@ def parse_beam_params(raw: Any, where: str = "task.params") -> dict:
         E.g. ``task.params.tree["y1 y2"]: the probabilities sum to 0.9, not 1``.
     """
     raw = BOOK_EXAMPLE if raw is None or raw == {} else raw
-    if not isinstance(raw, Mapping):
-        raise ValidationError("expected an object of task parameters", where)
-    for key in raw:
-        if key not in _KEYS:
-            raise ValidationError(f"unknown parameter {key!r} (known: {', '.join(_KEYS)})",
-                                  where)
+    raw = known_keys(raw, _KEYS, where, "task parameters")
     tokens = _tokens(raw.get("tokens", BOOK_EXAMPLE["tokens"]), f"{where}.tokens")
     end = raw.get("end")
     if end is not None and end not in tokens:

@@ -35,7 +35,7 @@ import numpy as np
 import torch
 
 from playground.errors import TrainingError, ValidationError
-from playground.params import choice_param, int_param, resolve, str_param
+from playground.params import choice_param, int_param, known_keys, resolve, str_param
 from playground.tasks.base import TASKS, Task, TaskContext, TaskType, register_task
 
 #: Hyperparameter -> (kind, lowest, highest).
@@ -115,12 +115,7 @@ def _random(raw: Any, where: str) -> dict:
 def parse_search_params(raw: Any, where: str = "task.params") -> dict:
     """Validate a search task's params; every bad field is named from ``where``."""
     raw = {} if raw is None else raw
-    if not isinstance(raw, Mapping):
-        raise ValidationError("expected an object of task parameters", where)
-    for key in raw:
-        if key not in _KEYS:
-            raise ValidationError(f"unknown parameter {key!r} (known: {', '.join(_KEYS)})",
-                                  where)
+    raw = known_keys(raw, _KEYS, where, "task parameters")
     head = resolve(_HEAD, {k: raw[k] for k in ("inner", "metric", "mode", "epochs_per_run")
                            if k in raw}, where)
     inner = TASKS.get(head["inner"], f"{where}.inner")

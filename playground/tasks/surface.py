@@ -29,7 +29,7 @@ import numpy as np
 import torch
 
 from playground.errors import TrainingError, ValidationError
-from playground.params import choice_param, float_param, floats_param, resolve
+from playground.params import choice_param, float_param, floats_param, known_keys, resolve
 from playground.surfaces import SURFACES, grid
 from playground.tasks.base import Task, TaskContext, TaskType, register_task
 from playground.tasks.mh import MHRacer
@@ -68,12 +68,7 @@ def parse_surface_params(raw: Any, where: str = "task.params") -> dict:
         E.g. ``task.params.racers[1].optimizer.params.lr: expected ...``.
     """
     raw = {} if raw is None else raw
-    if not isinstance(raw, Mapping):
-        raise ValidationError("expected an object of task parameters", where)
-    for key in raw:
-        if key not in _KEYS:
-            raise ValidationError(f"unknown parameter {key!r} (known: {', '.join(_KEYS)})",
-                                  where)
+    raw = known_keys(raw, _KEYS, where, "task parameters")
     surface = SURFACES.get(raw.get("surface", "beale"), f"{where}.surface")
     start = _start(raw.get("start"), f"{where}.start")
     racers = raw.get("racers")
