@@ -194,6 +194,8 @@ class _Lockstep:
         # end in one pass (residual_losses) instead of four reductions per step.
         self.residuals = None if self.engine.residual_scale is None \
             else torch.empty_like(self.epoch_y)
+        self.step_residuals = [None if self.residuals is None else self.residuals[:, a:b]
+                               for a, b in self.bounds]
         dataset = task.ctx.dataset
         assert dataset is not None
         self.splits = {name: (plan.inputs(t[0]).contiguous(), plan.targets(t[1]),
@@ -212,9 +214,7 @@ class _Lockstep:
         torch.index_select(self.y, 0, order, out=self.epoch_y.view(self.k * n, -1))
 
     def _step(self, j: int) -> Tensor | None:
-        a, b = self.bounds[j]
-        program = self.engine.program(j, *self.batches[j], None if self.residuals is None
-                                      else self.residuals[:, a:b])
+        program = self.engine.program(j, *self.batches[j], self.step_residuals[j])
         group = self.hyper_opt.param_groups[0]
         plan = self.plan
         penalty = bool(plan.l1 or plan.l2)

@@ -28,6 +28,13 @@ from playground.training.fused.losses import FusedLoss, LossScratch, residual_st
 
 Call = Callable[[], Any]
 
+#: ATen's inference-mode guard: inside it the kernels skip autograd's dispatch layers (about
+#: a sixth of a small step's time). Only :meth:`Engine.run` enters it: it writes existing
+#: tensors (allowed; their version counters still move) and returns new losses, which may be
+#: inference tensors (read-only use); optimizer state is made outside it, where autograd
+#: can update it in place later.
+_INFERENCE_MODE = torch._C._InferenceMode
+
 def _product(a: Tensor, b: Tensor, out: Tensor, bias: Tensor | None = None) -> list[Call]:
     """Calls writing ``a @ b (+ bias)`` into ``out``: (K, m, c) @ (K, c, n) (+ (K, 1, n)).
 
@@ -83,7 +90,9 @@ class Buffers:
         self.scratch = LossScratch(
             b * widths[-1], b, one, half, zero, _sum_per_copy,
             [torch.empty(*lead, b, widths[-1], dtype=dtype, device=device) for _ in range(2)],
-            self.grads[-1].view(-1) if engine.single else None)
+            self.grads[-1].view(-1) if engine.single else None,
+            (torch.tensor(b * widths[-1] / 4.0, dtype=dtype, device=device),
+             torch.tensor(b * widths[-1] / 2.0, dtype=dtype, device=device)))
 
 
 def _sum_per_copy(t: Tensor) -> Tensor:
@@ -222,11 +231,13 @@ class Engine:
         rounding); without it the gradients land in :attr:`weight_grads` and
         :attr:`bias_grads` (autograd's numbers, for K = 1 bit for bit).
         """
-        for call in program.forward:
-            call()
-        loss = program.loss()
-        for call in program.backward if sgd_lr is None else program.sgd(sgd_lr):
-            call()
+        calls = program.backward if sgd_lr is None else program.sgd(sgd_lr)
+        with _INFERENCE_MODE(True):
+            for call in program.forward:
+                call()
+            loss = program.loss()
+            for call in calls:
+                call()
         return loss
 
     def forward(self, x: Tensor, bufs: Buffers) -> Tensor:

@@ -69,6 +69,9 @@ class LossScratch:
     total: Callable[[Tensor], Tensor]
     work: list[Tensor] = field(default_factory=list)
     flat_grad: Tensor | None = None
+    #: 0-d tensors count / 4 and count / 2: MSE's and half-MSE's loss from the dot product
+    #: of their gradient (a 0-d tensor factor costs half a Python number's wrapping).
+    mse_scales: tuple[Tensor, Tensor] | None = None
 
 
 LossFn = Callable[[Tensor, Tensor, Tensor, LossScratch], Tensor]
@@ -81,13 +84,17 @@ def _mse_single(out: Tensor, y: Tensor, grad: Tensor, s: LossScratch) -> Tensor:
     # The loss from its gradient: one dot product instead of mse_loss's elementwise pass
     # and reduction (the value feeds only the curves; equal to rounding).
     flat = s.flat_grad if s.flat_grad is not None else grad.reshape(-1)
+    if s.mse_scales is not None:
+        return torch.dot(flat, flat).mul_(s.mse_scales[0])
     return torch.dot(flat, flat) * (s.count / 4.0)
 
 
 def _half_mse_single(out: Tensor, y: Tensor, grad: Tensor, s: LossScratch) -> Tensor:
     _MSE_BW(s.half, out, y, _MEAN, grad_input=grad)  # 0.5 * mse's grad_output is 0.5
     flat = s.flat_grad if s.flat_grad is not None else grad.reshape(-1)
-    return torch.dot(flat, flat) * (s.count / 2.0)  # grad is (out - y) / n
+    if s.mse_scales is not None:  # grad is (out - y) / n
+        return torch.dot(flat, flat).mul_(s.mse_scales[1])
+    return torch.dot(flat, flat) * (s.count / 2.0)
 
 
 def _bce_probabilities_single(p: Tensor, y: Tensor, grad: Tensor, s: LossScratch) -> Tensor:
