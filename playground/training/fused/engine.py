@@ -33,7 +33,8 @@ Call = Callable[[], Any]
 #: tensors (allowed; their version counters still move) and returns new losses, which may be
 #: inference tensors (read-only use); optimizer state is made outside it, where autograd
 #: can update it in place later.
-_INFERENCE_MODE = torch._C._InferenceMode
+_INFERENCE_MODE: Callable[[bool], Any] = getattr(torch._C, "_InferenceMode",
+                                                 torch.inference_mode)  # public, slower
 
 def _product(a: Tensor, b: Tensor, out: Tensor, bias: Tensor | None = None) -> list[Call]:
     """Calls writing ``a @ b (+ bias)`` into ``out``: (K, m, c) @ (K, c, n) (+ (K, 1, n)).
