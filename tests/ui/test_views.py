@@ -138,6 +138,13 @@ def test_samples_rows_for_a_denoising_autoencoder(qtbot):
     view = shown(qtbot, "samples", autoencoder_session(noise="gaussian"))
     assert list(view.rows) == ["input", "noisy", "output"]
     assert_not_blank(view)
+    # Every panel lies wholly on the canvas (the grid's margins and spacing counted: the
+    # last row was cut by some 20 px).
+    canvas = view.grid.canvas
+    for plot, _ in view.rows.values():
+        box = plot.getViewBox().sceneBoundingRect()
+        assert box.bottom() <= canvas.height() and box.right() <= canvas.width(), (
+            box, canvas.size())
 
 
 def test_roc_threshold_slider_counts(qtbot, spiral):

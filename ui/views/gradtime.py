@@ -41,9 +41,8 @@ class GradTimeView(View):
         super().__init__(parent)
         _, fg = theme(self)
         self.plot_widget = plot_widget(self, x="time step t (0 = first)",
-                                       y="|d loss / d input at t|")
+                                       y="|d loss / d input at t|", log_y=True)
         self.plot = self.plot_widget.getPlotItem()
-        self.plot.setLogMode(y=True)
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         brush, pen = legend_colors(self)
         self.legend = self.plot.addLegend(offset=(-8, 8), labelTextColor=fg, brush=brush,
