@@ -14,7 +14,8 @@ def test_only_whole_decades_are_labelled(qapp):
     assert [decade_text(e) for e in (0, 2, 6)] == ["1", "100", "10⁶"]
 
 
-def test_less_than_a_decade_keeps_pyqtgraphs_labels(qapp):
-    values = [-2.699, -2.523, -2.398]  # 2, 3, 4 times 10^-3
-    labels = DecadeLogAxis("left").logTickStrings(values, 1.0, 1.0)
-    assert all(labels)
+def test_about_a_decade_keeps_pyqtgraphs_labels(qapp):
+    axis = DecadeLogAxis("left")
+    assert all(axis.logTickStrings([-2.699, -2.523, -2.398], 1.0, 1.0))  # 2, 3, 4 x 10^-3
+    # one power of ten among them (0.004 ... 0.02): a lone "0.01" would leave the axis bare
+    assert all(axis.logTickStrings([-2.398, -2.301, -2.0, -1.699], 1.0, 1.0))

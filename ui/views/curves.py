@@ -361,7 +361,12 @@ class CurvesView(View):
                     y = np.asarray(y, dtype=float)
                     xs.append(np.asarray(x, dtype=float))
                     ys.append(np.log10(y[y > 0]) if log else y)
-            follow.update(finite_bounds(xs), finite_bounds(ys), tight=self._tight)
+            x_bounds = finite_bounds(xs)
+            if x_bounds is not None and x_bounds[0] == x_bounds[1] > 0:
+                # One epoch drawn (a formula, a search: a single point): from epoch 0, not
+                # a ±5% sliver of ticks like 0.96 ... 1.04 around it.
+                x_bounds = (0.0, x_bounds[1])
+            follow.update(x_bounds, finite_bounds(ys), tight=self._tight)
 
 
 if __name__ == "__main__":

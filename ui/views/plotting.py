@@ -21,14 +21,15 @@ _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 class DecadeLogAxis(pg.AxisItem):
-    """A log-scale axis labelled at whole powers of ten only ("0.001", "10⁻⁵"): pyqtgraph
-    also labels 2·10ⁿ ... 9·10ⁿ when the range spans few decades, and those crowd each
-    other into an unreadable column. The minor ticks and their grid lines stay."""
+    """A log-scale axis labelled at whole powers of ten only ("0.001", "10⁻⁵") when it shows
+    two or more: pyqtgraph also labels 2·10ⁿ ... 9·10ⁿ when the range spans a few decades,
+    and those crowd each other into an unreadable column. The minor ticks and their grid
+    lines stay; a range of about one decade keeps pyqtgraph's labels."""
 
     def logTickStrings(self, values: list[float], scale: float,  # noqa: N802 (Qt style)
                        spacing: float) -> list[str]:
         whole = [abs(v - round(v)) < 1e-6 for v in values]
-        if not any(whole):  # less than a decade shown: every label, as pyqtgraph has them
+        if sum(whole) < 2:  # about a decade shown: every label, as pyqtgraph has them
             return super().logTickStrings(values, scale, spacing)
         return [decade_text(round(v)) if w else "" for v, w in zip(values, whole)]
 
