@@ -24,7 +24,9 @@ from playground.project.presets import list_presets, load_preset
 from playground.run.session import build_session
 from tests.core.export_projects import run_isolated
 
-pytestmark = pytest.mark.slow
+# One worker runs the module's tests (CI's slow marks use pytest-xdist's loadgroup): the
+# export fixture takes minutes and would run once per worker that gets one of them.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("export_clients")]
 pytest.importorskip("onnxruntime")
 
 #: Runs tag.pt2 and tag_model.py for every tag with torch only; saves their outputs.
