@@ -1,4 +1,4 @@
-"""Time series as sliding windows: the airline passengers, dlpi's harmonic series, monthly sales.
+"""Time series as sliding windows: airline passengers, bookstore sales, dlpi's harmonic series.
 
 A series of n values becomes windows: inputs ``x`` (N, length, 1) and targets
 ``y`` (N, horizon), window i starting at ``i * step``. The windows are
@@ -41,6 +41,9 @@ CONTEXTS = ("cross", "within")
 SPLITS = ("train", "val", "test")
 _CATEGORY = "Series"
 AIRLINE_FILE = "airline_passengers.csv"
+BOOKSTORE_FILE = "book_store_sales.csv"
+#: ldl's 339 months, January 1992 to March 2020 (L5074, L5200).
+BOOKSTORE_MONTHS = 339
 
 
 def sliding_windows(series: np.ndarray, length: int, horizon: int = 1, step: int = 1
@@ -234,10 +237,10 @@ def _series_info() -> DatasetInfo:
     return DatasetInfo("series", "regression")
 
 
-# -- airline passengers -------------------------------------------------------------------
+# -- bundled monthly series: airline passengers, bookstore sales -----------------------------
 
-def read_airline() -> tuple[np.ndarray, list[str]]:
-    """The 144 monthly totals (thousands of passengers) 1949-01..1960-12 and their months.
+def read_monthly(name: str, count: int, header: str) -> tuple[np.ndarray, list[str]]:
+    """A bundled CSV of ``count`` rows ``month,value`` (after a header): values and months.
 
     Raises
     ------
@@ -246,7 +249,7 @@ def read_airline() -> tuple[np.ndarray, list[str]]:
     """
     from playground.resources import asset
 
-    path = asset(AIRLINE_FILE)
+    path = asset(name)
     try:
         with open(path, newline="", encoding="utf-8") as handle:
             rows = list(csv.reader(handle))
@@ -256,16 +259,27 @@ def read_airline() -> tuple[np.ndarray, list[str]]:
         months = [r[0] for r in rows[1:]]
         values = np.array([float(r[1]) for r in rows[1:]])
     except (IndexError, ValueError):
-        raise DataError("expected rows 'month,passengers'", str(path)) from None
-    if len(values) != 144:
-        raise DataError(f"expected 144 months, found {len(values)}", str(path))
+        raise DataError(f"expected rows '{header}'", str(path)) from None
+    if len(values) != count:
+        raise DataError(f"expected {count} months, found {len(values)}", str(path))
     return values, months
+
+
+def read_airline() -> tuple[np.ndarray, list[str]]:
+    """The 144 monthly totals (thousands of passengers) 1949-01..1960-12 and their months."""
+    return read_monthly(AIRLINE_FILE, 144, "month,passengers")
 
 
 def gen_airline(params: dict, rng: np.random.Generator) -> Arrays:
     """Box & Jenkins' airline passengers (Seaborn ``flights``), windowed."""
     values, months = read_airline()
     return window_series(values, params, "airline", months, "thousand passengers")
+
+
+def gen_bookstore(params: dict, rng: np.random.Generator) -> Arrays:
+    """ldl ch9's US Census bookstore sales, 1992-01..2020-03 ($ millions), windowed."""
+    values, months = read_monthly(BOOKSTORE_FILE, BOOKSTORE_MONTHS, "month,sales")
+    return window_series(values, params, "bookstore", months, "$ millions")
 
 
 # -- dlpi Ex 5.3.1: the noisy harmonic series -----------------------------------------------
@@ -318,6 +332,15 @@ register_dataset(DatasetType(
     "Box & Jenkins' 144 monthly international airline passenger totals (Seaborn 'flights', "
     "R AirPassengers), bundled; dlpi Ex 5.7.1 trains on the first 126 and tests on the last "
     "18.", footprint=series_footprint(144, "", "")))
+
+register_dataset(DatasetType(
+    "bookstore", "US bookstore sales 1992-2020", _CATEGORY,
+    series_params(window=12, test_points=68, scale="standard"),
+    gen_bookstore, _series_info(),
+    "The US Census Bureau's monthly retail sales of bookstores (NAICS 451211, not seasonally "
+    "adjusted, $ millions), January 1992 to March 2020: the 339 months ldl ch9 forecasts "
+    "(public domain), bundled; standardised on the first 271 months (80%).",
+    footprint=series_footprint(BOOKSTORE_MONTHS, "", "")))
 
 register_dataset(DatasetType(
     "harmonic", "Noisy harmonic series (dlpi 5.3.1)", _CATEGORY,

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from playground.probes.base import ProbeType, register_probe
+from playground.probes.common import run_seed
 
 #: Grid points of the curves, and data points sent per split at most.
 GRID = 300
@@ -35,7 +36,7 @@ def _points(split: Any, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarra
 
 def _create(session: Any):
     task, ds = session.task, session.dataset
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(run_seed(session))
     points = {name: _points(ds.split(name), rng) for name in ("train", "val", "test")
               if len(ds.split(name))}
     xs = np.concatenate([p[0] for p in points.values()])

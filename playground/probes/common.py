@@ -165,6 +165,12 @@ def held_out(dataset: Any, order: tuple[str, ...] = ("val", "test", "train")
     return "train", dataset.train
 
 
+def run_seed(session: Any) -> int:
+    """The run's training seed (``training.seed`` after ``--seed``): a probe's random
+    choices (which samples it shows, a projection's start) draw from it, as the task's do."""
+    return int(session.task.ctx.config.seed)
+
+
 def fixed_subset(n: int, cap: int, seed: int = 0) -> np.ndarray:
     """Sorted indices of at most ``cap`` of ``n`` samples, the same every call."""
     if n <= cap:

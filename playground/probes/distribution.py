@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from playground.probes.base import ProbeType, register_probe
+from playground.probes.common import run_seed
 from playground.tasks.abilities import Discriminates, Generates
 
 #: Generated samples drawn per computation (fixed noise) and real samples shown.
@@ -47,7 +48,7 @@ def _create(session: Any) -> Any:
     task, dims = session.task, data_dims(session)
     assert dims is not None  # _applies checked it
     real = np.asarray(session.dataset.train.x, np.float32).reshape(-1, dims)
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(run_seed(session))
     shown = real[rng.permutation(len(real))[:COUNT]]
     noise = np.asarray(task.fixed_noise(COUNT))
     real_moments = moments(real)

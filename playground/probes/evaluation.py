@@ -30,6 +30,7 @@ from playground.probes.common import (
     is_classifier,
     is_supervised,
     raw_inputs,
+    run_seed,
     to_model,
 )
 from playground.probes.plane import binary_scores, class_probabilities
@@ -108,7 +109,7 @@ def _fit_curve(session: Any) -> dict | None:
     pad = (hi - lo) * 0.05 or 1.0
     xs = np.linspace(lo - pad, hi + pad, FIT_POINTS, dtype=np.float32)
     ys = session.task.model(to_model(ds.transform(xs[:, None]), session))
-    idx = fixed_subset(len(raw), MAX_FIT_DATA)
+    idx = fixed_subset(len(raw), MAX_FIT_DATA, run_seed(session))
     return {"x": xs, "y": ys.float().cpu().numpy()[:, 0], "data_x": raw[idx],
             "data_y": ds.train.y[idx, 0]}
 
@@ -149,7 +150,7 @@ def _forecast(session: Any) -> dict | None:
 def _create(session: Any):
     task, ds = session.task, session.dataset
     split, part = held_out(ds)
-    idx = fixed_subset(len(part), MAX_SAMPLES)
+    idx = fixed_subset(len(part), MAX_SAMPLES, run_seed(session))
     x, y = part.x[idx], part.y[idx]
 
     def compute(trainer: Any, options: dict) -> dict:

@@ -64,6 +64,8 @@ class LandscapeInputs:
         Training step of each record.
     step : int
         Step at capture.
+    seed : int
+        The run's training seed: the random directions' default seed.
     """
 
     id: int
@@ -74,6 +76,7 @@ class LandscapeInputs:
     trajectory: np.ndarray
     steps: np.ndarray
     step: int
+    seed: int = 0
 
 
 class WeightRecorder:
@@ -105,7 +108,8 @@ def _loss_data(task: Any) -> tuple[torch.Tensor, torch.Tensor]:
     x, target = task.splits["train"]
     if isinstance(task, Denoises):  # a denoiser's fixed noisy inputs
         x = torch.as_tensor(task.noisy_inputs("train")).to(x.device)
-    idx = torch.as_tensor(fixed_subset(len(x), MAX_SAMPLES), device=x.device)
+    idx = torch.as_tensor(fixed_subset(len(x), MAX_SAMPLES, task.ctx.config.seed),
+                          device=x.device)
     return x[idx], target[idx]
 
 
@@ -136,7 +140,7 @@ def capture(task: Any, recorder: WeightRecorder, step: int) -> LandscapeInputs:
     x, target = _loss_data(task)
     trajectory, steps = recorder.arrays()
     return LandscapeInputs(next(_ids), model, task.loss_fn, x.clone(), target.clone(),
-                           trajectory, steps, step)
+                           trajectory, steps, step, int(task.ctx.config.seed))
 
 
 register_probe(ProbeType(
@@ -177,8 +181,9 @@ class LandscapeJob:
     span : float or None
         The grid covers ``[-span, span]`` on both axes; None: widened so the
         whole projected trajectory fits (at least 1 for random directions).
-    seed : int
-        Seed of the random directions (fixed: slices are comparable across captures).
+    seed : int or None
+        Seed of the random directions (fixed: slices are comparable across captures);
+        None: the run's training seed (``inputs.seed``).
     directions : str
         "random": two filter-normalised Gaussian directions (Li et al. section 4);
         "pca": the two principal directions of the recorded weights around the
@@ -188,7 +193,8 @@ class LandscapeJob:
     """
 
     def __init__(self, inputs: LandscapeInputs, resolution: int = 21,
-                 span: float | None = None, seed: int = 0, directions: str = "random"):
+                 span: float | None = None, seed: int | None = None,
+                 directions: str = "random"):
         self.inputs = inputs
         self.resolution = resolution
         params = [p.detach() for p in inputs.model.parameters()]
@@ -204,7 +210,7 @@ class LandscapeJob:
             self.d2 = torch.as_tensor(vt[1], dtype=dtype).to(self.center.device)
         else:
             self.directions = "random"
-            gen = torch.Generator().manual_seed(seed)
+            gen = torch.Generator().manual_seed(inputs.seed if seed is None else seed)
             self.d1 = parameters_to_vector(filter_normalised_direction(params, gen))
             self.d2 = parameters_to_vector(filter_normalised_direction(params, gen))
         self.path = self.project(inputs.trajectory)

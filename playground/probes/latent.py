@@ -25,6 +25,7 @@ from playground.probes.common import (
     module_nodes,
     node_shape,
     require_model,
+    run_seed,
     to_model,
 )
 from playground.probes.conv import tile
@@ -148,9 +149,9 @@ def _create(session: Any):
         assert node is not None  # _applies: the model has latent candidates
         method = options["method"]
         cap = MAX_TSNE_POINTS if method == "tsne" else MAX_POINTS
-        idx = fixed_subset(len(part), cap)
+        idx = fixed_subset(len(part), cap, run_seed(session))
         acts = activations(session, node, part.x[idx])
-        coords, used, explained = project(acts, method)
+        coords, used, explained = project(acts, method, run_seed(session))
         labels, kind = None, None
         if part.y is not None:
             labels = part.y[idx] if cls else np.asarray(part.y[idx]).reshape(len(idx), -1)[:, 0]

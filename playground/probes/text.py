@@ -8,9 +8,12 @@ their options, which the views change with ``ProbeRunner.configure``:
   every attention layer's (heads, L, L) weights for the prompt and the logits
   of the character after it;
 * ``generation`` (options ``prompt``, ``method``, ``length``, ``temperature``,
-  ``top_k``, ``width``, ``seed``, ``live``): the prompt continued by
-  :meth:`LanguageModelTask.complete`. With ``live`` off, the text is written
-  only when the options change (the Generate button), not as training goes.
+  ``top_k``, ``width``, ``draw``, ``live``): the prompt continued by
+  :meth:`LanguageModelTask.complete`. A sampled text is the ``draw``-th from the
+  run's training seed (:meth:`LanguageModelTask.sampling_seed`): the Generate
+  button moves ``draw`` on, ``--seed`` moves the whole sequence. With ``live`` off,
+  the text is written only when the options change (the Generate button), not as
+  training goes.
 
 A prompt character outside the text's vocabulary gives a payload with an
 ``error`` line and nothing else.
@@ -57,7 +60,8 @@ def _create_generation(session: Any):
                 "before": task.sample_before, "before_prompt": task.ctx.params["prompt"]}
         try:
             result = task.complete(prompt, length, settings["method"], settings["temperature"],
-                                   settings["top_k"], settings["width"], settings["seed"])
+                                   settings["top_k"], settings["width"],
+                                   task.sampling_seed(settings["draw"]))
         except ValueError as exc:
             payload = {**base, "error": f"prompt: {exc}"}
         else:
@@ -77,7 +81,7 @@ register_probe(ProbeType(
     "generation", "Generated text", _is_language_model, _create_generation, interval=1.0,
     budget=0.05,
     defaults={"prompt": None, "method": "sample", "length": None, "temperature": 0.8,
-              "top_k": 0, "width": 3, "seed": 0, "live": True},
+              "top_k": 0, "width": 3, "draw": 0, "live": True},
     doc="The prompt continued: text, beams [(text, log-likelihood)], log_likelihood, "
         "method, step, before (the untrained network's sample) and before_prompt; or error."))
 

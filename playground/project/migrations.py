@@ -8,6 +8,8 @@ recognises and leave its argument untouched (it works on a copy).
 
 * 1 -> 2: a task's own random seed becomes the run's training seed
   (:func:`task_seeds_to_training`).
+* 2 -> 3: the same for the ``search`` task's random search
+  (``task.params.random.seed``, :func:`search_seed_to_training`).
 """
 
 from __future__ import annotations
@@ -98,4 +100,55 @@ def _migrate_patch(task: Mapping, patch: dict) -> None:
         patch.setdefault(_TRAINING_SEED, seed)
 
 
-MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: task_seeds_to_training}
+#: A variant's patch path that set format 2's random-search seed.
+_SEARCH_SEED = "task.params.random.seed"
+
+
+def search_seed_to_training(raw: dict) -> dict:
+    """Format 2 -> 3: the training seed seeds the ``search`` task's random search.
+
+    In format 2 the random search drew its configurations from a seed of its own
+    (``task.params.random.seed``), which ``playground run --seed`` and ``--seeds``
+    did not reach. It is removed and becomes the training seed, so the search draws
+    the configurations it drew before; every configuration's network then starts
+    from that seed too (as format 1 -> 2 did for the other tasks' seeds). A
+    variant's patch of it becomes a patch of the training seed.
+    """
+    raw = copy.deepcopy(raw)
+    task = raw.get("task")
+    if not isinstance(task, Mapping) or task.get("type") != "search":
+        return raw
+    params = task.get("params")
+    random = params.get("random") if isinstance(params, Mapping) else None
+    if isinstance(random, dict) and "seed" in random:
+        seed = random.pop("seed")
+        training = raw.get("training")
+        if isinstance(training, dict):
+            training["seed"] = seed
+        elif training is None:
+            raw["training"] = {"seed": seed}
+    variants = raw.get("variants")
+    for variant in variants if isinstance(variants, list) else []:
+        patch = variant.get("patch") if isinstance(variant, Mapping) else None
+        if isinstance(patch, dict):
+            _migrate_search_patch(patch)
+    return raw
+
+
+def _migrate_search_patch(patch: dict) -> None:
+    """A search project's variant patch (path -> value, in place) of format 2 -> 3."""
+    seed = patch.pop(_SEARCH_SEED, None)
+    for path, inner in (("task.params.random", ()), ("task.params", ("random",)),
+                        ("task", ("params", "random"))):
+        value = patch.get(path)
+        for key in inner:
+            value = value.get(key) if isinstance(value, Mapping) else None
+        if isinstance(value, dict) and "seed" in value:
+            found = value.pop("seed")
+            seed = found if seed is None else seed
+    if seed is not None:
+        patch.setdefault(_TRAINING_SEED, seed)
+
+
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: task_seeds_to_training,
+                                                  2: search_seed_to_training}

@@ -43,7 +43,7 @@ from playground.project.migrations import MIGRATIONS
 from playground.tasks import TASKS
 from playground.training.config import TrainingConfig, parse_training
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MAX_FILE_BYTES = 20 * 1024 * 1024
 #: Deepest nesting of objects and lists a project file may have (presets use under 10);
 #: deeper data would overflow Python's recursion when copied or saved.

@@ -84,12 +84,13 @@ class LanguageModelTask(GradientTask):
         self.initial: dict[str, float] = {}
         self.initial = {f"{k[:-5]}_initial_loss": v for k, v in self.evaluate().items()
                         if k.endswith("_loss")}
-        #: What the untrained network writes after the prompt (sampled, seed 0): the
-        #: "before" of the generation view; None when the prompt does not fit the vocabulary.
+        #: What the untrained network writes after the prompt (sampled, first draw of the
+        #: training seed): the "before" of the generation view; None when the prompt does
+        #: not fit the vocabulary.
         self.sample_before: str | None = None
         try:
             self.sample_before = self.complete(ctx.params["prompt"], ctx.params["sample_length"],
-                                               "sample")["text"]
+                                               "sample", seed=self.sampling_seed(0))["text"]
         except ValueError:
             pass  # the views say which character of the prompt is not in the vocabulary
 
@@ -240,6 +241,11 @@ class LanguageModelTask(GradientTask):
         x, _ = self._inputs(contexts)
         with evaluating(self.model):
             return self._log_probs(self.model(x))
+
+    def sampling_seed(self, draw: int) -> int:
+        """The seed of the ``draw``-th sampled text (the Generate button counts draws): from
+        the run's training seed, so ``--seed`` and ``--seeds`` reach the sampler too."""
+        return self.ctx.config.seed * 7919 + 29 + draw
 
     @torch.no_grad()
     def complete(self, prompt: str, length: int, method: str = "greedy",

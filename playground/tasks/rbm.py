@@ -323,7 +323,10 @@ class RBMStackTask(ClassificationTask):
         metrics = super().evaluate()
         metrics["phase"] = float(self.phase)
         sub = self.x_train[:METRIC_SAMPLES].reshape(-1, self.x_train[0].numel())
-        flip = torch.from_numpy(np.random.RandomState(0).randint(0, sub.shape[1], len(sub)))
+        # The flipped bit of each sample, as sklearn's score_samples draws it: from the RBM's
+        # random_state, the training seed.
+        flip = torch.from_numpy(np.random.RandomState(self.ctx.config.seed).randint(
+            0, sub.shape[1], len(sub)))
         for i, rbm in enumerate(self.rbms):
             if i > self.phase:
                 break

@@ -13,13 +13,17 @@ Task params (``task.params`` of a project file)::
     {"inner": "classification", "inner_params": {"loss": "bce"},
      "metric": "val_accuracy", "mode": "max", "epochs_per_run": 100,
      "grid": {"batch_size": [10, 30, 50, 70, 90]},
-     "random": {"trials": 5, "seed": 0,
+     "random": {"trials": 5,
                 "space": {"batch_size": {"low": 10, "high": 100, "integer": true}}}}
 
 The hyperparameters a search may set: ``batch_size``, ``epochs``, ``lr``
 (the optimizer's), ``l1`` and ``l2``; the rest of ``training`` is the
 project's. Every configuration trains from the same seed, so differences are
-the hyperparameters'. Metrics: ``<method>_best_<metric>`` and the best
+the hyperparameters'. The random search draws its configurations from the run's
+training seed (``training.seed``, which ``--seed`` and ``--seeds`` override), as
+every random source of a task does; format 2's ``random.seed`` became the
+training seed (:func:`playground.project.migrations.search_seed_to_training`).
+Metrics: ``<method>_best_<metric>`` and the best
 configuration's values (``grid_best_batch_size``); ``task.arrays()`` holds
 each method's table.
 """
@@ -85,12 +89,13 @@ def _grid(raw: Any, where: str) -> dict[str, list]:
 
 def _random(raw: Any, where: str) -> dict:
     if not isinstance(raw, Mapping):
-        raise ValidationError("expected an object with trials, seed and space", where)
-    trials, seed = raw.get("trials", 5), raw.get("seed", 0)
+        raise ValidationError("expected an object with trials and space", where)
+    if "seed" in raw:
+        raise ValidationError("the random search draws from the run's training seed: set "
+                              "training.seed instead", f"{where}.seed")
+    trials = raw.get("trials", 5)
     if isinstance(trials, bool) or not isinstance(trials, int) or not 0 <= trials <= 1000:
         raise ValidationError(f"expected an int in [0, 1000], got {trials!r}", f"{where}.trials")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValidationError(f"expected an int >= 0, got {seed!r}", f"{where}.seed")
     space = raw.get("space", {})
     if not isinstance(space, Mapping):
         raise ValidationError("expected an object: hyperparameter -> {low, high}", where)
@@ -109,7 +114,7 @@ def _random(raw: Any, where: str) -> dict:
             raise ValidationError("a log range needs low > 0", f"{here}.low")
         ranges[name] = {"low": low, "high": high, "log": log,
                         "integer": bool(spec.get("integer", SEARCHABLE[name][0] == "int"))}
-    return {"trials": trials, "seed": seed, "space": ranges}
+    return {"trials": trials, "space": ranges}
 
 
 def parse_search_params(raw: Any, where: str = "task.params") -> dict:
@@ -129,9 +134,10 @@ def parse_search_params(raw: Any, where: str = "task.params") -> dict:
     return {**head, "inner_params": inner_params, "grid": grid, "random": random}
 
 
-def random_configs(random: dict) -> list[dict]:
-    """The random search's configurations, drawn from ``numpy.random.default_rng(seed)``."""
-    rng = np.random.default_rng(random["seed"])
+def random_configs(random: dict, seed: int) -> list[dict]:
+    """The random search's configurations, drawn from ``numpy.random.default_rng(seed)``
+    (``seed``: the run's training seed)."""
+    rng = np.random.default_rng(seed)
     out = []
     for _ in range(random["trials"]):
         config = {}
@@ -163,7 +169,8 @@ class SearchTask(Task):
         p = parse_search_params(ctx.params)  # idempotent
         self.p = p
         self.inner = TASKS.get(p["inner"])
-        self.configs = {"grid": grid_configs(p["grid"]), "random": random_configs(p["random"])}
+        self.configs = {"grid": grid_configs(p["grid"]),
+                        "random": random_configs(p["random"], ctx.config.seed)}
         self.queue = [(m, i) for m in METHODS for i in range(len(self.configs[m]))]
         self.scores: dict[str, list[float]] = {m: [] for m in METHODS}
         # Fail now, not after minutes, when the network does not fit the data.

@@ -186,3 +186,119 @@ def state_gaps(fast: dict, oracle: dict, per_tensor: bool = True) -> dict[str, f
             gaps[name] = model_gap({str(i): fast[i][name] for i in oracle if name in oracle[i]},
                                    {str(i): oracle[i][name] for i in oracle if name in oracle[i]})
     return gaps
+
+
+#: Activations whose gradient jumps at 0: which side of the kink a pre-activation within
+#: rounding of 0 falls on decides whether (or how much) gradient passes.
+KINKED = (torch.nn.ReLU, torch.nn.LeakyReLU, torch.nn.ELU, torch.nn.SELU)
+
+
+@dataclass
+class KinkTrace:
+    """K copies stepped in lockstep beside their autograd runs, step by step.
+
+    Attributes
+    ----------
+    straddle : str or None
+        The first step at which a copy and its run sat on two sides of a kink (an L1
+        penalty's sign(w) of a weight near 0, or a kinked activation's pre-activation
+        near 0), and where.
+    gap_before : float
+        The largest weight gap (:func:`model_gap`) up to and including that step.
+    first_gap : tuple of (int, float) or None
+        The first step after which some copy's gap passed the tolerance, and that gap.
+    """
+
+    straddle: str | None
+    gap_before: float
+    first_gap: tuple[int, float] | None
+
+
+def kink_trace(case: Case, seeds: tuple[int, ...], epochs: int,
+               tolerance: float) -> KinkTrace:
+    """Step :func:`~playground.training.fused.copies.train_copies`'s lockstep (white box)
+    and an autograd run per seed side by side, and find where they first straddle a kink.
+
+    Before a straddle the copies must equal their runs to rounding; after one, a copy and
+    its run are two different (both correct) runs: the gradient jumped by the penalty's
+    2 * l1 or by the whole gradient of a ReLU unit, and optimizers like Adam turn that into
+    a full step.
+    """
+    from playground.training.fused.copies import _Lockstep, initial_weights
+    from playground.training.fused.plan import plan_for
+
+    task = case.session(seeds[0]).task
+    config = task.ctx.config
+    run = _Lockstep(task, plan_for(task, config), config, list(seeds),
+                    initial_weights(task, seeds))
+    oracles = [case.session(s, fast_path=False) for s in seeds]
+    batches = [_recorded_batches(o) for o in oracles]
+    straddle, gap_before, first_gap, step = None, 0.0, None, 0
+    for _ in range(epochs):
+        run._begin_epoch()
+        for j in range(run.steps):
+            before = [(run.copy_weights(k), weights(o)) for k, o in enumerate(oracles)]
+            run._step(j)
+            for o in oracles:
+                o.trainer.step_batch()
+            for k, (fused, oracle) in enumerate(before):
+                where = straddle or _straddles(oracles[k], fused, oracle, batches[k][-1],
+                                               config.l1)
+                if where and straddle is None:
+                    straddle = f"step {step}, seed {seeds[k]}: {where}"
+            gaps = [model_gap(run.copy_weights(k), weights(o)) for k, o in enumerate(oracles)]
+            if straddle is None or straddle.startswith(f"step {step},"):
+                gap_before = max(gap_before, *(model_gap(f, o) for f, o in before))
+            if first_gap is None and max(gaps) >= tolerance:
+                first_gap = (step, max(gaps))
+            step += 1
+    return KinkTrace(straddle, gap_before, first_gap)
+
+
+def _recorded_batches(session: Session) -> list[torch.Tensor]:
+    """The inputs of every batch ``session``'s task trains on from now on (appended)."""
+    seen: list[torch.Tensor] = []
+    batches = session.task.batches  # type: ignore[attr-defined]
+    original = batches.next
+
+    def recording() -> tuple[torch.Tensor, ...]:
+        got = original()
+        seen.append(got[0])
+        return got
+
+    batches.next = recording
+    return seen
+
+
+def _straddles(session: Session, fused: dict[str, torch.Tensor],
+               oracle: dict[str, torch.Tensor], x: torch.Tensor, l1: float) -> str:
+    """Where weights ``fused`` and ``oracle`` sit on two sides of a kink for batch ``x``
+    ("" nowhere): a weight's sign under L1, a kinked activation's pre-activation sign."""
+    if l1:
+        for name, w in oracle.items():
+            if w.dim() > 1 and (torch.sign(fused[name]) != torch.sign(w)).any():
+                return f"sign of a weight of {name} under L1"
+    model = session.task.models["model"]
+    inputs = [_kink_inputs(model, state, x) for state in (fused, oracle)]
+    for name, a in inputs[0].items():
+        if (torch.sign(a) != torch.sign(inputs[1][name])).any():
+            return f"pre-activation sign at {name}"
+    return ""
+
+
+@torch.no_grad()
+def _kink_inputs(model: torch.nn.Module, state: dict[str, torch.Tensor],
+                 x: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The inputs of ``model``'s kinked activations for ``x`` with weights ``state``."""
+    import copy
+
+    scratch = copy.deepcopy(model)
+    scratch.load_state_dict(state)
+    seen: dict[str, torch.Tensor] = {}
+    for name, module in scratch.named_modules():
+        if isinstance(module, KINKED):
+            module.register_forward_hook(
+                lambda m, args, out, name=name: seen.__setitem__(name, args[0].clone()))
+    scratch.eval()
+    scratch(x)
+    return seen

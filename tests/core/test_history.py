@@ -62,6 +62,7 @@ def test_epoch_losses_are_the_means_of_their_batches(fast):
     stepper.train_step = recording_step
     trainer._snap_throttle.interval = 1e9  # no snapshot until the end: one big flush
     trainer._eval_throttle.interval = 1e9
+    trainer.min_evaluations = 0
     trainer.run(epochs=7)
     x, y = trainer.history.arrays()["loss"]
     per_epoch = task.steps_per_epoch()
@@ -69,3 +70,14 @@ def test_epoch_losses_are_the_means_of_their_batches(fast):
     assert np.array_equal(x, np.arange(1, 8))
     assert np.allclose(y, expected, rtol=1e-6)
     assert np.isclose(trainer.metrics["loss"], expected[-1], rtol=1e-6)
+
+
+def test_a_run_is_evaluated_at_least_ten_times_however_slow_its_evaluation():
+    """The time budget alone would evaluate a run of few long epochs two or three times;
+    the validation curves then have no shape. MIN_EVALUATIONS spreads ten over the run."""
+    trainer = spiral_session().trainer
+    trainer._eval_throttle.interval = 1e9  # as if each evaluation took ages
+    trainer.run(epochs=20)
+    name = next(n for n in trainer.history.arrays() if n != "loss")
+    x, _ = trainer.history.arrays()[name]
+    assert len(x) >= 10 and x[-1] == 20 and np.diff(x).max() <= 2

@@ -11,8 +11,16 @@ import torch.nn.functional as F
 from playground.data.text import GENERATED_VOCAB, decode
 from playground.errors import GraphError
 from playground.probes import attach_probes
+from playground.run.session import build_session
 from playground.tasks.base import evaluating
-from tests.core.text_projects import VOCAB, chain, lstm_last, text_session, transformer
+from tests.core.text_projects import (
+    VOCAB,
+    chain,
+    lstm_last,
+    text_project,
+    text_session,
+    transformer,
+)
 
 
 @pytest.fixture(scope="module")
@@ -245,3 +253,12 @@ def test_probes_hand_the_views_attention_and_text_with_errors_as_one_line(traine
     generation.configure(method="beam", width=2, length=10, live=False)
     beams = generation(trained.trainer)
     assert len(beams["beams"]) == 2 and len(beams["text"]) == 10
+
+
+def test_the_sampler_draws_from_the_training_seed():
+    """--seed reaches the sampled texts: the untrained sample and each Generate draw."""
+    project = text_project(lstm_last())
+    a, b = build_session(project, seed=0).task, build_session(project, seed=1).task
+    assert len({a.sampling_seed(0), b.sampling_seed(0), b.sampling_seed(1)}) == 3
+    assert a.sample_before != b.sample_before
+    assert build_session(project, seed=1).task.sample_before == b.sample_before

@@ -1,4 +1,4 @@
-"""Old project files load: format 1 (task seeds) migrates to the current format."""
+"""Old project files load: formats 1 and 2 (task seeds) migrate to the current format."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import json
 
 import pytest
 
-from playground.project.migrations import task_seeds_to_training
-from playground.project.presets import list_presets
+from playground.project.migrations import search_seed_to_training, task_seeds_to_training
+from playground.project.presets import list_presets, presets_dir
 from playground.project.schema import FORMAT_VERSION, load_project, project_from_dict
 from playground.project.variants import variant_projects
 from playground.run.orchestrator import run_project
+from playground.run.session import build_session
 
 SGD = {"lr": 1.0, "momentum": 0.0, "dampening": 0.0, "nesterov": False, "weight_decay": 0.0}
 
@@ -48,7 +49,7 @@ def test_a_saved_format_1_file_loads_and_runs_as_before(tmp_path):
     assert result.metrics["book.updates"] == 14  # the book's 'Total iterations: 14'
     assert result.metrics["other.updates"] != 14
     saved = project.to_dict()
-    assert saved["format_version"] == FORMAT_VERSION == 2
+    assert saved["format_version"] == FORMAT_VERSION == 3
     assert saved["variants"][1]["patch"] == {"training.seed": 8}
 
 
@@ -83,6 +84,50 @@ def test_migration_accepts_anything(raw):
     assert task_seeds_to_training(raw)["task"] == raw["task"]
 
 
+def format_2_search(seed: int) -> dict:
+    """ad3501-search as a format-2 file: the random search's own seed in its params."""
+    raw = json.loads((presets_dir() / "ad3501-search.json").read_text(encoding="utf-8"))
+    raw["format_version"] = 2
+    raw["task"]["params"]["random"]["seed"] = seed
+    raw["task"]["params"]["epochs_per_run"] = 1
+    raw["variants"] = [{"name": "own", "patch": {}},
+                       {"name": "moved", "patch": {"task.params.random.seed": 4}},
+                       {"name": "whole", "patch": {"task.params.random": {
+                           "trials": 2, "seed": 6, "space": {"lr": {"low": 0.1, "high": 1}}}}}]
+    return raw
+
+
+def test_a_format_2_search_seed_becomes_the_training_seed():
+    project = project_from_dict(format_2_search(5))
+    assert project.training.seed == 5 and "seed" not in project.task_params["random"]
+    own, moved, whole = (v.project for v in variant_projects(project))
+    assert (own.training.seed, moved.training.seed, whole.training.seed) == (5, 4, 6)
+    assert "seed" not in whole.task_params["random"]
+    assert project.to_dict()["variants"][1]["patch"] == {"training.seed": 4}
+
+
+def test_the_random_search_draws_from_the_run_seed():
+    """--seed reaches the random search: another training seed, other configurations."""
+    raw = format_2_search(0)
+    raw.pop("variants")
+    draws = {}
+    for seed in (0, 1):
+        task = build_session(project_from_dict(raw), seed=seed).task
+        draws[seed] = [c["batch_size"] for c in task.configs["random"]]
+    assert draws[0] != draws[1]
+    again = build_session(project_from_dict(raw), seed=1).task
+    assert [c["batch_size"] for c in again.configs["random"]] == draws[1]
+
+
+@pytest.mark.parametrize("raw", [{"format_version": 2, "task": {"type": "search"}},
+                                 {"format_version": 2, "task": {"type": "search",
+                                                                "params": {"random": 3}}},
+                                 {"format_version": 2, "task": {"type": "search"},
+                                  "variants": ["x", {"patch": {"task.params": 2}}]}])
+def test_search_migration_accepts_anything(raw):
+    assert search_seed_to_training(raw) == raw
+
+
 def test_every_shipped_preset_is_at_the_current_format():
     """Shipped presets are written in the current format: no preset relies on a migration."""
     for info in list_presets():
@@ -91,3 +136,4 @@ def test_every_shipped_preset_is_at_the_current_format():
         params = raw.get("task", {}).get("params", {})
         assert "seed" not in params or raw["task"]["type"] not in (
             "perceptron", "lms", "stepthrough", "rbm_stack", "perceptron_sweep"), info.id
+        assert "seed" not in params.get("random", {}), info.id

@@ -16,7 +16,7 @@ def test_save_load_round_trip(tmp_path):
     save_project(project, path)
     again = load_project(path)
     assert again.to_dict() == project.to_dict()
-    assert json.loads(path.read_text())["format_version"] == FORMAT_VERSION == 2
+    assert json.loads(path.read_text())["format_version"] == FORMAT_VERSION == 3
 
 
 def test_every_value_is_explicit_after_a_round_trip():

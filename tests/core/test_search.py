@@ -26,11 +26,12 @@ def test_grid_is_every_combination_and_random_is_seeded():
     assert grid_configs({"batch_size": [10, 30], "lr": [0.1, 0.01]}) == [
         {"batch_size": 10, "lr": 0.1}, {"batch_size": 10, "lr": 0.01},
         {"batch_size": 30, "lr": 0.1}, {"batch_size": 30, "lr": 0.01}]
-    space = parse_search_params({"random": {"trials": 20, "seed": 3, "space": {
+    space = parse_search_params({"random": {"trials": 20, "space": {
         "batch_size": {"low": 10, "high": 100}, "lr": {"low": 1e-4, "high": 1e-1,
                                                       "log": True}}}})["random"]
-    configs = random_configs(space)
-    assert configs == random_configs(space) and len(configs) == 20
+    configs = random_configs(space, 3)
+    assert configs == random_configs(space, 3) and len(configs) == 20
+    assert configs != random_configs(space, 4)
     assert all(10 <= c["batch_size"] <= 100 and isinstance(c["batch_size"], int)
                for c in configs)
     assert all(1e-4 <= c["lr"] <= 1e-1 for c in configs)
@@ -43,6 +44,8 @@ def test_grid_is_every_combination_and_random_is_seeded():
     ({"random": {"trials": 2, "space": {"lr": {"low": 0, "high": 1, "log": True}}}},
      "task.params.random.space.lr.low"),
     ({"random": {"trials": 2}}, "task.params.random"),
+    ({"random": {"trials": 2, "seed": 1, "space": {"lr": {"low": 0.1, "high": 1}}}},
+     "task.params.random.seed"),
     ({}, "task.params"),
     ({"mode": "best"}, "task.params.mode"),
 ])

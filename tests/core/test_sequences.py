@@ -93,6 +93,25 @@ def test_sales_is_seeded_monthly_and_standardised_on_train():
     assert len(a.test) == 68 and a.info.substitute
 
 
+def test_bookstore_is_the_books_339_months_split_as_the_book_splits():
+    ds = load("bookstore", window=12, context="within")
+    sales = ds.meta["series"].astype(np.float64)
+    assert len(sales) == 339 and (ds.meta["time"][0], ds.meta["time"][-1]) == ("1992-01",
+                                                                             "2020-03")
+    assert sales[-2:].tolist() == [575, 393]  # the March 2020 drop (L5074)
+    # The book's Code 9-1/9-4/9-7 written out: 80% split, train-only standardising, naive
+    # "next month = this month" over test_sales_std[MIN:] (MIN = 12).
+    split = int(len(sales) * 0.8)
+    train, test = sales[:split], sales[split:]
+    test_std = (test - train.mean()) / train.std()
+    naive_mse = np.mean((test_std[11:-1] - test_std[12:]) ** 2)
+    assert split == 271 and len(ds.test) == 56  # 'validate on 56 samples' (L5189)
+    np.testing.assert_allclose(ds.test.y[:, 0], test_std[12:], atol=1e-5)
+    naive = naive_forecast(ds.test.x, 1)
+    assert np.mean((naive - ds.test.y) ** 2) == pytest.approx(naive_mse, rel=1e-5)
+    assert naive_mse == pytest.approx(0.636, abs=1e-3)  # the book prints 0.0937: see the asset
+
+
 def test_horizon_and_step():
     ds = load("sales", window=24, horizon=3, step=2, test_points=68)
     assert ds.input_shape == (24, 1) and ds.target_shape == (3,)

@@ -26,6 +26,15 @@ def test_line_per_step_and_the_previous_run_kept(qtbot):
     assert_not_blank(view, 10)
 
 
+def test_an_untrained_models_line_is_not_kept(qtbot):
+    # The session a project opens with waits at step 0: its line is not a run to compare.
+    view = shown(qtbot, "gradtime", memory_session())
+    assert len(view.line.getData()[0]) > 0
+    view.set_session(memory_session("lstm"))
+    x, _ = view.line.getData()
+    assert view.earlier == [] and (x is None or len(x) == 0)
+
+
 def test_ratio_text():
     assert ratio_text(np.array([1e-4, 0.1, 1.0])) == \
         "Gradient at the first step / at the last step: 0.0001 (3 steps)"

@@ -74,7 +74,8 @@ def test_run_all_variants_overlays_named_runs_and_checks_them(qtbot, window):
     assert [c.passed for c in checks] == [True, True, False]
     assert window.run.checks == checks
     assert "2/3" in window.training_panel.message.text()
-    assert "2/3 expectations hold" in window.statusBar().currentMessage()
+    bar = window.statusBar()
+    assert "2/3 expectations hold" in (bar.toolTip() or bar.currentMessage())  # whole if elided
     # The next Play trains the window's own project again, the variants stay overlaid.
     assert window.run.stale and not window.run.variants.active
     with qtbot.waitSignal(window.run.worker.run_result, timeout=TRAIN_TIMEOUT * 1000):
@@ -223,5 +224,31 @@ def test_a_variant_ended_by_early_stopping_lets_the_others_run(qtbot, tmp_path):
         assert merged["fast.epochs"] < 5000 and merged["slow.epochs"] == 5
         assert len(checks) == 3 and window.run.checks == checks
         assert [r.name for r in window.views.runs.runs()] == ["fast", "slow"]
+    finally:
+        close_window(qtbot, window)
+
+
+def test_after_run_all_variants_the_editor_shows_the_variant_the_views_show(qtbot, tmp_path):
+    raw = small_xor().to_dict()
+    raw["variants"][1]["patch"]["graphs.model.nodes.1.params.units"] = 3  # slow: 3 hidden
+    window = make_window(qtbot, tmp_path, project=project_from_dict(raw))
+    try:
+        with qtbot.waitSignal(window.run.variants.finished, timeout=2 * TRAIN_TIMEOUT * 1000):
+            window.run.run_variants()
+        # The views show the last variant's session; so does the editor, display only.
+        assert window.run.session.project.graphs["model"].nodes["hidden"].params["units"] == 3
+        assert window.editor.graph.nodes["hidden"].params["units"] == 3
+        assert window.editor.scene.node_items["hidden"].count == "3"
+        assert not window.editor.isEnabled()
+        assert window.statusBar().currentMessage().startswith(
+            "Editor and views show Adam lr 0.0001")
+        assert "show the last, Adam lr 0.0001" in window.training_panel.message.text()
+        assert window.project.graphs["model"].nodes["hidden"].params["units"] == 6  # untouched
+        # Play trains the project as written: the editor shows its graph again, editable.
+        with qtbot.waitSignal(window.run.worker.run_result, timeout=TRAIN_TIMEOUT * 1000):
+            click(qtbot, window, "play")
+        assert window.editor.graph is window.project.graphs["model"]
+        assert window.editor.scene.node_items["hidden"].count == "6"
+        assert window.editor.isEnabled()
     finally:
         close_window(qtbot, window)

@@ -40,9 +40,32 @@ def open_window(qtbot, tmp_path, preset: str, size=(1900, 1000), build: bool = F
 
 
 def settle(qtbot, ms: int = 250) -> None:
-    """Let the deferred sizing run (the window sizes its docks a moment after a change)."""
+    """Let the deferred sizing run (the window sizes its docks a moment after a change).
+
+    On a loaded machine the deferred steps (default sizes 80 ms after loading, then the
+    docks' own timers) can take longer than ``ms``: wait until no sizing timer is pending
+    and three looks 100 ms apart find every dock where it was.
+    """
     qtbot.wait(ms)
     QApplication.processEvents()
+    windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+    arrangements = [w.views.arrangement for w in windows if w.isVisible()]
+
+    def looks() -> list:
+        return [(d.geometry().getRect(), d.isVisible()) for a in arrangements
+                for d in a.docks.values()]
+
+    def pending() -> bool:
+        return any(t.isActive() for a in arrangements
+                   for t in (a._sizing, a._heights, a._settled))
+
+    stable = 0
+    for _ in range(50):  # a hang guard, not a time limit: a settled layout ends at once
+        before = looks()
+        qtbot.wait(100)
+        stable = stable + 1 if not pending() and looks() == before else 0
+        if stable == 2:
+            break
 
 
 def column_share(window) -> float:

@@ -138,6 +138,13 @@ def test_samples_rows_for_a_denoising_autoencoder(qtbot):
     view = shown(qtbot, "samples", autoencoder_session(noise="gaussian"))
     assert list(view.rows) == ["input", "noisy", "output"]
     assert_not_blank(view)
+    # Every panel lies wholly on the canvas (the grid's margins and spacing counted: the
+    # last row was cut by some 20 px).
+    canvas = view.grid.canvas
+    for plot, _ in view.rows.values():
+        box = plot.getViewBox().sceneBoundingRect()
+        assert box.bottom() <= canvas.height() and box.right() <= canvas.width(), (
+            box, canvas.size())
 
 
 def test_roc_threshold_slider_counts(qtbot, spiral):
@@ -284,3 +291,16 @@ def test_curves_before_the_first_point_then_after(qtbot):
     assert view.metric_widget.isVisibleTo(view) and view.legends[view.loss_plot].isVisible()
     # The metric plot comes back at its full half of the width.
     assert abs(view.loss_widget.width() - view.metric_widget.width()) <= 2
+
+
+def test_curves_of_a_single_epoch_start_at_epoch_0(qtbot):
+    # A formula or a search trains one outer epoch: its one point is shown from epoch 0,
+    # not inside a ±5% sliver (ticks 0.96 ... 1.04).
+    session = xor_session()
+    view = shown(qtbot, "loss", session)
+    session.trainer.run(1)
+    view.show_snapshot(session.trainer.make_snapshot())
+    view.flush()
+    for plot in (view.loss_plot, view.metric_plot):
+        (x0, x1), _ = plot.getViewBox().viewRange()
+        assert x0 <= 0.0 < 1.0 <= x1

@@ -15,7 +15,7 @@ from typing import Any
 from ui.editor import style
 
 #: The param that +/- on a card changes, per layer type: its width.
-COUNT_PARAMS = {"dense": "units", "conv1d": "filters", "conv2d": "filters",
+COUNT_PARAMS = {"dense": "units", "bayes_dense": "units", "conv1d": "filters", "conv2d": "filters",
                 "conv_transpose2d": "filters", "rnn": "hidden_size", "lstm": "hidden_size",
                 "gru": "hidden_size"}
 
@@ -36,6 +36,13 @@ def _stride(value: Any, kernel: Any = None) -> str:
     return f"/{values[0]}" if len(set(values)) == 1 else f"/{_size(value)}"
 
 
+def _upsampling(stride: Any) -> str:
+    """"↑2" for a transposed convolution of stride 2: it doubles the size, as a
+    convolution's "/2" halves it ("" for stride 1)."""
+    down = _stride(stride)
+    return "↑" + down[1:] if down else ""
+
+
 def _activation(p: Mapping[str, Any]) -> str:
     return f" {p['activation']}" if p.get("activation") not in (None, "identity") else ""
 
@@ -43,7 +50,7 @@ def _activation(p: Mapping[str, Any]) -> str:
 def _recurrent(p: Mapping[str, Any]) -> str:
     parts = [f"{p['num_layers']} layers" if p.get("num_layers", 1) > 1 else "",
              "bi" if p.get("bidirectional") else "",
-             "seq" if p.get("return") == "sequence" else ""]
+             "seq" if p.get("return") == "sequences" else ""]
     return " · ".join(part for part in parts if part)
 
 
@@ -51,9 +58,10 @@ def _recurrent(p: Mapping[str, Any]) -> str:
 #: (:data:`COUNT_PARAMS`) leave it out: the card shows it between its − and + buttons.
 ESSENTIALS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "dense": lambda p: str(p["activation"]),
+    "bayes_dense": lambda p: str(p["activation"]),
     "conv1d": lambda p: f"{_size(p['kernel_size'])}{_stride(p['stride'])}{_activation(p)}",
     "conv2d": lambda p: f"{_size(p['kernel_size'])}{_stride(p['stride'])}{_activation(p)}",
-    "conv_transpose2d": lambda p: f"{_size(p['kernel_size'])} ×{_stride(p['stride'])[1:] or 1}"
+    "conv_transpose2d": lambda p: f"{_size(p['kernel_size'])}{_upsampling(p['stride'])}"
                                   f"{_activation(p)}",
     "maxpool": lambda p: _size(p["kernel_size"]) + _stride(p["stride"], p["kernel_size"]),
     "avgpool": lambda p: _size(p["kernel_size"]) + _stride(p["stride"], p["kernel_size"]),
@@ -75,6 +83,17 @@ ESSENTIALS: dict[str, Callable[[Mapping[str, Any]], str]] = {
 }
 
 
+#: Activations as a card writes them when the whole name does not fit.
+SHORT_ACTIVATIONS = {"sigmoid": "σ", "leaky_relu": "leaky", "softmax": "smax",
+                     "softplus": "splus"}
+#: Layer types whose essentials can go without the activation when nothing else fits
+#: (a kernel and a stride say more; the tooltip keeps the whole line).
+KERNEL_TYPES = ("conv1d", "conv2d", "conv_transpose2d")
+#: Card titles of layer types whose palette label is too long for a card's header.
+SHORT_TITLES = {"multihead_attention": "Attention", "transformer_encoder": "Transformer",
+                "positional_encoding": "Pos. encoding", "activity_regularization": "Activity reg."}
+
+
 def essentials(node_type: str, params: Mapping[str, Any]) -> str:
     """The card's essentials line for resolved ``params`` ("" when there is nothing to say)."""
     describe = ESSENTIALS.get(node_type)
@@ -84,6 +103,25 @@ def essentials(node_type: str, params: Mapping[str, Any]) -> str:
         return describe(params)
     except (KeyError, TypeError, ValueError):  # a param the user is still typing
         return ""
+
+
+def essentials_forms(node_type: str, params: Mapping[str, Any]) -> list[str]:
+    """The essentials line, then shorter forms of it, longest first: the card shows the
+    first that fits beside its − / + buttons ("5×5↑2 sigmoid", "5x5↑2 σ", "5x5↑2")."""
+    forms = [essentials(node_type, params)]
+    activation = params.get("activation")
+    if isinstance(activation, str):
+        short = {**params, "activation": SHORT_ACTIVATIONS.get(activation, activation)}
+        forms.append(essentials(node_type, short).replace("×", "x"))
+        if node_type in KERNEL_TYPES:
+            forms.append(essentials(node_type, {**params, "activation": "identity"})
+                         .replace("×", "x"))
+    return list(dict.fromkeys(forms))  # in order, without repeats
+
+
+def card_title(node_type: str, label: str) -> str:
+    """A card's header for a node of ``node_type`` without a label of its own."""
+    return SHORT_TITLES.get(node_type, label)
 
 
 def count_param(node_type: str) -> str | None:

@@ -23,7 +23,14 @@ from PySide6.QtWidgets import (
 
 from ui.editor import style
 from ui.editor.buttons import STEP_SIZE, CardButton
-from ui.editor.card import BODY_LINES, PORT_Y, count_of, count_param, essentials
+from ui.editor.card import (
+    BODY_LINES,
+    PORT_Y,
+    count_of,
+    count_param,
+    essentials,
+    essentials_forms,
+)
 from ui.editor.card import box_height as card_height
 from ui.editor.neurons import NeuronStrip
 from ui.editor.ports import BadgeItem, PortItem
@@ -61,6 +68,7 @@ class NodeItem(QGraphicsObject):
         self.shape_text = "?"
         self.count_text = ""
         self.essentials = ""
+        self.essentials_forms: list[str] = [""]  # the line, then shorter forms of it
         self.count = ""  # the width between the − and + buttons
         self.notes: list[str] = []  # "frozen", "hand-set"
         self.error_text = ""
@@ -166,10 +174,12 @@ class NodeItem(QGraphicsObject):
         """The node's resolved params (the essentials line, the Features tiles); ``note``
         stands in for layers with nothing to say of their own (the Input's data, the
         Output's targets)."""
-        text = essentials(self.node_type, params) or note
+        own = essentials(self.node_type, params)
+        text = own or note
         count = count_of(self.node_type, params)
         if (text, count) != (self.essentials, self.count):
             self.essentials, self.count = text, count
+            self.essentials_forms = essentials_forms(self.node_type, params) if own else [note]
             self._place_steps()
             self.setToolTip(self._tooltip())
             self.update()
@@ -269,7 +279,7 @@ class NodeItem(QGraphicsObject):
         bold, plain = style.font(style.NODE_FONT_PT, bold=True), style.font(style.NODE_FONT_PT)
         glyphs = "".join(NOTE_GLYPHS.get(n, "") for n in self.notes)
         glyph_width = QFontMetricsF(plain).horizontalAdvance(glyphs) + 4 if glyphs else 0.0
-        room = w - 16 - (14 if self.error_text else 0) - glyph_width
+        room = self.header_room()
         if glyphs:
             painter.setFont(plain)
             painter.setPen(Qt.GlobalColor.white)
@@ -289,6 +299,27 @@ class NodeItem(QGraphicsObject):
             painter.drawText(rect.adjusted(used, 0, 0, 0),
                              Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, ident)
 
+    def essentials_room(self) -> float:
+        """Width the essentials line has: the card less its insets and the − / + group."""
+        left, right = self._insets()
+        return style.NODE_WIDTH - left - right - self._stepper_room()
+
+    def shown_essentials(self) -> str:
+        """The first form of the essentials line that fits (the shortest if none does)."""
+        metrics = QFontMetricsF(style.font(style.NODE_FONT_PT))
+        room = self.essentials_room()
+        for text in self.essentials_forms:
+            if metrics.horizontalAdvance(text) <= room:
+                return text
+        return self.essentials_forms[-1]
+
+    def header_room(self) -> float:
+        """Width the header's title has (less the error badge and the notes' glyphs)."""
+        glyphs = "".join(NOTE_GLYPHS.get(n, "") for n in self.notes)
+        plain = style.font(style.NODE_FONT_PT)
+        glyph_width = QFontMetricsF(plain).horizontalAdvance(glyphs) + 4 if glyphs else 0.0
+        return style.NODE_WIDTH - 16 - (14 if self.error_text else 0) - glyph_width
+
     def _paint_body(self, painter: QPainter, w: float) -> None:
         left, right = self._insets()
         plain, bold = style.font(style.NODE_FONT_PT), style.font(style.NODE_FONT_PT, bold=True)
@@ -296,8 +327,8 @@ class NodeItem(QGraphicsObject):
         y = style.HEADER_HEIGHT + style.CARD_PAD
         align = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
         stepper = self._stepper_room()
-        room = w - left - right - stepper
-        text = self.essentials
+        room = self.essentials_room()
+        text = self.shown_essentials()
         painter.setFont(plain)
         painter.setPen(style.text_colour())
         painter.drawText(QRectF(left, y, room, style.LINE_HEIGHT), align,

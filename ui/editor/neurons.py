@@ -93,6 +93,9 @@ class NeuronStrip(QGraphicsItem):
         super().__init__(parent)
         self.thumbs: list[ThumbItem] = []
         self.hidden_count = 0
+        # The maps the thumbnails show and the palette they were coloured for: a unit whose
+        # map has not visibly changed keeps its picture (most settle early in a run).
+        self._drawn: tuple[np.ndarray, bool] | None = None
 
     def set_maps(self, maps: np.ndarray | None) -> None:
         """Show ``maps`` ((units, H, W)); None removes the strip."""
@@ -112,13 +115,41 @@ class NeuronStrip(QGraphicsItem):
             if thumb.scene() is not None:
                 thumb.scene().removeItem(thumb)
         n = per_row()
+        redraw = self._changed(maps, shown)
         for i in range(shown):
             if i == len(self.thumbs):
                 self.thumbs.append(ThumbItem(self, i))
-            self.thumbs[i].set_map(maps[i])
+            if i in redraw:
+                self.thumbs[i].set_map(maps[i])
             self.thumbs[i].setPos((i % n) * (THUMB + GAP), (i // n) * (THUMB + GAP))
+        self._remember(maps, shown, redraw)
         self.hidden_count = units - shown
         self.update()
+
+    def _remember(self, maps: np.ndarray | None, shown: int, redrawn: set[int]) -> None:
+        """Keep what the thumbnails now show (a unit not redrawn keeps its old map, so a
+        slow drift still adds up to a redraw)."""
+        if maps is None or not shown:
+            self._drawn = None
+            return
+        drawn = self._drawn
+        if drawn is None or len(redrawn) == shown or drawn[0].shape != maps[:shown].shape:
+            self._drawn = (np.array(maps[:shown]), style.is_dark())
+            return
+        for i in redrawn:
+            drawn[0][i] = maps[i]
+
+    def _changed(self, maps: np.ndarray | None, shown: int) -> set[int]:
+        """The units among the first ``shown`` whose thumbnails must be drawn again: all
+        after a change of shape or palette, else those that visibly changed."""
+        if maps is None or not shown:
+            return set()
+        from ui.views.neurons import changed_units
+
+        drawn = self._drawn
+        if drawn is None or drawn[1] != style.is_dark() or len(self.thumbs) < shown:
+            return set(range(shown))
+        return {int(i) for i in changed_units(np.asarray(maps[:shown]), drawn[0])}
 
     def height(self) -> float:
         """Drawn height (0 without maps)."""

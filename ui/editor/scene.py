@@ -22,6 +22,7 @@ from playground.graph import Edge, Graph, GraphEvent, Node
 from playground.layers import LAYERS, Shape, default_params, fmt_shape
 from playground.shapes import NodeInfo, ShapeReport, infer, node_param_counts
 from ui.editor import style
+from ui.editor.card import card_title
 from ui.editor.commands import (
     AddNode,
     Connect,
@@ -142,8 +143,8 @@ class GraphScene(QGraphicsScene):
         node = self.graph.nodes[nid]
         spec = LAYERS.get(node.type) if node.type in LAYERS else None
         inputs, outputs = node_ports(node)
-        item = NodeItem(nid, node.label or (spec.label if spec else node.type),
-                        spec.category if spec else "", inputs, outputs, node.type)
+        title = node.label or card_title(node.type, spec.label if spec else node.type)
+        item = NodeItem(nid, title, spec.category if spec else "", inputs, outputs, node.type)
         item.setPos(QPointF(*node.pos))
         self.addItem(item)
         self.node_items[nid] = item
@@ -168,7 +169,7 @@ class GraphScene(QGraphicsScene):
     def _sync_node(self, nid: str) -> None:
         node, item = self.graph.nodes[nid], self.node_items[nid]
         spec = LAYERS.get(node.type) if node.type in LAYERS else None
-        item.set_title(node.label or (spec.label if spec else node.type))
+        item.set_title(node.label or card_title(node.type, spec.label if spec else node.type))
         item.set_ports(*node_ports(node))
         self.node_item_moved(nid)
 

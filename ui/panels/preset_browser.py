@@ -130,7 +130,7 @@ def _seed(entry: PresetEntry) -> str:
         shipped += f", data seed {seeds['data']}"
     if "generator" in seeds:
         shipped += f" (the generator's own seed {seeds['generator']})"
-    why = entry.meta.get("seed") or "no seed was chosen for a number: every check is meant " \
+    why = entry.meta.get("seed") or "No seed was chosen for a number: every check is meant " \
                                      "to hold for other seeds too (Train > Run seeds)."
     own = [str(e.get("label") or e.get("metric") or e.get("array") or f"{e.get('weight')} weights")
            for e in entry.expect if isinstance(e, dict) and e.get("seed_specific")]

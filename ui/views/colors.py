@@ -249,15 +249,30 @@ def indexed_image(values: np.ndarray, name: str, levels: tuple[float, float],
     """
     from PySide6.QtGui import QImage
 
-    lo, hi = levels
-    span = hi - lo if hi > lo else 1.0
-    v = np.nan_to_num(np.asarray(values, np.float32), nan=lo)
-    index = np.ascontiguousarray(np.clip((v - lo) * (255.0 / span), 0, 255).astype(np.uint8))
+    index = level_indices(values, levels)
     h, w = index.shape
     image = QImage(index.data, w, h, w, QImage.Format.Format_Indexed8).copy()
-    image.setColorTable([int(0xFF000000 | (int(r) << 16) | (int(g) << 8) | int(b))
-                         for r, g, b, _ in _table_rgba(name, dark)])
+    image.setColorTable(_color_table(name, dark))
     return image
+
+
+def level_indices(values: np.ndarray, levels: tuple[float, float]) -> np.ndarray:
+    """``values`` scaled from ``levels`` to 0-255 as contiguous uint8 (NaN -> 0, beyond the
+    levels clipped): the rows of a 256-entry lookup table."""
+    lo, hi = levels
+    span = hi - lo if hi > lo else 1.0
+    scaled = np.asarray(values, np.float32) - np.float32(lo)
+    scaled *= np.float32(255.0 / span)
+    np.clip(scaled, 0.0, 255.0, out=scaled)  # infinities clip to the ends
+    scaled[np.isnan(scaled)] = 0.0
+    return np.ascontiguousarray(scaled.astype(np.uint8))
+
+
+@lru_cache(maxsize=16)
+def _color_table(name: str, dark: bool) -> list[int]:
+    """Map ``name``'s lookup table as QImage colour-table entries (0xAARRGGBB), made once."""
+    return [int(0xFF000000 | (int(r) << 16) | (int(g) << 8) | int(b))
+            for r, g, b, _ in _table_rgba(name, dark)]
 
 
 @lru_cache(maxsize=16)

@@ -40,6 +40,7 @@ from ui.views.base import View
 from ui.views.colors import BLUE, ORANGE, line_color
 from ui.views.labels import legend_row
 from ui.views.plotting import (
+    DecadeLogAxis,
     cache_static,
     cache_tree,
     layout_widget,
@@ -152,7 +153,9 @@ class CurvesView(View):
         self.legends: dict[Any, pg.LegendItem] = {}
         plots = []
         for widget in (self.loss_widget, self.metric_widget):
-            plot = style_plot(pg.PlotItem(), fg, x="epoch")
+            # The log scale (a checkbox) labels the powers of ten only.
+            plot = style_plot(pg.PlotItem(axisItems={"left": DecadeLogAxis("left")}), fg,
+                              x="epoch")
             plot.showGrid(x=True, y=True, alpha=0.2)
             # The legend names every series (no y label needed); it sits above the plot, or
             # beside a short wide one: inside, it hid the curves it named.
@@ -358,7 +361,12 @@ class CurvesView(View):
                     y = np.asarray(y, dtype=float)
                     xs.append(np.asarray(x, dtype=float))
                     ys.append(np.log10(y[y > 0]) if log else y)
-            follow.update(finite_bounds(xs), finite_bounds(ys), tight=self._tight)
+            x_bounds = finite_bounds(xs)
+            if x_bounds is not None and x_bounds[0] == x_bounds[1] > 0:
+                # One epoch drawn (a formula, a search: a single point): from epoch 0, not
+                # a ±5% sliver of ticks like 0.96 ... 1.04 around it.
+                x_bounds = (0.0, x_bounds[1])
+            follow.update(x_bounds, finite_bounds(ys), tight=self._tight)
 
 
 if __name__ == "__main__":

@@ -133,7 +133,7 @@ class GenerateView(View):
         runner = None if self.session is None else self.session.trainer.probes.get("generation")
         if runner is None:
             return
-        runner.configure(**self.settings(), seed=runner.options["seed"] + 1)
+        runner.configure(**self.settings(), draw=runner.options["draw"] + 1)
         self.refresh_requested.emit()
 
     def draw(self, snapshot: Any) -> None:

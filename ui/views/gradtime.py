@@ -41,9 +41,8 @@ class GradTimeView(View):
         super().__init__(parent)
         _, fg = theme(self)
         self.plot_widget = plot_widget(self, x="time step t (0 = first)",
-                                       y="|d loss / d input at t|")
+                                       y="|d loss / d input at t|", log_y=True)
         self.plot = self.plot_widget.getPlotItem()
-        self.plot.setLogMode(y=True)
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         brush, pen = legend_colors(self)
         self.legend = self.plot.addLegend(offset=(-8, 8), labelTextColor=fg, brush=brush,
@@ -59,8 +58,12 @@ class GradTimeView(View):
         layout.addWidget(self.info)
         self._runs = 0
         self._current: tuple[np.ndarray, np.ndarray] | None = None  # (steps, norms) drawn
+        self._trained = False  # the drawn line is of a model that trained (kept for later)
 
     def on_session(self, session: Any) -> None:
+        if self._current is not None and not self._trained:  # an untrained model's line
+            self.line.setData([], [])
+            self._current = None
         if self._current is not None:  # keep the finished run's line for comparison
             self._runs += 1
             color = line_color(len(self.earlier) + 1)
@@ -84,6 +87,7 @@ class GradTimeView(View):
         norms = np.maximum(p["norms"], 1e-30)  # log scale: no zeros
         self.line.setData(p["steps"], norms)
         self._current = (p["steps"], norms)
+        self._trained = snapshot.step > 0
         self.info.setText(ratio_text(p["norms"]) + f" · {p['count']} {p['split']} sequences")
 
 

@@ -145,10 +145,14 @@ class PanelGrid(QScrollArea):
                     layout.removeItem(plot)
             for i, (plot, _) in enumerate(self.panels.values()):
                 layout.addItem(plot, row=i // columns, col=i % columns)
-        cell = width / columns
-        total = 0.0
+        # The grid's own margins and spacing take room too: without them the last row was
+        # cut by some 20 px (pyqtgraph's layout: 9 px margins, 6 px spacing).
+        grid = layout.layout
+        left, top, right, bottom = grid.getContentsMargins()
+        cell = (width - left - right - grid.horizontalSpacing() * (columns - 1)) / columns
         keys = list(self.panels)
         rows = math.ceil(n / columns)
+        total = top + bottom + grid.verticalSpacing() * (rows - 1)
         for row in range(rows, layout.layout.rowCount()):  # rows a wider grid left behind
             layout.layout.setRowFixedHeight(row, 0)
         for row in range(rows):

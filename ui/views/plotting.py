@@ -17,11 +17,39 @@ def theme(widget: QWidget) -> tuple[Any, Any]:
     return pal.color(QPalette.ColorRole.Base), pal.color(QPalette.ColorRole.Text)
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+class DecadeLogAxis(pg.AxisItem):
+    """A log-scale axis labelled at whole powers of ten only ("0.001", "10⁻⁵") when it shows
+    two or more: pyqtgraph also labels 2·10ⁿ ... 9·10ⁿ when the range spans a few decades,
+    and those crowd each other into an unreadable column. The minor ticks and their grid
+    lines stay; a range of about one decade keeps pyqtgraph's labels."""
+
+    def logTickStrings(self, values: list[float], scale: float,  # noqa: N802 (Qt style)
+                       spacing: float) -> list[str]:
+        whole = [abs(v - round(v)) < 1e-6 for v in values]
+        if sum(whole) < 2:  # about a decade shown: every label, as pyqtgraph has them
+            return super().logTickStrings(values, scale, spacing)
+        return [decade_text(round(v)) if w else "" for v, w in zip(values, whole)]
+
+
+def decade_text(exponent: int) -> str:
+    """10**exponent as an axis label: "0.01", "1", "100" near 1, "10⁻⁵" and "10⁶" else."""
+    if -3 <= exponent <= 3:
+        return f"{10.0 ** exponent:g}"
+    return "10" + str(exponent).translate(_SUPERSCRIPT)
+
+
 def plot_widget(owner: QWidget, title: str | None = None, x: str | None = None,
-                y: str | None = None) -> pg.PlotWidget:
-    """A PlotWidget coloured like ``owner``'s palette, with optional title and axis labels."""
+                y: str | None = None, log_y: bool = False) -> pg.PlotWidget:
+    """A PlotWidget coloured like ``owner``'s palette, with optional title and axis labels;
+    ``log_y``: a log-scale y axis labelled at the powers of ten (:class:`DecadeLogAxis`)."""
     bg, fg = theme(owner)
-    widget = pg.PlotWidget(background=bg)
+    axes = {"left": DecadeLogAxis("left")} if log_y else None
+    widget = pg.PlotWidget(background=bg, axisItems=axes)
+    if log_y:
+        widget.getPlotItem().setLogMode(y=True)
     style_plot(widget.getPlotItem(), fg, title, x, y)
     return widget
 

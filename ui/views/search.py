@@ -128,17 +128,19 @@ class SearchView(View):
     @staticmethod
     def _fill(widget: QTableWidget, table: dict, metric: str) -> None:
         names, rows, scores = table["names"], table["rows"], table["scores"]
-        headers = ["#", *(n.replace("_", " ") for n in names), metric.replace("_", " ")]
+        # One word a line and no row-number column: two tables side by side in a dock of
+        # some 310 px (1366x768) leave each column about 65 px. Rows are in training order.
+        headers = [*(n.replace("_", "\n") for n in names), metric.replace("_", "\n")]
         if widget.columnCount() != len(headers):
             widget.setColumnCount(len(headers))
             widget.setHorizontalHeaderLabels(headers)
-            widget.horizontalHeader().setSectionResizeMode(
-                0, QHeaderView.ResizeMode.ResizeToContents)
+            for c, name in enumerate([*names, metric]):
+                widget.horizontalHeaderItem(c).setToolTip(name)
         widget.setRowCount(len(rows))
         bold = QFont(widget.font())
         bold.setBold(True)
         for r in range(len(rows)):
-            cells = [str(r + 1), *(fmt_value(n, v) for n, v in zip(names, rows[r])),
+            cells = [*(fmt_value(n, v) for n, v in zip(names, rows[r])),
                      "–" if math.isnan(scores[r]) else f"{scores[r]:.4g}"]
             best = r == table["best"]
             for c, text in enumerate(cells):

@@ -43,6 +43,7 @@ from ui.window.project_files import ProjectFiles, new_project
 from ui.window.run_controller import RunController
 from ui.window.run_status import RunStatus
 from ui.window.theme import SETTINGS_KEY, apply_theme, saved_mode
+from ui.window.variant_graphs import VariantGraphs
 from ui.window.view_docks import ViewDocks, normalise_layout
 from ui.window.window_layout import (
     PALETTE_MIN_WINDOW,
@@ -117,6 +118,7 @@ class MainWindow(QMainWindow):
         self.preset_browser = PresetBrowser()
         self.views = ViewDocks(self, on_skipped=self._on_views_skipped)
         self.run_status = RunStatus()
+        self.variant_graphs = VariantGraphs(self)  # the variant on screen (Run all variants)
         self.run = RunController(self)
         self.views.refresh = self.run.worker.refresh
         self.file_ops = FileController(self, autosave)
@@ -290,9 +292,14 @@ class MainWindow(QMainWindow):
         if self.run.auto_prepare:
             self.run.prepare()
 
+    def refresh_graph(self) -> None:
+        """Show the current graph again (the project's, or the variant's on screen)."""
+        self._show_graph()
+
     def _show_graph(self) -> None:
         name = self.graph_combo.currentText()
-        graph = self.project.graphs.get(name) or self.project.graph or Graph()
+        graph = self.variant_graphs.graph(name) or self.project.graphs.get(name) \
+            or self.project.graph or Graph()
         self._quiet += 1  # showing a graph is not an edit
         try:
             self.editor.set_graph(graph)

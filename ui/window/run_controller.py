@@ -123,6 +123,7 @@ class RunController(QObject):
         """
         view_ids = [*self.window.views.view_ids, "neurons"]  # neurons also feed the editor
         self._new_run()
+        self.window.variant_graphs.show(None)  # a variant's run shows its graph when it starts
         self.seeds_running = seeds is not None
         self.stale = self.foreign = variants or self.seeds_running
         self.checks = []
@@ -227,6 +228,7 @@ class RunController(QObject):
         finishes in the background so the window does not wait for it. The next project's
         runs are numbered from 1."""
         self.variants.cancel()
+        self.window.variant_graphs.show(None)
         self.foreign = False
         self._stored = None
         self._runs = 0
@@ -401,20 +403,28 @@ class RunController(QObject):
         project = self.window.project
         if project.id:
             self.window.preset_browser.show_results(project.id, lines)
+        shown = self.window.variant_graphs.label  # a variant's graph on screen
         if lines:
             single = bool(project.variants) and not after_variants
-            self.window.show_status(checks_summary(checks, single, project.id), timeout=0)
+            self.window.show_status((f"Editor and views show {shown} · " if shown else "")
+                                    + checks_summary(checks, single, project.id), timeout=0)
+        elif shown:
+            self.window.show_status(self.window.variant_graphs.caption(), timeout=0)
 
     # -- variants ----------------------------------------------------------------------------
     def _on_variant_started(self, index: int, count: int, name: str) -> None:
         label = self.variants.label_of(name)
+        self.window.variant_graphs.show(name)  # the editor shows the model the views show
         self.window.training_panel.show_message(
             f"Variant {index + 1} of {count}: {label}")
+        self.window.show_status(self.window.variant_graphs.caption(), timeout=0)
 
     def _on_variants_finished(self, checks: list) -> None:
         count = len(self.variants.results)
+        label = self.window.variant_graphs.label
         self.window.training_panel.show_message(
             f"{count} variants done: their curves are overlaid in Curves"
+            + (f"; editor and views show the last, {label}" if label else "")
             + (f"; book checks: {sum(c.passed for c in checks)}/{len(checks)} hold"
                if checks else ""))
         self._on_checks(checks, after_variants=True)

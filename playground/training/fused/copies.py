@@ -29,6 +29,7 @@ from playground.tasks.supervised import ClassificationTask
 from playground.training.config import TrainingConfig
 from playground.training.fused.chain import NotFused
 from playground.training.fused.engine import Engine
+from playground.training.fused.losses import residual_losses
 from playground.training.fused.optim import (
     Slot,
     add_penalty,
@@ -186,8 +187,15 @@ class _Lockstep:
         if not self.shuffle:
             self.epoch_x.copy_(plan.x.expand(k, -1, -1))
             self.epoch_y.copy_(self.y.expand(k, -1, -1))
-        bounds = [(j * batches.size, min((j + 1) * batches.size, n)) for j in range(self.steps)]
-        self.batches = [(self.epoch_x[:, a:b], self.epoch_y[:, a:b]) for a, b in bounds]
+        self.bounds = [(j * batches.size, min((j + 1) * batches.size, n))
+                       for j in range(self.steps)]
+        self.batches = [(self.epoch_x[:, a:b], self.epoch_y[:, a:b]) for a, b in self.bounds]
+        # MSE: each step keeps its residuals (K, B, units); the epoch's losses come at its
+        # end in one pass (residual_losses) instead of four reductions per step.
+        self.residuals = None if self.engine.residual_scale is None \
+            else torch.empty_like(self.epoch_y)
+        self.step_residuals = [None if self.residuals is None else self.residuals[:, a:b]
+                               for a, b in self.bounds]
         dataset = task.ctx.dataset
         assert dataset is not None
         self.splits = {name: (plan.inputs(t[0]).contiguous(), plan.targets(t[1]),
@@ -205,8 +213,8 @@ class _Lockstep:
         torch.index_select(self.plan.x, 0, order, out=self.epoch_x.view(self.k * n, -1))
         torch.index_select(self.y, 0, order, out=self.epoch_y.view(self.k * n, -1))
 
-    def _step(self, j: int) -> Tensor:
-        program = self.engine.program(j, *self.batches[j])
+    def _step(self, j: int) -> Tensor | None:
+        program = self.engine.program(j, *self.batches[j], self.step_residuals[j])
         group = self.hyper_opt.param_groups[0]
         plan = self.plan
         penalty = bool(plan.l1 or plan.l2)
@@ -228,8 +236,7 @@ class _Lockstep:
             if not track.active.any():
                 break
             self._begin_epoch()
-            steps = torch.stack([self._step(j) for j in range(self.steps)])  # (steps, K)
-            values = steps.double().cpu().numpy()
+            values = self._epoch_losses([self._step(j) for j in range(self.steps)])
             bad = ~np.isfinite(values).all(axis=0)
             losses[:, epoch - 1] = np.where(track.active, values.mean(axis=0), np.nan)
             track.diverged(bad, epoch)
@@ -239,6 +246,15 @@ class _Lockstep:
                                        self.config.early_stopping is not None):
                 track.evaluate(epoch, losses[:, epoch - 1])
         return track.result(losses)
+
+    def _epoch_losses(self, steps: list[Tensor | None]) -> np.ndarray:
+        """Each step's loss for each copy, (steps, K) float64: returned by the steps, or
+        from the epoch's residuals."""
+        if self.residuals is None:
+            return torch.stack(steps).double().cpu().numpy()  # type: ignore[arg-type]
+        assert self.engine.residual_scale is not None
+        losses = residual_losses(self.residuals, self.bounds, self.engine.residual_scale)
+        return losses.double().cpu().numpy().T
 
     # -- reading copies ------------------------------------------------------------------------
     def copy_weights(self, i: int) -> dict[str, Tensor]:

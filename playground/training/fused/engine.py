@@ -24,9 +24,32 @@ from torch import Tensor
 
 from playground.training.fused.activations import ACTIVATIONS
 from playground.training.fused.chain import Chain
-from playground.training.fused.losses import FusedLoss, LossScratch
+from playground.training.fused.losses import FusedLoss, LossScratch, residual_step
 
 Call = Callable[[], Any]
+
+#: ATen's inference-mode guard: inside it the kernels skip autograd's dispatch layers (about
+#: a sixth of a small step's time). Only :meth:`Engine.run` enters it: it writes existing
+#: tensors (allowed; their version counters still move) and returns new losses, which may be
+#: inference tensors (read-only use); optimizer state is made outside it, where autograd
+#: can update it in place later.
+_INFERENCE_MODE: Callable[[bool], Any] = getattr(torch._C, "_InferenceMode",
+                                                 torch.inference_mode)  # public, slower
+
+def _product(a: Tensor, b: Tensor, out: Tensor, bias: Tensor | None = None) -> list[Call]:
+    """Calls writing ``a @ b (+ bias)`` into ``out``: (K, m, c) @ (K, c, n) (+ (K, 1, n)).
+
+    A product over c = 1 is a broadcast multiply (exact either way; ATen's bmm takes a
+    scalar loop for products this small, several times slower); otherwise ``bmm`` and the
+    bias added.
+    """
+    if a.shape[-1] == 1:
+        return [partial(torch.mul, a, b, out=out) if bias is None else
+                partial(torch.addcmul, bias, a, b, out=out)]
+    calls: list[Call] = [partial(torch.bmm, a, b, out=out)]
+    if bias is not None:
+        calls.append(partial(out.add_, bias))
+    return calls
 
 
 class Buffers:
@@ -46,7 +69,7 @@ class Buffers:
     grads_t : list of Tensor
         ``grads`` with the last two axes swapped, made once (weight gradients read them).
     ones : Tensor
-        (K, 1, b) ones: plain SGD steps a bias by ``ones @ grad``.
+        (K, 1, b) ones: plain SGD steps a K = 1 bias by ``grad^T @ ones``.
     scratch : LossScratch
     """
 
@@ -68,7 +91,9 @@ class Buffers:
         self.scratch = LossScratch(
             b * widths[-1], b, one, half, zero, _sum_per_copy,
             [torch.empty(*lead, b, widths[-1], dtype=dtype, device=device) for _ in range(2)],
-            self.grads[-1].view(-1) if engine.single else None)
+            self.grads[-1].view(-1) if engine.single else None,
+            (torch.tensor(b * widths[-1] / 4.0, dtype=dtype, device=device),
+             torch.tensor(b * widths[-1] / 2.0, dtype=dtype, device=device)))
 
 
 def _sum_per_copy(t: Tensor) -> Tensor:
@@ -140,6 +165,8 @@ class Engine:
         self.chain, self.k = chain, k
         self.single = k == 1 and not batched  # 2-D tensors, no copy axis
         self.loss = loss.single if self.single else loss.batched
+        # Batched MSE keeps each step's residuals; their losses come from Engine.losses.
+        self.residual_scale = None if self.single else loss.residual_scale
         self.dtype, self.device = dtype, device
         self.widths = self._widths(in_width)
         self._buffers: dict[int, Buffers] = {}
@@ -179,18 +206,25 @@ class Engine:
         return bufs
 
     # -- running -------------------------------------------------------------------------------
-    def program(self, key: Hashable, x: Tensor, y: Tensor) -> Program:
+    def program(self, key: Hashable, x: Tensor, y: Tensor,
+                residual: Tensor | None = None) -> Program:
         """The prepared step for inputs ``x`` and targets ``y`` ((B, ...) for K = 1, else
         (K, B, ...)), which must stay the same tensors (views of a fixed epoch buffer);
-        cached by ``key`` until the next :meth:`bind`."""
+        cached by ``key`` until the next :meth:`bind`.
+
+        ``residual`` (batched, with a loss that has a :attr:`residual_scale`): a (K, B,
+        units) tensor the step writes ``out - y`` into instead of computing its loss
+        (the program's loss call returns None; see
+        :func:`~playground.training.fused.losses.residual_losses`).
+        """
         program = self._programs.get(key)
         if program is None:
             bufs = self.buffers(x.shape[-2])
-            program = self._programs[key] = self._prepare(x, y, bufs)
+            program = self._programs[key] = self._prepare(x, y, bufs, residual)
         return program
 
     @staticmethod
-    def run(program: Program, sgd_lr: float | None) -> Tensor:
+    def run(program: Program, sgd_lr: float | None) -> Tensor | None:
         """Forward, loss and backward of ``program``; returns each copy's loss.
 
         With ``sgd_lr`` the weights take a plain SGD step inside the backward, each layer
@@ -198,11 +232,13 @@ class Engine:
         rounding); without it the gradients land in :attr:`weight_grads` and
         :attr:`bias_grads` (autograd's numbers, for K = 1 bit for bit).
         """
-        for call in program.forward:
-            call()
-        loss = program.loss()
-        for call in program.backward if sgd_lr is None else program.sgd(sgd_lr):
-            call()
+        calls = program.backward if sgd_lr is None else program.sgd(sgd_lr)
+        with _INFERENCE_MODE(True):
+            for call in program.forward:
+                call()
+            loss = program.loss()
+            for call in calls:
+                call()
         return loss
 
     def forward(self, x: Tensor, bufs: Buffers) -> Tensor:
@@ -219,9 +255,12 @@ class Engine:
             out = bufs.outs[i]
             if stage.op == "linear":
                 weight_t = self.weights[stage.linear].transpose(-1, -2)
-                matmul = torch.mm if self.single else torch.bmm
-                calls.append(partial(matmul, a, weight_t, out=out))
                 bias = self.biases[stage.linear]
+                if not self.single:
+                    calls.extend(_product(a, weight_t, out, bias))
+                    a = out
+                    continue
+                calls.append(partial(torch.mm, a, weight_t, out=out))
                 if bias is not None:
                     calls.append(partial(out.add_, bias))
             else:
@@ -229,7 +268,8 @@ class Engine:
             a = out
         return calls
 
-    def _prepare(self, x: Tensor, y: Tensor, bufs: Buffers) -> Program:
+    def _prepare(self, x: Tensor, y: Tensor, bufs: Buffers,
+                 residual: Tensor | None = None) -> Program:
         backward: list[Call] = []
         backward_sgd: list[tuple[Callable[..., Any], bool]] = []
         stages, grads = self.chain.stages, bufs.grads
@@ -249,9 +289,10 @@ class Engine:
             weight, bias = self.weights[j], self.biases[j]
             weight_grad, bias_grad = self.weight_grads[j], self.bias_grads[j]
             if self._grad_in[i]:  # before the update: it reads this step's weights
-                call = partial(matmul, grad, weight, out=grads[i - 1])
-                backward.append(call)
-                backward_sgd.append((call, False))
+                calls = [partial(torch.mm, grad, weight, out=grads[i - 1])] if single \
+                    else _product(grad, weight, grads[i - 1])
+                backward.extend(calls)
+                backward_sgd.extend((call, False) for call in calls)
             if not self.chain.trainable[j]:
                 continue
             backward.append(partial(matmul, bufs.grads_t[i], a_in, out=weight_grad))
@@ -265,8 +306,15 @@ class Engine:
                 # The sum over the batch autograd takes (a bias gradient is a sum of residuals,
                 # prone to cancellation: the order of additions matters).
                 backward.append(partial(torch.sum, grad, -2, keepdim=not single, out=bias_grad))
-                backward_sgd.append(
-                    (partial(bias.addmv_, bufs.grads_t[i], bufs.ones[0, 0]), True) if single
-                    else (partial(bias.baddbmm_, bufs.ones, grad), True))
-        loss = partial(self.loss, bufs.outs[-1], y, grads[-1], bufs.scratch)
+                if single:
+                    backward_sgd.append((partial(bias.addmv_, bufs.grads_t[i], bufs.ones[0, 0]),
+                                         True))
+                else:  # the batch sum, then the step: cheaper than a (K, 1, B) @ (K, B, out)
+                    backward_sgd.append((backward[-1], False))
+                    backward_sgd.append((partial(bias.add_, bias_grad), True))
+        if residual is not None and self.residual_scale is not None:
+            loss: Call = partial(residual_step, bufs.outs[-1], y, residual, grads[-1],
+                                 self.residual_scale / bufs.scratch.count)
+        else:
+            loss = partial(self.loss, bufs.outs[-1], y, grads[-1], bufs.scratch)
         return Program(self._forward(x, bufs), loss, backward, backward_sgd)

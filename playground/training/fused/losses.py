@@ -69,6 +69,9 @@ class LossScratch:
     total: Callable[[Tensor], Tensor]
     work: list[Tensor] = field(default_factory=list)
     flat_grad: Tensor | None = None
+    #: 0-d tensors count / 4 and count / 2: MSE's and half-MSE's loss from the dot product
+    #: of their gradient (a 0-d tensor factor costs half a Python number's wrapping).
+    mse_scales: tuple[Tensor, Tensor] | None = None
 
 
 LossFn = Callable[[Tensor, Tensor, Tensor, LossScratch], Tensor]
@@ -81,13 +84,17 @@ def _mse_single(out: Tensor, y: Tensor, grad: Tensor, s: LossScratch) -> Tensor:
     # The loss from its gradient: one dot product instead of mse_loss's elementwise pass
     # and reduction (the value feeds only the curves; equal to rounding).
     flat = s.flat_grad if s.flat_grad is not None else grad.reshape(-1)
+    if s.mse_scales is not None:
+        return torch.dot(flat, flat).mul_(s.mse_scales[0])
     return torch.dot(flat, flat) * (s.count / 4.0)
 
 
 def _half_mse_single(out: Tensor, y: Tensor, grad: Tensor, s: LossScratch) -> Tensor:
     _MSE_BW(s.half, out, y, _MEAN, grad_input=grad)  # 0.5 * mse's grad_output is 0.5
     flat = s.flat_grad if s.flat_grad is not None else grad.reshape(-1)
-    return torch.dot(flat, flat) * (s.count / 2.0)  # grad is (out - y) / n
+    if s.mse_scales is not None:  # grad is (out - y) / n
+        return torch.dot(flat, flat).mul_(s.mse_scales[1])
+    return torch.dot(flat, flat) * (s.count / 2.0)
 
 
 def _bce_probabilities_single(p: Tensor, y: Tensor, grad: Tensor, s: LossScratch) -> Tensor:
@@ -183,6 +190,43 @@ def _cross_entropy_probabilities_batched(p: Tensor, onehot: Tensor, grad: Tensor
     return loss
 
 
+def residual_step(out: Tensor, y: Tensor, residual: Tensor, grad: Tensor,
+                  scale: float) -> None:
+    """The per-step half of a batched mean-squared loss: ``residual = out - y`` (kept for
+    :func:`residual_losses`) and ``grad = residual * scale``.
+
+    With ``scale`` 2 / count (MSE) the gradient is :func:`_mse_batched`'s; with 1 / count
+    (half-MSE) it is :func:`_half_mse_batched`'s too, bit for bit: ``r * (2/n) * 0.5`` and
+    ``r * (1/n)`` round alike (scaling by 2 is exact).
+    """
+    torch.sub(out, y, out=residual)
+    torch.mul(residual, scale, out=grad)
+
+
+def residual_losses(residuals: Tensor, bounds: list[tuple[int, int]], residual_scale: float
+                    ) -> Tensor:
+    """Every step's loss of an epoch at once from its residuals (K, N, units): (K, steps).
+
+    Step j covered rows ``bounds[j]``; its loss is ``sum(r * r) / count`` (MSE,
+    ``residual_scale`` 2) or half that (half-MSE, 1), as the batched losses compute it
+    per step.
+    """
+    squares = residuals * residuals
+    k, n = squares.shape[:2]
+    sizes = {b - a for a, b in bounds}
+    if len(sizes) == 1 and bounds[-1][1] == n:  # equal batches: one reduction
+        sums = squares.view(k, len(bounds), -1).sum(-1)
+    else:
+        sums = torch.stack([squares[:, a:b].sum((1, 2)) for a, b in bounds], 1)
+    count = (bounds[0][1] - bounds[0][0]) * squares.shape[2]
+    if len(sizes) == 1:
+        sums.div_(count)
+    else:
+        sums.div_(torch.tensor([(b - a) * squares.shape[2] for a, b in bounds],
+                               dtype=sums.dtype, device=sums.device))
+    return sums if residual_scale == 2.0 else sums.mul_(0.5)
+
+
 #: (loss id, reads probabilities) -> (single, batched).
 _LOSSES: dict[tuple[str, bool], tuple[LossFn, LossFn]] = {
     ("mse", False): (_mse_single, _mse_batched),
@@ -209,12 +253,17 @@ class FusedLoss:
     index_targets : bool
         The single form reads class indices (cross-entropy); the batched form one-hot rows.
     single, batched : callable
+    residual_scale : float or None
+        For MSE (2) and half-MSE (1): the gradient is ``residual * residual_scale / count``,
+        so a batched step can keep only its residuals (:func:`residual_step`) and an epoch's
+        losses be computed in one pass (:func:`residual_losses`).
     """
 
     id: str
     index_targets: bool
     single: LossFn
     batched: LossFn
+    residual_scale: float | None = None
 
 
 def fused_loss(loss_id: str, probabilities: bool) -> FusedLoss | None:
@@ -223,4 +272,5 @@ def fused_loss(loss_id: str, probabilities: bool) -> FusedLoss | None:
     found = _LOSSES.get(key)
     if found is None:
         return None
-    return FusedLoss(loss_id, loss_id == "cross_entropy", *found)
+    residual = {"mse": 2.0, "half_mse": 1.0}.get(loss_id)
+    return FusedLoss(loss_id, loss_id == "cross_entropy", *found, residual)

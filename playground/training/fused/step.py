@@ -156,13 +156,16 @@ class FusedStep:
                 (self._variant, j), *self._batches[j])
         group = self._group
         if self._plain_sgd and not group["momentum"] and not group["weight_decay"]:
-            return Engine.run(program, group["lr"])
+            loss = Engine.run(program, group["lr"])
+            assert loss is not None  # K = 1 steps return their loss
+            return loss
         return self.update(program, group)
 
     def update(self, program: Program, group: dict) -> Tensor:
         """Forward, backward and the optimizer's update of one prepared batch."""
         plan = self.plan
         loss = Engine.run(program, None)
+        assert loss is not None
         if self._penalty:
             add_penalty(self._slots, plan.l1, plan.l2)
         if plan.clip is not None:
