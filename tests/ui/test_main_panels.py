@@ -51,10 +51,17 @@ def test_points_preview_summary_and_regenerate(qtbot, data_panel):
 
 
 def test_image_and_series_previews(qtbot, data_panel):
+    data_panel.resize(340, 1400)  # a panel far taller than its content
     load(qtbot, data_panel, {"type": "digits", "seed": 0})
-    assert data_panel.preview.kind == "image"
+    preview = data_panel.preview
+    assert preview.kind == "image"
+    # The mosaic (3 rows of 8 digits) is not centred in a tall empty plot out of sight: the
+    # preview is as tall as the mosaic at its width, give or take the plot's frame.
+    qtbot.waitUntil(lambda: preview.height() <= max(preview.minimumHeight(),
+                                                    preview.width() * 26 / 71 + 12))
     load(qtbot, data_panel, {"type": "airline", "seed": 0})
-    assert data_panel.preview.kind == "series"
+    assert preview.kind == "series"
+    qtbot.waitUntil(lambda: preview.height() > 400)  # a series takes the room it is given
 
 
 def test_changing_the_dataset_type_emits_a_spec_with_its_defaults(qtbot, data_panel):

@@ -20,10 +20,15 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 MAX_POINTS = 2000
 GRID_IMAGES = 24
+#: Qt's QWIDGETSIZE_MAX: no maximum.
+QWIDGETSIZE_MAX = (1 << 24) - 1
+#: Pixels of the plot's frame around an image mosaic.
+MOSAIC_MARGIN = 12
 
 
 class DatasetLoader(QObject):
@@ -150,6 +155,9 @@ class DataPreview(QWidget):
         self._stack.addWidget(self.message)
         self.plot_widget: Any = None
         self.kind = ""
+        #: rows / columns of the image mosaic shown (None: not images): the preview is no
+        #: taller than the mosaic at its width, or a tall panel centres it out of sight.
+        self._mosaic_aspect: float | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._stack)
@@ -163,6 +171,8 @@ class DataPreview(QWidget):
             self._stack.addWidget(self.plot_widget)
         item = self.plot_widget.getPlotItem()
         item.clear()
+        self._mosaic_aspect = None
+        self._fit_height()
         item.showAxis("left")
         item.showAxis("bottom")
         item.getViewBox().setAspectLocked(False)
@@ -281,6 +291,22 @@ class DataPreview(QWidget):
         item = pg.ImageItem(axisOrder="row-major")
         show_heatmap(item, grid, "grey", (lo, hi if hi > lo else lo + 1))
         plot.addItem(item)
+        self._mosaic_aspect = grid.shape[0] / grid.shape[1]
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """An image mosaic's height at the preview's width (plus the plot's margins);
+        any height for the other kinds."""
+        if self._mosaic_aspect is None:
+            self.setMaximumHeight(QWIDGETSIZE_MAX)
+            return
+        tall = int(self.width() * self._mosaic_aspect) + MOSAIC_MARGIN
+        self.setMaximumHeight(max(self.minimumHeight(), tall))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt)
+        """Keep an image mosaic's height in step with the width."""
+        super().resizeEvent(event)
+        self._fit_height()
 
     def _series(self, dataset: Any, x: np.ndarray) -> None:
         import pyqtgraph as pg
