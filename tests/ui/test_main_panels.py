@@ -50,6 +50,16 @@ def test_points_preview_summary_and_regenerate(qtbot, data_panel):
     assert data_panel.spec.val == 0.0
 
 
+def test_a_plane_of_points_is_drawn_to_scale_at_the_top_of_a_tall_panel(qtbot, data_panel):
+    data_panel.resize(340, 1400)
+    load(qtbot, data_panel, {"type": "xor", "seed": 0})  # a square of points
+    preview = data_panel.preview
+    assert preview.kind == "points2d"
+    # Aspect-locked, so in a plot taller than wide the square sat centred, out of sight.
+    qtbot.waitUntil(lambda: preview.height() <= max(preview.minimumHeight(),
+                                                    preview.width() * 1.1 + 12))
+
+
 def test_image_and_series_previews(qtbot, data_panel):
     data_panel.resize(340, 1400)  # a panel far taller than its content
     load(qtbot, data_panel, {"type": "digits", "seed": 0})

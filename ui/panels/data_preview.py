@@ -29,6 +29,8 @@ GRID_IMAGES = 24
 QWIDGETSIZE_MAX = (1 << 24) - 1
 #: Pixels of the plot's frame around an image mosaic.
 MOSAIC_MARGIN = 12
+#: Pixels of a plot's axes (ticks and label) beside and below a plane of points.
+AXES_MARGIN = 56
 
 
 class DatasetLoader(QObject):
@@ -155,9 +157,10 @@ class DataPreview(QWidget):
         self._stack.addWidget(self.message)
         self.plot_widget: Any = None
         self.kind = ""
-        #: rows / columns of the image mosaic shown (None: not images): the preview is no
-        #: taller than the mosaic at its width, or a tall panel centres it out of sight.
-        self._mosaic_aspect: float | None = None
+        #: (height / width, pixels of frame) of a picture drawn to scale (an image mosaic, a
+        #: plane of points), None for the others: the preview is no taller than the picture at
+        #: its width, or a tall panel centres it out of sight.
+        self._to_scale: tuple[float, int] | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._stack)
@@ -171,7 +174,7 @@ class DataPreview(QWidget):
             self._stack.addWidget(self.plot_widget)
         item = self.plot_widget.getPlotItem()
         item.clear()
-        self._mosaic_aspect = None
+        self._to_scale = None
         self._fit_height()
         item.showAxis("left")
         item.showAxis("bottom")
@@ -272,6 +275,11 @@ class DataPreview(QWidget):
                       ("feature 2" if x.shape[1] > 1 else "target"))
         # A plane of two coordinates is drawn to scale: a circle stays a circle.
         plot.getViewBox().setAspectLocked(dataset.info.kind == "points2d")
+        if dataset.info.kind == "points2d":
+            width, height = float(np.ptp(px)), float(np.ptp(py))
+            if width > 0 and height > 0:
+                self._to_scale = (height / width, AXES_MARGIN)
+                self._fit_height()
 
     def _images(self, images: np.ndarray) -> None:
         import pyqtgraph as pg
@@ -291,16 +299,17 @@ class DataPreview(QWidget):
         item = pg.ImageItem(axisOrder="row-major")
         show_heatmap(item, grid, "grey", (lo, hi if hi > lo else lo + 1))
         plot.addItem(item)
-        self._mosaic_aspect = grid.shape[0] / grid.shape[1]
+        self._to_scale = (grid.shape[0] / grid.shape[1], MOSAIC_MARGIN)
         self._fit_height()
 
     def _fit_height(self) -> None:
-        """An image mosaic's height at the preview's width (plus the plot's margins);
+        """A picture drawn to scale: its height at the preview's width (plus its frame);
         any height for the other kinds."""
-        if self._mosaic_aspect is None:
+        if self._to_scale is None:
             self.setMaximumHeight(QWIDGETSIZE_MAX)
             return
-        tall = int(self.width() * self._mosaic_aspect) + MOSAIC_MARGIN
+        aspect, frame = self._to_scale
+        tall = int((self.width() - frame) * aspect) + frame
         self.setMaximumHeight(max(self.minimumHeight(), tall))
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt)
