@@ -100,8 +100,22 @@ def test_preview_helpers():
     grid = mosaic(images, 2)
     assert grid.shape == (3, 9) and np.isnan(grid[0, 4])
     assert as_images(np.zeros((5, 64))).shape == (5, 8, 8)
-    assert as_images(np.zeros((5, 3, 4, 4))).shape == (5, 4, 4)
+    colour = np.arange(5 * 3 * 4 * 4, dtype=np.float32).reshape(5, 3, 4, 4)
+    assert as_images(colour).shape == (5, 4, 4, 3)  # RGB kept, channels last
+    assert as_images(colour)[2, 1, 3, 0] == colour[2, 0, 1, 3]
+    assert as_images(np.zeros((5, 2, 4, 4))).shape == (5, 4, 4)  # other channels: their mean
     assert as_images(np.zeros((5, 7))) is None
+    grid = mosaic(as_images(colour), 3)
+    assert grid.shape == (9, 14, 3) and np.isnan(grid[4, 0]).all()
+    np.testing.assert_array_equal(grid[5:9, 5:9], as_images(colour)[4])
+
+
+def test_colour_pictures_are_previewed_in_colour(qtbot, data_panel):
+    load(qtbot, data_panel, {"type": "objects", "seed": 0, "params": {"n_per_class": 3}})
+    items = data_panel.preview.plot_widget.getPlotItem().getViewBox().addedItems
+    image = items[0].image
+    assert image.ndim == 3 and image.shape[2] == 3
+    assert np.abs(image[..., 0].astype(int) - image[..., 2]).max() > 50  # not grey
 
 
 @pytest.fixture

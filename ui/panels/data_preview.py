@@ -122,10 +122,11 @@ def all_x(dataset: Any) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 def mosaic(images: np.ndarray, columns: int) -> np.ndarray:
-    """(n, H, W) images in a grid with 1-pixel NaN gaps, row 0 at the top."""
-    n, h, w = images.shape
+    """(n, H, W) or (n, H, W, 3) images in a grid with 1-pixel NaN gaps, row 0 at the top."""
+    n, h, w = images.shape[:3]
     rows = math.ceil(n / columns)
-    out = np.full((rows * (h + 1) - 1, columns * (w + 1) - 1), np.nan, np.float32)
+    out = np.full((rows * (h + 1) - 1, columns * (w + 1) - 1, *images.shape[3:]), np.nan,
+                  np.float32)
     for i, image in enumerate(images):
         r, c = divmod(i, columns)
         out[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w] = image
@@ -133,7 +134,10 @@ def mosaic(images: np.ndarray, columns: int) -> np.ndarray:
 
 
 def as_images(x: np.ndarray) -> np.ndarray | None:
-    """(n, H, W) grey images from (n, C, H, W), (n, H, W) or square-flattened (n, H*W)."""
+    """(n, H, W, 3) colour images from (n, 3, H, W); (n, H, W) grey ones from other
+    (n, C, H, W), (n, H, W) or square-flattened (n, H*W)."""
+    if x.ndim == 4 and x.shape[1] == 3:
+        return x.transpose(0, 2, 3, 1)
     if x.ndim == 4:
         return x.mean(axis=1)
     if x.ndim == 3:
@@ -297,7 +301,11 @@ class DataPreview(QWidget):
         grid = mosaic(images.astype(np.float32), columns)
         lo, hi = float(np.nanmin(grid)), float(np.nanmax(grid))
         item = pg.ImageItem(axisOrder="row-major")
-        show_heatmap(item, grid, "grey", (lo, hi if hi > lo else lo + 1))
+        if grid.ndim == 3:  # colour: one scale for the three channels, gaps left white
+            rgb = np.nan_to_num((grid - lo) / (hi - lo if hi > lo else 1.0), nan=1.0)
+            item.setImage((np.clip(rgb, 0.0, 1.0) * 255).astype(np.uint8), levels=(0, 255))
+        else:
+            show_heatmap(item, grid, "grey", (lo, hi if hi > lo else lo + 1))
         plot.addItem(item)
         self._to_scale = (grid.shape[0] / grid.shape[1], MOSAIC_MARGIN)
         self._fit_height()
