@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
@@ -165,6 +165,10 @@ class DataPreview(QWidget):
         #: plane of points), None for the others: the preview is no taller than the picture at
         #: its width, or a tall panel centres it out of sight.
         self._to_scale: tuple[float, int] | None = None
+        # A resize refits the height a moment later, not inside its own resizeEvent: a
+        # maximum set there resizes the plot re-entrantly (pyqtgraph crashed the process).
+        self._fit_later = QTimer(self, singleShot=True, interval=0)
+        self._fit_later.timeout.connect(self._fit_height)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._stack)
@@ -313,17 +317,18 @@ class DataPreview(QWidget):
     def _fit_height(self) -> None:
         """A picture drawn to scale: its height at the preview's width (plus its frame);
         any height for the other kinds."""
-        if self._to_scale is None:
-            self.setMaximumHeight(QWIDGETSIZE_MAX)
-            return
-        aspect, frame = self._to_scale
-        tall = int((self.width() - frame) * aspect) + frame
-        self.setMaximumHeight(max(self.minimumHeight(), tall))
+        most = QWIDGETSIZE_MAX
+        if self._to_scale is not None:
+            aspect, frame = self._to_scale
+            most = max(self.minimumHeight(), int((self.width() - frame) * aspect) + frame)
+        if most != self.maximumHeight():
+            self.setMaximumHeight(most)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt)
-        """Keep an image mosaic's height in step with the width."""
+        """Keep a picture's height in step with the width (once the resize is over)."""
         super().resizeEvent(event)
-        self._fit_height()
+        if self._to_scale is not None:
+            self._fit_later.start()
 
     def _series(self, dataset: Any, x: np.ndarray) -> None:
         import pyqtgraph as pg
