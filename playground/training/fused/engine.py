@@ -49,7 +49,7 @@ def _product(a: Tensor, b: Tensor, out: Tensor, bias: Tensor | None = None) -> l
     cost 17 us, the two multiply-adds 11 us); otherwise ``bmm`` and the bias added.
     """
     if a.shape[-1] <= 2:
-        first = [partial(torch.mul, a[..., :1], b[..., :1, :], out=out) if bias is None else
+        first: list[Call] = [partial(torch.mul, a[..., :1], b[..., :1, :], out=out) if bias is None else
                  partial(torch.addcmul, bias, a[..., :1], b[..., :1, :], out=out)]
         if a.shape[-1] == 1:
             return first
