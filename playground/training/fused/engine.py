@@ -49,8 +49,9 @@ def _product(a: Tensor, b: Tensor, out: Tensor, bias: Tensor | None = None) -> l
     cost 17 us, the two multiply-adds 11 us); otherwise ``bmm`` and the bias added.
     """
     if a.shape[-1] <= 2:
-        first: list[Call] = [partial(torch.mul, a[..., :1], b[..., :1, :], out=out) if bias is None else
-                 partial(torch.addcmul, bias, a[..., :1], b[..., :1, :], out=out)]
+        a0, b0 = a[..., :1], b[..., :1, :]
+        first: list[Call] = [partial(torch.mul, a0, b0, out=out) if bias is None else
+                             partial(torch.addcmul, bias, a0, b0, out=out)]
         if a.shape[-1] == 1:
             return first
         return first + [partial(out.addcmul_, a[..., 1:], b[..., 1:, :])]
