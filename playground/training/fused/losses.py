@@ -203,6 +203,20 @@ def residual_step(out: Tensor, y: Tensor, residual: Tensor, grad: Tensor,
     torch.mul(residual, scale, out=grad)
 
 
+def residual_loss_single(out: Tensor, y: Tensor, residual: Tensor, flat: Tensor,
+                         scale: Tensor) -> Tensor:
+    """K = 1, plain SGD: ``residual = out - y`` as the output's gradient, unscaled, and the
+    loss ``sum(r * r) * scale`` (0-d ``scale`` = residual_scale / (2 * count)).
+
+    The gradient's factor ``residual_scale / count`` is applied once, in the SGD step's
+    ``alpha`` (every later gradient is linear in this one), so the step costs one
+    subtraction where ``mse_loss_backward`` broadcasts three operands: equal to
+    autograd's update to rounding, like the rest of the folded SGD step.
+    """
+    torch.sub(out, y, out=residual)
+    return torch.dot(flat, flat).mul_(scale)
+
+
 def residual_losses(residuals: Tensor, bounds: list[tuple[int, int]], residual_scale: float
                     ) -> Tensor:
     """Every step's loss of an epoch at once from its residuals (K, N, units): (K, steps).
