@@ -1,4 +1,4 @@
-"""Generated object photographs: an offline CIFAR-10 stand-in that is about as hard.
+"""Generated object photographs: an offline stand-in for CIFAR-10's ten classes.
 
 The ``shapes`` set is a clean outline on a flat background: a CNN gets it all
 right, so the books' CIFAR-10 experiments on it look nothing like the books'
@@ -20,6 +20,19 @@ draws CIFAR-10's ten classes (:mod:`playground.data.objects_draw`) the way a
   behind the object, some in front) and, with probability ``occlusion``, an
   occluder over part of the object;
 * sensor **noise**.
+
+How hard it is depends on those settings. On the defaults
+(clutter 2, occlusion 0.3, context 0.6) the three-layer CNN of ``dlpi-4-cnn-filters``
+reached only 0.33 test accuracy after 8 epochs of 2,400 pictures (measured, see that
+preset's notes). The two CNN presets, ``dlpi-4-cnn-filters`` (250 per class, 20% test)
+and ``dl4b-12-cnn-filters`` (400 per class, 20% validation), take the easiest settings:
+clutter 0, occlusion 0, context 1 (class colours and scenes always), with the default
+rotation 20, noise 0.03, 32x32 RGB. On those the books' networks reach the books'
+CIFAR-10 accuracies (the presets check test accuracy 0.75 +- 0.1 after 1,200 steps and
+validation accuracy 0.77 +- 0.1 after 1,600, each with training accuracy above it) in
+1-2% of the books' CIFAR-10 steps: far easier than CIFAR-10, yet a colour or
+pixel-template baseline gets only 0.22-0.26 of them right
+(``tests/presets/test_cnn_substitute.py``).
 
 Generation is vectorised over chunks of images of one class, so memory stays
 proportional to the output (a few chunk-sized temporaries besides the result);
@@ -287,4 +300,6 @@ register_dataset(DatasetType(
      bool_param("grayscale", False, help="One luma channel instead of RGB.")),
     gen_objects, objects_info,
     "Pictures of CIFAR-10's ten classes drawn from parts, with pose, colour, texture, "
-    "clutter and occlusion: a CIFAR-10 stand-in about as hard for a small CNN."))
+    "clutter and occlusion: a CIFAR-10 stand-in. The defaults are hard for a small CNN; "
+    "the CNN presets turn clutter and occlusion off so a one-minute run reaches the "
+    "books' CIFAR-10 accuracy."))

@@ -10,7 +10,6 @@ from torch import nn
 
 from playground.probes.base import ProbeType, register_probe
 from playground.probes.common import (
-    as_images,
     compiled_model,
     held_out,
     hooked_outputs,
@@ -78,9 +77,28 @@ def conv_nodes(session: Any) -> list[str]:
     return [nid for nid in module_nodes(compiled) if isinstance(layer_of(compiled, nid), _CONV)]
 
 
+def colour_conv(session: Any) -> str | None:
+    """The first convolution when it reads the colour pictures themselves: a Conv2d whose
+    input is the dataset's (3, H, W) sample (its kernels' input channels are red, green and
+    blue); None otherwise (grey or other inputs, a deeper first convolution)."""
+    compiled, dataset = compiled_model(session), session.dataset
+    nodes = conv_nodes(session)
+    if compiled is None or dataset is None or not nodes:
+        return None
+    shape = tuple(dataset.input_shape)
+    first = nodes[0]
+    info = compiled.report.nodes.get(first)
+    inputs = [] if info is None else [tuple(s) for s in info.inputs.values()]
+    if isinstance(layer_of(compiled, first), nn.Conv2d) and len(shape) == 3 \
+            and shape[0] == 3 and inputs == [shape]:
+        return first
+    return None
+
+
 def _filters_create(session: Any):
     compiled = require_model(session)
     nodes = conv_nodes(session)
+    colour = colour_conv(session)
 
     def compute(trainer: Any, options: dict) -> dict[str, dict]:
         out = {}
@@ -90,7 +108,8 @@ def _filters_create(session: Any):
                 w = w[:, :, None, :]
             w = w[:MAX_CHANNELS, :MAX_CHANNELS].copy()  # (out, in, kh, kw)
             out[nid] = {"kernels": w, "mosaic": kernel_mosaic(w),
-                        "vmax": float(np.abs(w).max()) if w.size else 1.0}
+                        "vmax": float(np.abs(w).max()) if w.size else 1.0,
+                        "rgb": nid == colour}
         return out
     return compute
 
@@ -98,8 +117,10 @@ def _filters_create(session: Any):
 register_probe(ProbeType(
     "filters", "Conv filters", lambda s: bool(conv_nodes(s)), _filters_create,
     interval=0.1, budget=0.02,
-    doc="{node_id: {kernels (out, in, kh, kw), mosaic (2-D, NaN gaps), vmax}} for every "
-        "convolution (ConvTranspose2d keeps PyTorch's (in, out, kh, kw) layout)."))
+    doc="{node_id: {kernels (out, in, kh, kw), mosaic (2-D, NaN gaps), vmax, rgb}} for every "
+        "convolution (ConvTranspose2d keeps PyTorch's (in, out, kh, kw) layout); rgb: the "
+        "kernels' three input channels are a colour picture's red, green, blue "
+        "(see colour_conv)."))
 
 
 # -- feature maps --------------------------------------------------------------------------
@@ -133,7 +154,7 @@ def _feature_maps_create(session: Any):
         maps = {nid: seen[nid][0, :MAX_CHANNELS].float().cpu().numpy() for nid in nodes}
         label = None if part.y is None or part.y.ndim != 1 else int(part.y[index])
         return {"split": split, "index": index, "count": len(part), "label": label,
-                "input": as_images(x)[0], "maps": maps,
+                "input": np.array(x[0], np.float32), "maps": maps,
                 "mosaics": {nid: tile(m, normalise=True) for nid, m in maps.items()}}
     return compute
 
@@ -141,6 +162,7 @@ def _feature_maps_create(session: Any):
 register_probe(ProbeType(
     "feature_maps", "Feature maps", _feature_maps_applies, _feature_maps_create,
     interval=0.1, budget=0.02, defaults={"index": 0, "split": "val"},
-    doc="For sample ``index`` of ``split`` (val, else test, else train): input (H, W), "
+    doc="For sample ``index`` of ``split`` (val, else test, else train): input (the sample "
+        "as the network gets it: (C, H, W), colour channels first), "
         "maps {node_id: (C, H, W)} for every layer with image-shaped output, mosaics "
         "(each map scaled to [0, 1]), label."))

@@ -98,3 +98,21 @@ def test_memory_is_the_output_plus_a_bounded_chunk():
         overheads.append(peak - arrays.x.nbytes - arrays.y.nbytes)
     assert max(overheads) < 32 * 2**20  # temporaries of one chunk, whatever the size
     assert overheads[1] < overheads[0] + 4 * 2**20
+
+
+@pytest.mark.parametrize("preset_id", ["dlpi-4-cnn-filters", "dl4b-12-cnn-filters"])
+def test_the_docs_say_what_the_cnn_presets_get(preset_id):
+    """The module docstring states each CNN preset's settings (no claim of CIFAR-10's
+    difficulty: the presets use the easiest settings), and the dataset's description in the
+    app does not claim it either."""
+    import playground.data.objects as objects
+    from playground.project.presets import load_preset
+
+    doc, entry = objects.__doc__, DATASETS.get("objects")
+    params = load_preset(preset_id).data.params
+    defaults = {p.name: p.default for p in entry.params}
+    assert preset_id in doc and f"{params['n_per_class']} per class" in doc
+    for name, value in params.items():
+        if name != "n_per_class" and value != defaults[name]:
+            assert f"{name} {value:g}" in doc, name
+    assert "as hard" not in doc and "as hard" not in entry.doc

@@ -15,6 +15,7 @@ from playground.probes.plane import map_nodes, normalise_units
 from tests.core.test_probes_projects import (
     autoencoder_session,
     circle_session,
+    colour_cnn_session,
     digits_cnn_session,
     iris_session,
     reg2d_session,
@@ -142,11 +143,22 @@ def test_feature_maps_of_a_chosen_sample(cnn):
         a2 = m.l2(a1)
         a3 = m.l3(a2)
     assert p["index"] == 5 and p["split"] == "val" and p["label"] == cnn.dataset.val.y[5]
-    np.testing.assert_array_equal(p["input"], x[0, 0])
+    np.testing.assert_array_equal(p["input"], x[0])  # (C, H, W), as the network gets it
     for nid, act in (("l1", a1), ("l2", a2), ("l3", a3)):
         np.testing.assert_allclose(p["maps"][nid], act[0].numpy(), rtol=1e-6)
         assert np.nanmax(p["mosaics"][nid]) <= 1.0
     assert tile(np.ones((5, 2, 2))).shape == (5, 8)  # 3 columns, 2 rows of 2x2 with gaps
+
+
+def test_only_the_first_convolution_of_colour_pictures_is_marked_rgb(cnn):
+    colour = trained(colour_cnn_session(), 1)
+    f = probe(colour, "filters")
+    assert f["l1"]["kernels"].shape == (6, 3, 3, 3)
+    # The first layer's input channels are red, green, blue; the second's are feature maps.
+    assert f["l1"]["rgb"] and not f["l3"]["rgb"]
+    assert not any(entry["rgb"] for entry in probe(cnn, "filters").values())  # grey digits
+    p = probe(colour, "feature_maps", index=2)
+    np.testing.assert_array_equal(p["input"], colour.dataset.val.x[2])  # all three channels
 
 
 # -- latent ------------------------------------------------------------------------------------

@@ -104,6 +104,19 @@ def digits_cnn_session() -> Session:
         {"type": "classification", "params": {"loss": "cross_entropy"}}, epochs=2))
 
 
+def colour_cnn_session() -> Session:
+    """A small CNN on colour pictures (objects, 3 x 16 x 16): its first convolution reads
+    red, green and blue."""
+    return session_of(project(
+        chain(("conv2d", {"filters": 6, "kernel_size": [3, 3], "activation": "relu"}),
+              ("maxpool", {}),
+              ("conv2d", {"filters": 4, "kernel_size": [3, 3], "activation": "relu"}),
+              ("flatten", {}), dense(3, "identity")),
+        {"type": "objects", "params": {"size": 16, "n_per_class": 8, "n_classes": 3},
+         "seed": 0, "split": {"val": 0.25}},
+        {"type": "classification", "params": {"loss": "cross_entropy"}}, epochs=1))
+
+
 def autoencoder_session(noise: str = "none") -> Session:
     """Digits (64 features in [0, 1]) through a 2-unit bottleneck."""
     return session_of(project(

@@ -114,8 +114,9 @@ def test_colour_pictures_are_previewed_in_colour(qtbot, data_panel):
     load(qtbot, data_panel, {"type": "objects", "seed": 0, "params": {"n_per_class": 3}})
     items = data_panel.preview.plot_widget.getPlotItem().getViewBox().addedItems
     image = items[0].image
-    assert image.ndim == 3 and image.shape[2] == 3
+    assert image.ndim == 3 and image.shape[2] == 4  # RGBA
     assert np.abs(image[..., 0].astype(int) - image[..., 2]).max() > 50  # not grey
+    assert image[32, 5, 3] == 0 and image[31, 5, 3] == 255  # the gaps are transparent
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -12,6 +13,7 @@ from PySide6.QtGui import QImage
 
 from playground.probes import VIEW_PROBES
 from tests.core.test_probes_projects import (
+    PRESETS,
     autoencoder_session,
     circle_session,
     digits_cnn_session,
@@ -293,14 +295,37 @@ def test_curves_before_the_first_point_then_after(qtbot):
     assert abs(view.loss_widget.width() - view.metric_widget.width()) <= 2
 
 
-def test_curves_of_a_single_epoch_start_at_epoch_0(qtbot):
-    # A formula or a search trains one outer epoch: its one point is shown from epoch 0,
-    # not inside a ±5% sliver (ticks 0.96 ... 1.04).
-    session = xor_session()
+def test_curves_of_a_one_epoch_run_say_why_instead_of_a_lone_dot(qtbot):
+    # A formula, an evaluation or a search is one epoch: one value per series, no curve.
+    raw = json.loads((PRESETS / "dlpi-6-positional-encoding.json").read_text())
+    session = session_of(raw)
     view = shown(qtbot, "loss", session)
     session.trainer.run(1)
     view.show_snapshot(session.trainer.make_snapshot())
     view.flush()
-    for plot in (view.loss_plot, view.metric_plot):
-        (x0, x1), _ = plot.getViewBox().viewRange()
-        assert x0 <= 0.0 < 1.0 <= x1
+    assert len(view.history["loss"][0]) == 1
+    assert view.pages.currentWidget() is view.note and not view.plots.isVisibleTo(view)
+    assert view.note.text().startswith("Nothing to plot as a curve: Positional encoding")
+    assert view.note.isVisibleTo(view)
+
+
+def test_curves_say_nothing_to_plot_yet_until_two_epochs_are_done(qtbot):
+    session = xor_session()
+    view = shown(qtbot, "loss", session)
+    for epochs, plotted in ((1, False), (2, True)):
+        session.trainer.run(epochs)
+        view.show_snapshot(session.trainer.make_snapshot())
+        view.flush()
+        assert view.plots.isVisibleTo(view) == plotted
+        assert view.note.isVisibleTo(view) != plotted
+        if not plotted:
+            assert view.note.text().startswith("Nothing to plot yet")
+    assert view.metric_widget.isVisibleTo(view)  # it was hidden with its page, not by hand
+    # An earlier run with a curve is drawn beside the current run's first point.
+    fresh = xor_session()
+    other = shown(qtbot, "loss", fresh)
+    other.runs.add_run("earlier", session.trainer.history.arrays())
+    fresh.trainer.run(1)
+    other.show_snapshot(fresh.trainer.make_snapshot())
+    other.flush()
+    assert other.plots.isVisibleTo(other)

@@ -105,6 +105,10 @@ def click_tile(qtbot, view, key: str, tile: int) -> None:
     x = col * (tiles.width + tiles.gap) + tiles.width / 2
     y = row * (tiles.height + tiles.gap) + tiles.height / 2
     view.grid.ensureVisible(0, int(plot.sceneBoundingRect().top()))
+    # The panels' ranges follow their sizes once the layout has settled.
+    box = plot.getViewBox()
+    qtbot.waitUntil(lambda: box.sceneBoundingRect().contains(item.mapToScene(QPointF(x, y))),
+                    timeout=5000)
     scene = item.mapToScene(QPointF(x, y))
     canvas = view.grid.canvas
     pos = canvas.mapFromScene(scene)

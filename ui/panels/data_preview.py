@@ -292,7 +292,7 @@ class DataPreview(QWidget):
     def _images(self, images: np.ndarray) -> None:
         import pyqtgraph as pg
 
-        from ui.views.colors import show_heatmap
+        from ui.views.colors import show_heatmap, show_rgb
 
         plot = self._plot()
         plot.setLabel("bottom", "")
@@ -305,9 +305,8 @@ class DataPreview(QWidget):
         grid = mosaic(images.astype(np.float32), columns)
         lo, hi = float(np.nanmin(grid)), float(np.nanmax(grid))
         item = pg.ImageItem(axisOrder="row-major")
-        if grid.ndim == 3:  # colour: one scale for the three channels, gaps left white
-            rgb = np.nan_to_num((grid - lo) / (hi - lo if hi > lo else 1.0), nan=1.0)
-            item.setImage((np.clip(rgb, 0.0, 1.0) * 255).astype(np.uint8), levels=(0, 255))
+        if grid.ndim == 3:  # colour: one scale for the three channels
+            show_rgb(item, grid, (lo, hi))
         else:
             show_heatmap(item, grid, "grey", (lo, hi if hi > lo else lo + 1))
         plot.addItem(item)

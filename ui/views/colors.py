@@ -3,7 +3,9 @@
 Every heatmap is a float image on a pyqtgraph ``ImageItem`` coloured through a
 lookup table with levels (``ImageItem.setImage(values, lut=..., levels=...)``),
 the table made from one of the ``ColorMap`` s below; :func:`color_bar` shows the
-scale as a ``ColorBarItem``. Nothing here maps pixels to colours by hand.
+scale as a ``ColorBarItem``. Nothing here maps pixels to colours by hand. Colour pictures
+(an RGB input, a first-layer filter) are their own colours: :func:`show_rgb` only scales
+their three channels together.
 
 Maps:
 
@@ -156,6 +158,27 @@ def show_heatmap(item: Any, values: np.ndarray, name: str, levels: tuple[float, 
     """Draw ``values`` (H, W; NaN transparent) on ImageItem ``item`` through map ``name``."""
     item.setImage(np.asarray(values, np.float32), lut=lookup_table(name, dark, fade),
                   levels=levels, autoLevels=False)
+
+
+def rgba_picture(values: np.ndarray, levels: tuple[float, float]) -> np.ndarray:
+    """A colour picture ``values`` (H, W, 3; channels red, green, blue; NaN in gaps) as
+    (H, W, 4) uint8 RGBA: every channel scaled from ``levels`` to 0-255 on one scale (the
+    colour balance is kept), clipped, and the gaps transparent like a heatmap's NaN."""
+    lo, hi = levels
+    span = hi - lo if hi > lo else 1.0
+    values = np.asarray(values, np.float32)
+    gap = np.isnan(values).any(axis=-1)  # (H, W)
+    scaled = np.clip((np.nan_to_num(values, nan=lo) - lo) * np.float32(255.0 / span), 0, 255)
+    out = np.empty((*values.shape[:2], 4), np.uint8)
+    out[..., :3] = np.round(scaled).astype(np.uint8)
+    out[..., 3] = np.where(gap, 0, 255)
+    return out
+
+
+def show_rgb(item: Any, values: np.ndarray, levels: tuple[float, float]) -> None:
+    """Draw colour picture ``values`` (H, W, 3; NaN transparent) on ImageItem ``item``,
+    its channels scaled from ``levels`` (see :func:`rgba_picture`), without a lookup table."""
+    item.setImage(rgba_picture(values, levels), lut=None, levels=(0, 255), autoLevels=False)
 
 
 @lru_cache(maxsize=32)

@@ -6,6 +6,11 @@ is drawn thinner in its own colour (validation dotted), named in the legend
 row above the plots. The Runs button hides, shows or deletes stored runs.
 Each plot's legend sits above it, never over the curves.
 
+A curve needs two epochs: until some series has two points (a run's first epoch, or a
+run that is one epoch in all: a formula, an evaluation, a search whose configurations
+train inside its one step) a centred note says why there is nothing to plot, instead
+of a lone dot on empty axes.
+
 A GAN's history has each network's loss (``train_batch_d_loss`` and
 ``train_batch_g_loss``): the loss plot draws the two instead of the combined
 loss, and the metric plot offers D(real) against D(fake) (0.5 is the
@@ -32,8 +37,10 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QSizePolicy,
+    QStackedWidget,
     QToolButton,
     QVBoxLayout,
+    QWidget,
 )
 
 from ui.views.base import View
@@ -100,6 +107,13 @@ def loss_series(history: dict) -> list[str]:
         return list(NETWORK_LOSSES)
     out = ["loss"] if "loss" in history else (["train_loss"] if "train_loss" in history else [])
     return out + [k for k in ("val_loss", "test_loss") if k in history]
+
+
+def drawable(history: dict) -> list[str]:
+    """Every series of ``history`` the plots can draw: the loss series and the series of
+    every metric (whichever the Metric box shows)."""
+    return loss_series(history) + [key for metric in metric_names(history)
+                                   for key, _ in metric_series(history, metric)]
 
 
 def loss_label(name: str) -> str:
@@ -191,13 +205,25 @@ class CurvesView(View):
         self.metric_label = QLabel("Metric")
         row.addWidget(self.metric_label)
         row.addWidget(self.metric_box)
-        plots = QHBoxLayout()
-        plots.addWidget(self.loss_widget, 1)
-        plots.addWidget(self.metric_widget, 1)
+        self.plots = QWidget()
+        pair = QHBoxLayout(self.plots)
+        pair.setContentsMargins(0, 0, 0, 0)
+        pair.addWidget(self.loss_widget, 1)
+        pair.addWidget(self.metric_widget, 1)
+        # Fewer than two points in every series: a note instead of a lone dot.
+        self.note = QLabel()
+        self.note.setObjectName("curves_note")
+        self.note.setWordWrap(True)
+        self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.note.setStyleSheet("color: palette(placeholder-text);")
+        self.note.setMargin(24)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.plots)
+        self.pages.addWidget(self.note)
         layout = QVBoxLayout(self.content)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(row)
-        layout.addLayout(plots, 1)
+        layout.addWidget(self.pages, 1)
         self.items: dict[tuple, pg.PlotDataItem] = {}
         self._styles: dict[tuple, tuple] = {}
         self._sources: dict[tuple, Any] = {}
@@ -287,7 +313,7 @@ class CurvesView(View):
             if current in metrics:
                 self.metric_box.setCurrentText(current)
         metric = self.metric_box.currentText()
-        if self.metric_widget.isVisibleTo(self) != bool(metrics):
+        if self.metric_widget.isHidden() == bool(metrics):  # (the plots page may be hidden)
             # Loss only (an optimizer race, a GAN before its first evaluation): no empty plot.
             for widget in (self.metric_widget, self.metric_box, self.metric_label):
                 widget.setVisible(bool(metrics))
@@ -310,6 +336,21 @@ class CurvesView(View):
             if legend.isVisible() != bool(legend.items):
                 legend.setVisible(bool(legend.items))
         self._fit(wanted)
+        curves = any(len(history[name][0]) >= 2 for _, history in sources
+                     for name in drawable(history))
+        self.note.setText("" if curves else self.nothing_to_plot())
+        self.pages.setCurrentWidget(self.plots if curves else self.note)
+
+    def nothing_to_plot(self) -> str:
+        """Why there is no curve yet: the run is one epoch in all, or not two epochs in."""
+        session = self.session
+        if session is not None and session.trainer.config.epochs == 1:
+            from playground.tasks import TASKS
+
+            label = TASKS.get(session.project.task).label
+            return (f"Nothing to plot as a curve: {label} runs as a single epoch, so each "
+                    "of its numbers has one value. Its results are in the other views.")
+        return "Nothing to plot yet: the loss and metric curves start once two epochs are done."
 
     def _series(self, plot: pg.PlotItem, run: Run | None, name: str, label: str,
                 history: dict, index: int) -> tuple:
@@ -361,12 +402,7 @@ class CurvesView(View):
                     y = np.asarray(y, dtype=float)
                     xs.append(np.asarray(x, dtype=float))
                     ys.append(np.log10(y[y > 0]) if log else y)
-            x_bounds = finite_bounds(xs)
-            if x_bounds is not None and x_bounds[0] == x_bounds[1] > 0:
-                # One epoch drawn (a formula, a search: a single point): from epoch 0, not
-                # a ±5% sliver of ticks like 0.96 ... 1.04 around it.
-                x_bounds = (0.0, x_bounds[1])
-            follow.update(x_bounds, finite_bounds(ys), tight=self._tight)
+            follow.update(finite_bounds(xs), finite_bounds(ys), tight=self._tight)
 
 
 if __name__ == "__main__":
