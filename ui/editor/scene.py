@@ -21,7 +21,8 @@ from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from playground.graph import Edge, Graph, GraphEvent, Node
 from playground.layers import LAYERS, Shape, fmt_shape
-from playground.shapes import NodeInfo, ShapeReport, infer, node_param_counts
+from playground.param_counts import node_param_counts
+from playground.shapes import NodeInfo, ShapeReport, infer
 from ui.editor import style
 from ui.editor.card import card_title
 from ui.editor.connections import node_ports, resolved_params
