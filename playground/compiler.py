@@ -28,6 +28,7 @@ from playground.graph import Graph
 from playground.layers import LAYERS, Shape, apply_init
 from playground.limits import MAX_GRAPH_EDGES, MAX_GRAPH_NODES
 from playground.model_size import check_model_size
+from playground.seeding import seed_cpu
 from playground.shapes import ShapeReport, infer
 
 
@@ -109,10 +110,11 @@ def compile_graph(graph: Graph, input_shapes: dict[str, Shape] | None = None,
     order = [nid for nid in report.order if nid in report.live]
     # counted on the meta device: nothing allocated yet
     check_model_size(graph, report, order, batch, eval_batch)
-    rng = torch.random.fork_rng() if seed is not None else contextlib.nullcontext()
+    # Modules are built on the CPU (moved later): only its generator draws the weights.
+    rng = torch.random.fork_rng(devices=[]) if seed is not None else contextlib.nullcontext()
     with rng:
         if seed is not None:
-            torch.manual_seed(seed)
+            seed_cpu(seed)
         modules, attr_names = _build_modules(graph, report, order)
     fx_graph, inputs, outputs = _trace(graph, report, order, attr_names)
     root = nn.Module()

@@ -31,6 +31,7 @@ import torch
 
 from playground.errorlog import log_error
 from playground.errors import PlaygroundError, TrainingError, ValidationError
+from playground.seeding import seed_torch
 from playground.tasks.base import Task
 from playground.training.checkpoint_state import CheckpointState
 from playground.training.config import TrainingConfig
@@ -97,7 +98,7 @@ class Trainer(TrainerEvaluation, CheckpointState):
         self._fused, self.engine_note = fused_step_for(task, config)
         self.engine = AUTOGRAD if self._fused is None else FAST_PATH
         self._generator = torch.Generator().manual_seed(config.seed)
-        torch.manual_seed(config.seed + 1)  # dropout and other in-model randomness
+        seed_torch(config.seed + 1)  # dropout and other in-model randomness
         self._pending: list[torch.Tensor] = []
         self._pending_start = 0  # step index of _pending[0]
         self._epoch_ends: list[int] = []  # step counts at epoch ends not yet flushed

@@ -7,6 +7,7 @@ from torch import nn
 from playground.compiler import compile_graph
 from playground.errors import GraphError
 from playground.graph import Graph
+from playground.seeding import seed_torch
 
 
 def chain(*layers: tuple[str, dict], input_shape=(2,)) -> tuple[Graph, dict]:
@@ -133,6 +134,24 @@ def test_seed_makes_initialisation_repeatable():
     c = compile_graph(g, shapes, seed=8).module.state_dict()
     assert all(torch.equal(a[k], b[k]) for k in a)
     assert not all(torch.equal(a[k], c[k]) for k in a)
+
+
+def test_seeded_initialisation_leaves_the_callers_random_stream():
+    """Compiling with a seed draws from a forked generator: the caller's stream goes on
+    as if nothing was drawn."""
+    g, shapes = chain(("dense", {"units": 3}), input_shape=(2,))
+    torch.manual_seed(123)
+    expected_next = torch.rand(4)
+    torch.manual_seed(123)
+    compile_graph(g, shapes, seed=7)
+    assert torch.equal(torch.rand(4), expected_next)
+
+
+def test_seed_torch_draws_as_torch_manual_seed():
+    torch.manual_seed(5)
+    expected = torch.rand(3), torch.randn(2)
+    seed_torch(5)
+    assert torch.equal(torch.rand(3), expected[0]) and torch.equal(torch.randn(2), expected[1])
 
 
 def test_a_negative_bias_value_is_a_spread_for_uniform_and_normal():
