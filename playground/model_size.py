@@ -19,7 +19,8 @@ from playground import limits
 from playground.errors import GraphError
 from playground.graph import Graph
 from playground.layers import fmt_shape
-from playground.shapes import ShapeReport, node_param_counts
+from playground.param_counts import node_param_counts
+from playground.shapes import ShapeReport
 
 
 def check_model_size(graph: Graph, report: ShapeReport, nodes: list[str],

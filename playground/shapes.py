@@ -5,22 +5,18 @@
 output shapes, and its error if any, plus graph-level errors (no Input, no
 Output, a cycle) and warnings (nodes that do not reach the Output). The
 compiler calls :meth:`ShapeReport.raise_first` to refuse an invalid graph.
+The walks over the edges are :mod:`playground.graph_walks`; the parameter
+counts shown beside the shapes are :mod:`playground.param_counts`.
 """
 
 from __future__ import annotations
 
-import functools
-import json
-import math
-from collections import deque
 from dataclasses import dataclass, field
-
-import torch
 
 from playground.errors import GraphError, ShapeError, ValidationError
 from playground.graph import Edge, Graph
+from playground.graph_walks import child_map, cycle_path, parent_map, reach, topological_order
 from playground.layers import LAYERS, LayerSpec, Shape, fmt_shape
-from playground.layers.recurrent import GATES, keras_param_count
 
 
 @dataclass
@@ -156,10 +152,10 @@ def infer(graph: Graph, input_shapes: dict[str, Shape] | None = None) -> ShapeRe
     infos = {nid: NodeInfo() for nid in graph.nodes}
     specs = _resolve_nodes(graph, infos)
     incoming = _check_edges(graph, specs, infos)
-    order, cyclic = _topological_order(graph)
+    order, cyclic = topological_order(graph)
     for nid in cyclic:
         infos[nid].error = infos[nid].error or GraphError(
-            f"is part of a cycle ({' -> '.join(_cycle_path(graph, nid, cyclic))})",
+            f"is part of a cycle ({' -> '.join(cycle_path(graph, nid, cyclic))})",
             node=nid, fix="remove one of the edges of the loop")
     for nid in order:
         if infos[nid].error is None and nid in specs:
@@ -216,118 +212,6 @@ def _flag(infos: dict[str, NodeInfo], nid: str, message: str, fix: str) -> None:
         infos[nid].error = GraphError(message, node=nid, fix=fix)
 
 
-def _topological_order(graph: Graph) -> tuple[list[str], set[str]]:
-    """Kahn's algorithm; returns the order and the nodes left in cycles."""
-    indegree = {nid: 0 for nid in graph.nodes}
-    children = _children(graph)
-    for e in graph.edges:
-        indegree[e.dst] += 1
-    queue = deque(nid for nid, d in indegree.items() if d == 0)
-    order = []
-    while queue:
-        nid = queue.popleft()
-        order.append(nid)
-        for child in children[nid]:
-            indegree[child] -= 1
-            if indegree[child] == 0:
-                queue.append(child)
-    # Nodes left over are on a cycle or downstream of one; only the former get the error.
-    done = set(order)
-    remaining = [nid for nid in graph.nodes if nid not in done]
-    return order, _on_cycles(remaining, children)
-
-
-def _children(graph: Graph) -> dict[str, list[str]]:
-    """Node id -> the ids its edges lead to (one pass over the edges: every walk over the
-    graph uses this map, so inference stays linear in the graph's size)."""
-    children: dict[str, list[str]] = {nid: [] for nid in graph.nodes}
-    for e in graph.edges:
-        children[e.src].append(e.dst)
-    return children
-
-
-def _parents(graph: Graph) -> dict[str, list[str]]:
-    parents: dict[str, list[str]] = {nid: [] for nid in graph.nodes}
-    for e in graph.edges:
-        parents[e.dst].append(e.src)
-    return parents
-
-
-def _reach(links: dict[str, list[str]], starts: list[str]) -> set[str]:
-    """Every node reachable from ``starts`` by one or more ``links`` steps."""
-    seen: set[str] = set()
-    stack = [nxt for nid in starts for nxt in links[nid]]
-    while stack:
-        nid = stack.pop()
-        if nid not in seen:
-            seen.add(nid)
-            stack.extend(links[nid])
-    return seen
-
-
-def _on_cycles(nodes: list[str], children: dict[str, list[str]]) -> set[str]:
-    """The ``nodes`` that lie on a cycle among themselves: members of a strongly connected
-    component of two or more, or with an edge to themselves (Tarjan's algorithm, iterative)."""
-    among = set(nodes)
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    cyclic: set[str] = set()
-    for root in nodes:
-        if root in index:
-            continue
-        work = [(root, iter([c for c in children[root] if c in among]))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            nid, todo = work[-1]
-            child = next(todo, None)
-            if child is not None:
-                if child not in index:
-                    index[child] = low[child] = len(index)
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter([c for c in children[child] if c in among])))
-                elif child in on_stack:
-                    low[nid] = min(low[nid], index[child])
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[nid])
-            if low[nid] == index[nid]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == nid:
-                        break
-                if len(component) > 1 or nid in children[nid]:
-                    cyclic.update(component)
-    return cyclic
-
-
-def _cycle_path(graph: Graph, start: str, cyclic: set[str]) -> list[str]:
-    """A shortest loop through ``start`` for the message, e.g. a -> b -> a."""
-    children = _children(graph)
-    came_from: dict[str, str] = {}
-    queue = deque([start])
-    while queue:
-        nid = queue.popleft()
-        for child in children[nid]:
-            if child == start:
-                chain = [nid]  # back from the loop's last node to start
-                while chain[-1] != start:
-                    chain.append(came_from[chain[-1]])
-                return [*reversed(chain), start]
-            if child in cyclic and child not in came_from:
-                came_from[child] = nid
-                queue.append(child)
-    return [start]
-
-
 def _infer_node(graph: Graph, nid: str, spec: LayerSpec, infos: dict[str, NodeInfo],
                 incoming: dict[tuple[str, str], Edge], input_shapes: dict[str, Shape]) -> None:
     info = infos[nid]
@@ -365,8 +249,8 @@ def _reachability(graph: Graph, infos: dict[str, NodeInfo]
     if not outputs:
         errors.append(GraphError("the graph has no Output",
                                  fix="drag an Output from the palette and connect the last layer"))
-    downstream = set(inputs) | _reach(_children(graph), inputs)
-    upstream = set(outputs) | _reach(_parents(graph), outputs)
+    downstream = set(inputs) | reach(child_map(graph), inputs)
+    upstream = set(outputs) | reach(parent_map(graph), outputs)
     for out in outputs:
         if out not in downstream and infos[out].error is None:
             infos[out].error = GraphError("is not connected to an Input", node=out,
@@ -375,52 +259,6 @@ def _reachability(graph: Graph, infos: dict[str, NodeInfo]
     warnings = [f"node '{nid}' does not feed the Output" for nid in graph.nodes
                 if nid not in upstream and nid not in outputs]
     return errors, warnings, live, upstream
-
-
-# -- parameter counts -----------------------------------------------------------------
-
-def count_params(type_id: str, params: dict, inputs: dict[str, Shape]) -> int:
-    """Trainable parameter count of one layer, built on the meta device (no memory)."""
-    key = json.dumps([type_id, params, sorted(inputs.items())], sort_keys=True, default=list)
-    return _count_cached(key)
-
-
-@functools.lru_cache(maxsize=4096)
-def _count_cached(key: str) -> int:
-    type_id, params, inputs = json.loads(key)
-    spec = LAYERS.get(type_id)
-    if spec.build is None:
-        return 0
-    shapes = {port: tuple(shape) for port, shape in inputs}
-    with torch.device("meta"):
-        module = spec.build(params, shapes)
-    return sum(math.prod(p.shape) for p in module.parameters())
-
-
-def node_param_counts(report: ShapeReport, graph: Graph) -> dict[str, int]:
-    """Parameter count for every node whose shapes are known."""
-    counts = {}
-    for nid, info in report.nodes.items():
-        node = graph.nodes.get(nid)
-        if node is None or info.error or info.params is None or not info.outputs:
-            continue
-        counts[nid] = count_params(node.type, info.params, info.inputs)
-    return counts
-
-
-def keras_param_counts(report: ShapeReport, graph: Graph) -> dict[str, int]:
-    """Per node: the Keras-equivalent count for recurrent nodes, PyTorch's otherwise.
-
-    PyTorch's recurrent layers hold two bias vectors per gate where Keras holds
-    one (or two for GRU's reset-after form): the books print Keras's counts.
-    """
-    counts = node_param_counts(report, graph)
-    for nid in counts:
-        node = graph.nodes[nid]
-        if node.type in GATES:
-            info = report.nodes[nid]
-            counts[nid] = keras_param_count(node.type, info.valid_params(), info.inputs["in"])
-    return counts
 
 
 def describe(report: ShapeReport) -> str:

@@ -82,7 +82,7 @@ def size_metrics(task: Task) -> dict[str, float]:
     """``params``: the parameters of every compiled graph (PyTorch's count), and
     ``keras_params``: the same with Keras's one bias per recurrent gate, the count the
     books' ``model.summary()`` prints. Empty for tasks without a network."""
-    from playground.shapes import keras_param_counts, node_param_counts
+    from playground.param_counts import keras_param_counts, node_param_counts
 
     if not task.compiled:
         return {}

@@ -21,7 +21,7 @@ Keras (both books) trains D with two ``train_on_batch`` calls, real then fake,
 i.e. two optimizer steps per iteration; here it is one step on their mean, the
 PyTorch DCGAN tutorial's way. An epoch is one pass of D over the real data.
 
-Task params (``task.params`` of a project file)::
+Task params (``task.params`` of a project file; :mod:`playground.tasks.gan_params`)::
 
     {"noise": "uniform", "noise_range": [0, 1], "d_steps": 1, "g_steps": 1,
      "g_loss": "non_saturating", "samples": 64,
@@ -34,85 +34,31 @@ Task params (``task.params`` of a project file)::
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from playground.compiler import CompiledGraph, compile_graph
 from playground.data.base import Dataset
-from playground.errors import GraphError, TrainingError, ValidationError
-from playground.params import choice_param, floats_param, int_param, resolve
+from playground.errors import TrainingError
 from playground.tasks.base import (
     Batches,
     Task,
     TaskContext,
     TaskType,
-    batch_sizes,
     check_batch_for_batchnorm,
     register_task,
     to_tensor,
 )
+from playground.tasks.gan_graphs import compile_discriminator, compile_generator
+from playground.tasks.gan_params import GAN_SCALARS, parse_gan_params
 from playground.tasks.gan_score import ClassifierScore
 from playground.tasks.supervised import output_kind
 from playground.training.losses import PROB_EPS
-from playground.training.optimizers import OPTIMIZERS, build_optimizer
+from playground.training.optimizers import build_optimizer
 
-_SCALARS = (
-    choice_param("noise", "normal", ("normal", "uniform"),
-                 help="Distribution of the generator's input: N(0, 1) or uniform in noise_range."),
-    floats_param("noise_range", (-1.0, 1.0), length=2, min=-1e6, max=1e6,
-                 help="Low and high of the uniform noise (dl4b ch14 uses [0, 1])."),
-    int_param("d_steps", 1, 1, 100, label="D steps", help="Discriminator updates per iteration."),
-    int_param("g_steps", 1, 1, 100, label="G steps", help="Generator updates per iteration."),
-    choice_param("g_loss", "non_saturating", ("non_saturating", "minimax"),
-                 help="non_saturating: -log D(G(z)) (the books' 'label 1' trick); minimax: "
-                      "log(1 - D(G(z))), whose gradient vanishes while D wins."),
-    int_param("samples", 64, 1, 4096, help="Size of the fixed noise batch for the samples view."),
-)
-_OPTIMIZER_KEYS = ("d_optimizer", "g_optimizer")
 #: Real samples (and as many fakes) used by :meth:`GANTask.evaluate`.
 EVAL_SAMPLES = 1024
-
-
-def parse_gan_params(raw: Any, where: str = "task.params") -> dict:
-    """Validate a GAN task's params; bad fields are named from ``where``.
-
-    Returns
-    -------
-    dict
-        The scalars of ``_SCALARS`` resolved, plus ``d_optimizer`` and
-        ``g_optimizer`` as ``{"type": id, "params": {every hyperparameter}}`` or None.
-    """
-    raw = {} if raw is None else raw
-    if not isinstance(raw, Mapping):
-        raise ValidationError("expected an object of task parameters", where)
-    scalars = {k: v for k, v in raw.items() if k not in _OPTIMIZER_KEYS}
-    out = resolve(_SCALARS, scalars, where)
-    low, high = out["noise_range"]
-    if not low < high:
-        raise ValidationError(f"expected low < high, got [{low}, {high}]", f"{where}.noise_range")
-    for key in _OPTIMIZER_KEYS:
-        out[key] = _parse_optimizer(raw.get(key), f"{where}.{key}")
-    return out
-
-
-def _parse_optimizer(raw: Any, where: str) -> dict | None:
-    if raw is None:
-        return None
-    if not isinstance(raw, Mapping):
-        raise ValidationError("expected null or an object with 'type' and 'params'", where)
-    for key in raw:
-        if key not in ("type", "params"):
-            raise ValidationError(f"unknown field {key!r} (expected type, params)", where)
-    entry = OPTIMIZERS.get(raw.get("type"), f"{where}.type")
-    return {"type": entry.id, "params": resolve(entry.params, raw.get("params"), f"{where}.params")}
-
-
-def _shape_text(shape: tuple) -> str:
-    return "(N, " + ", ".join(map(str, shape)) + ")"
 
 
 class GANTask(Task):
@@ -127,8 +73,8 @@ class GANTask(Task):
         self.dataset: Dataset = ctx.dataset
         p, cfg = ctx.params, ctx.config
         self.data_shape = tuple(self.dataset.input_shape)
-        gen, self.noise_shape = self._compile_generator()
-        disc = self._compile_discriminator()
+        gen, self.noise_shape = compile_generator(ctx, self.data_shape)
+        disc = compile_discriminator(ctx, self.data_shape)
         self.compiled = {"generator": gen, "discriminator": disc}
         self.generator, self.discriminator = gen.module, disc.module
         self.models = {"generator": self.generator, "discriminator": self.discriminator}
@@ -162,50 +108,6 @@ class GANTask(Task):
         self._initial = {f"initial_{k}": v for k, v in self.evaluate().items()}
 
     # -- construction ------------------------------------------------------------------------
-    def _compile_generator(self) -> tuple[CompiledGraph, tuple]:
-        graph = self.ctx.graphs["generator"]
-        inputs = graph.nodes_of_type("input")
-        if len(inputs) != 1:
-            raise TrainingError(f"the generator needs exactly one Input (the noise) but has "
-                                f"{len(inputs)}", "graphs.generator")
-        if not inputs[0].params.get("shape"):
-            raise GraphError("the generator's Input has no shape", node=inputs[0].id,
-                             fix="set its shape to the noise size, e.g. [100]")
-        batch, eval_batch = batch_sizes(self.ctx)  # one batch's activations must fit too
-        compiled = compile_graph(graph, {}, seed=self.ctx.config.seed, batch=batch,
-                                 eval_batch=eval_batch)
-        compiled.module.to(self.ctx.device)
-        out = tuple(compiled.output_shape())
-        if out != self.data_shape:
-            raise TrainingError(f"the generator must output samples shaped like the data "
-                                f"{_shape_text(self.data_shape)} but gives {_shape_text(out)}",
-                                f"graphs.generator: node '{compiled.output_nodes[0]}'")
-        return compiled, tuple(inputs[0].params["shape"])
-
-    def _compile_discriminator(self) -> CompiledGraph:
-        graph = self.ctx.graphs["discriminator"]
-        shapes = {n.id: self.data_shape for n in graph.nodes_of_type("input")
-                  if not n.params.get("shape")}
-        # seed + 1: the two networks should not start from the same random stream.
-        batch, eval_batch = batch_sizes(self.ctx)
-        compiled = compile_graph(graph, shapes, seed=self.ctx.config.seed + 1, batch=batch,
-                                 eval_batch=eval_batch)
-        compiled.module.to(self.ctx.device)
-        if len(compiled.input_nodes) != 1:
-            raise TrainingError("the discriminator needs exactly one Input (the samples)",
-                                "graphs.discriminator")
-        got = tuple(compiled.report.nodes[compiled.input_nodes[0]].known_output())
-        if got != self.data_shape:
-            raise TrainingError(f"the discriminator's Input is {_shape_text(got)} but the data "
-                                f"is {_shape_text(self.data_shape)}; clear its shape",
-                                f"graphs.discriminator: node '{compiled.input_nodes[0]}'")
-        if tuple(compiled.output_shape()) != (1,):
-            raise TrainingError(f"the discriminator must output one value per sample (N, 1) but "
-                                f"gives {_shape_text(tuple(compiled.output_shape()))}; end it "
-                                "with Dense(1, sigmoid)",
-                                f"graphs.discriminator: node '{compiled.output_nodes[0]}'")
-        return compiled
-
     def _optimizer(self, section: dict | None, module: torch.nn.Module) -> torch.optim.Optimizer:
         cfg = self.ctx.config
         kind, hyper = (cfg.optimizer, cfg.optimizer_params) if section is None \
@@ -431,7 +333,7 @@ class GANTask(Task):
 
 
 register_task(TaskType(
-    "gan", "GAN", _SCALARS, GANTask, targets=("class", "regression", "none"),
+    "gan", "GAN", GAN_SCALARS, GANTask, targets=("class", "regression", "none"),
     graphs=("generator", "discriminator"), views=("samples", "loss"),
     doc="A generator learns to fool a discriminator that learns to tell real from fake.",
     parse=parse_gan_params))

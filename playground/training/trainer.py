@@ -14,13 +14,13 @@ same update, fused by hand, with no autograd graph; :attr:`Trainer.engine`
 says which path runs.
 Losses are reduced, checked for NaN/Inf and turned into curves in bulk when a
 snapshot is due (every ~50 ms); evaluation runs when early stopping needs it
-or on a time budget.
+or on a time budget (:mod:`playground.training.evaluation`). A run's state for
+checkpoints is :mod:`playground.training.checkpoint_state`.
 """
 
 from __future__ import annotations
 
 import collections
-import copy
 import threading
 import time
 from collections.abc import Callable
@@ -33,7 +33,9 @@ from playground.errorlog import log_error
 from playground.errors import PlaygroundError, TrainingError, ValidationError
 from playground.seeding import seed_torch
 from playground.tasks.base import Task
-from playground.training.config import EarlyStopping, TrainingConfig
+from playground.training.checkpoint_state import CheckpointState
+from playground.training.config import TrainingConfig
+from playground.training.evaluation import MIN_EVALUATIONS, TrainerEvaluation
 from playground.training.fused.step import FusedStep, fused_step_for
 from playground.training.history import MetricHistory, Throttle
 from playground.training.model_thread import check_model_access
@@ -48,13 +50,13 @@ Probe = Callable[["Trainer"], Any]
 #: :attr:`Trainer.engine` values.
 FAST_PATH, AUTOGRAD = "fast path", "autograd"
 
-#: Fewest evaluations a run gets, spread evenly over its epochs however long they take:
-#: the time budget alone leaves a run of ten long epochs (ldl-7-cnn) two or three points.
-MIN_EVALUATIONS = 10
 
-
-class Trainer:
+class Trainer(TrainerEvaluation, CheckpointState):
     """Steps a :class:`~playground.tasks.base.Task` for a number of epochs.
+
+    When it evaluates and how it stops early are :class:`~playground.training.evaluation.
+    TrainerEvaluation`; its checkpoint state (``state_dict``, ``load_state_dict``) is
+    :class:`~playground.training.checkpoint_state.CheckpointState`.
 
     Parameters
     ----------
@@ -209,49 +211,6 @@ class Trainer:
         if self._schedulers:
             step_schedulers(self._schedulers, self.metrics.get(self.monitor))
 
-    def _evaluation_owed(self) -> bool:
-        """True when :attr:`min_evaluations` needs one at this epoch."""
-        if self.min_evaluations <= 0:
-            return False
-        every = max(1, self.target_epochs // self.min_evaluations)
-        return self.epoch - self._evaluated_epoch >= every
-
-    def _evaluate(self, started: float) -> None:
-        if not self._flush_losses():
-            return
-        self._evaluated_epoch = self.epoch
-        self.metrics = {**self.metrics, **self.task.evaluate()}
-        for name, value in self.metrics.items():
-            if name != "loss":
-                self.history.add(name, self.epoch, value)
-        self._eval_throttle.done(started, time.perf_counter())
-        self.events.metrics.emit({"epoch": self.epoch, "step": self.step, **self.metrics})
-        if self.config.early_stopping is not None:
-            self._check_early_stopping(self.config.early_stopping)
-
-    def _check_early_stopping(self, es: EarlyStopping) -> None:
-        value = self.metrics.get(es.monitor)
-        if value is None:
-            raise TrainingError(f"early stopping watches {es.monitor!r}, which this run does not "
-                                f"report (it has: {', '.join(sorted(self.metrics))})",
-                                "training.early_stopping.monitor")
-        best = self._best
-        if best is None or (value > best[0] + es.min_delta if es.maximize
-                            else value < best[0] - es.min_delta):
-            state = self.task.state_dict() if es.restore_best else {}
-            self._best = (value, self.epoch, state)
-            self._since_best = 0
-            return
-        self._since_best += 1
-        if self._since_best > es.patience:
-            _, best_epoch, best_state = best
-            if es.restore_best:
-                self.task.load_state_dict(best_state)
-                self.metrics = {**self.metrics, **self.task.evaluate()}
-            self.metrics["best_epoch"] = float(best_epoch)
-            self._finish(RunState.FINISHED, f"early stopping: no better {es.monitor} since "
-                         f"epoch {best_epoch}")
-
     def _flush_losses(self) -> bool:
         """Reduce pending batch losses into the epoch-loss curve; False if diverged."""
         if not self._pending:
@@ -363,10 +322,6 @@ class Trainer:
         self.publish()
         self.events.finished.emit(self.state, self.stop_reason)
 
-    def _evaluated_at(self, epoch: int) -> bool:
-        series = next(iter(s for n, s in self.history.series.items() if n != "loss"), None)
-        return series is not None and len(series) > 0 and series.arrays()[0][-1] == epoch
-
     def _fail(self, message: str) -> None:
         self.stop_reason = message
         self._set_state(RunState.FAILED)
@@ -408,60 +363,3 @@ class Trainer:
         fraction = self._batch / self._steps_per_epoch
         return Snapshot(self.step, self.epoch + fraction, self.state, dict(self.metrics),
                         self.history.arrays(), payloads, speed, self.engine, self.engine_note)
-
-    # -- state, for checkpoints --------------------------------------------------------------
-    def state_dict(self) -> dict[str, Any]:
-        """Where the run is, to continue it exactly (with the task's and optimizers' state).
-
-        Pending batch losses are folded into the history first. Call it while the
-        loop is paused, ended or not started. Tensors are the live ones: the
-        checkpoint copies them.
-        """
-        self._flush_losses()
-        best = self._best
-        return {
-            "step": self.step, "epoch": self.epoch, "batch": self._batch,
-            "state": self.state.value, "stop_reason": self.stop_reason,
-            "shuffle_rng": self._generator.get_state(),
-            "torch_rng": torch.get_rng_state(),
-            "epoch_loss_sum": float(self._epoch_sum), "epoch_loss_count": self._epoch_count,
-            "metrics": {k: float(v) for k, v in self.metrics.items()},
-            "history": {name: {"x": torch.from_numpy(np.asarray(x, np.float64)),
-                               "y": torch.from_numpy(np.asarray(y, np.float64))}
-                        for name, (x, y) in self.history.arrays().items()},
-            "best": None if best is None else {"value": float(best[0]), "epoch": int(best[1]),
-                                               "state": best[2]},
-            "since_best": self._since_best,
-            "schedulers": [s.state_dict() for s in self._schedulers],
-            "task_loop": self.task.loop_state_dict(),
-        }
-
-    def load_state_dict(self, saved: dict[str, Any]) -> None:
-        """Continue from :meth:`state_dict` (before :meth:`run`)."""
-        self.step, self.epoch, self._batch = saved["step"], saved["epoch"], saved["batch"]
-        self._evaluated_epoch = self.epoch
-        self.stop_reason = saved.get("stop_reason", "")
-        self._generator.set_state(saved["shuffle_rng"])
-        torch.set_rng_state(saved["torch_rng"])
-        self._pending.clear()
-        self._pending_start = self.step
-        self._epoch_ends.clear()
-        self._epoch_sum = saved["epoch_loss_sum"]
-        self._epoch_count = saved["epoch_loss_count"]
-        self.metrics = dict(saved["metrics"])
-        for name, series in saved["history"].items():
-            self.history.add_many(name, series["x"].numpy(), series["y"].numpy())
-        best = saved.get("best")
-        self._best = None if best is None else (best["value"], best["epoch"], best["state"])
-        self._since_best = saved.get("since_best", 0)
-        for sched, sched_state in zip(self._schedulers, saved.get("schedulers", [])):
-            sched.load_state_dict(sched_state)
-        # Checkpoints of format 1 before "task_loop" kept the task's iterators and random
-        # streams by attribute name, which are the names loop_streams() uses.
-        loop = saved.get("task_loop") or {**saved.get("batches", {}),
-                                          **saved.get("task_rngs", {})}
-        self.task.load_loop_state_dict(loop)
-
-    def best_state(self) -> dict | None:
-        """Weights at the best monitored value (early stopping with restore_best)."""
-        return None if self._best is None else copy.deepcopy(self._best[2])

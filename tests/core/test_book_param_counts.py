@@ -2,7 +2,7 @@
 
 Each graph below is a book's model at the book's input size, built from our
 layer registry; its Keras-equivalent count (one bias per recurrent gate, see
-:func:`playground.shapes.keras_param_counts`) must equal the count the book's
+:func:`playground.param_counts.keras_param_counts`) must equal the count the book's
 ``model.summary()`` prints as trainable. Keras's BatchNormalization adds two
 non-trainable vectors per layer (the moving mean and variance) that the books'
 "Total params" include; PyTorch keeps them as buffers, not parameters.
@@ -13,9 +13,10 @@ from __future__ import annotations
 import pytest
 
 from playground.graph import Graph
+from playground.param_counts import keras_param_counts, node_param_counts
 from playground.project.presets import load_preset
 from playground.project.variants import variant_projects
-from playground.shapes import infer, keras_param_counts, node_param_counts
+from playground.shapes import infer
 
 SIG, RELU = "sigmoid", "relu"
 

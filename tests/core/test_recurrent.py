@@ -7,7 +7,8 @@ from torch import nn
 from playground.compiler import compile_graph
 from playground.graph import Graph
 from playground.layers.recurrent import keras_param_count
-from playground.shapes import infer, keras_param_counts, node_param_counts
+from playground.param_counts import keras_param_counts, node_param_counts
+from playground.shapes import infer
 
 
 def chain(type_id: str, params: dict, shape: tuple) -> tuple[Graph, dict]:

@@ -6,7 +6,8 @@ import torch
 from playground.compiler import compile_graph
 from playground.graph import Graph
 from playground.layers import LAYERS
-from playground.shapes import infer, node_param_counts
+from playground.param_counts import node_param_counts
+from playground.shapes import infer
 
 # type id -> (params, input shapes by port, expected output shape)
 VALID = {

@@ -9,10 +9,11 @@ smoke run of every variant, and full runs that check more than ``expect``
 import pytest
 
 from playground.data import load_dataset
+from playground.param_counts import keras_param_counts, node_param_counts
 from playground.project.presets import load_preset
 from playground.project.variants import variant_projects
 from playground.run.orchestrator import run_project
-from playground.shapes import infer, keras_param_counts, node_param_counts
+from playground.shapes import infer
 
 PRESETS = ("dlpi-5-rnn-harmonic", "dlpi-5-lstm-airline", "ldl-9-rnn-forecast")
 

@@ -332,7 +332,7 @@ def test_run_status_restyles_its_badge_only_when_the_state_changes(qtbot, spiral
 
 def test_editor_neuron_maps_are_throttled_while_training(qtbot, tmp_path, monkeypatch):
     from tests.ui.main_helpers import close_window, make_window
-    from ui.window import run_controller as main_run
+    from ui.window import run_reports
 
     window = make_window(qtbot, tmp_path, "launch-xor")
     try:
@@ -340,7 +340,7 @@ def test_editor_neuron_maps_are_throttled_while_training(qtbot, tmp_path, monkey
         qtbot.waitUntil(lambda: run.latest is not None, timeout=30_000)
         calls = []
         monkeypatch.setattr(window.editor, "set_neuron_maps", lambda maps: calls.append(maps))
-        monkeypatch.setattr(main_run, "MAPS_SECONDS", 3600.0)
+        monkeypatch.setattr(run_reports, "MAPS_SECONDS", 3600.0)
         base = dataclasses.replace(run.latest, state="running")
         run._maps_time = float("-inf")  # as after a Reset: the first maps are due at once
         for k in range(10):

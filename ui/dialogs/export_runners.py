@@ -24,7 +24,7 @@ Done = Callable[[Any, str], None]
 
 def one_line(exc: BaseException) -> str:
     """One user-facing line for an exception."""
-    from ui.run.worker import error_line
+    from ui.run.errors import error_line
     return error_line(exc)
 
 

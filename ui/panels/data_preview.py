@@ -65,7 +65,7 @@ class DatasetLoader(QObject):
 
     def _run(self, token: int, spec: Any) -> None:
         from playground.data.loading import load_dataset
-        from ui.run.worker import error_line
+        from ui.run.errors import error_line
 
         with self._lock:
             if token != self._token:

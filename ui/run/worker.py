@@ -29,60 +29,21 @@ Every public signal is emitted on the UI thread (a slot asserts it).
 from __future__ import annotations
 
 import queue
-import sys
 import threading
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
-from playground.errorlog import log_error
-from playground.errors import PlaygroundError
 from playground.training.states import ENDED, RunState
+from ui.run.errors import error_line
+from ui.run.job import Generation, JobThread, RunJob
 
 #: Seconds shutdown() waits for the thread; a step or build longer than this is waited out.
 JOIN_SECONDS = 30.0
 #: Worker states before a session exists, besides the trainer's (RunState).
 EMPTY, PREPARING = "empty", "preparing"
 ENDED_STATES = frozenset(state.value for state in ENDED)
-
-
-def error_line(exc: BaseException) -> str:
-    """One user-facing line for an exception (no traceback); the traceback goes to the
-    error log (:mod:`playground.errorlog`, shown by Help > Error log)."""
-    log_error("in a worker thread", exc)
-    if isinstance(exc, PlaygroundError):
-        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    text = f"{type(exc).__name__}: {exc}"
-    return text.splitlines()[0]
-
-
-class _JobThread(QThread):
-    """A QThread running one Python callable."""
-
-    def __init__(self, job: Callable[[], None], parent: QObject | None = None):
-        super().__init__(parent)
-        self._job = job
-
-    def run(self) -> None:  # noqa: D102 (Qt override)
-        # A QThread is not started by `threading`, so a tracer installed for every thread
-        # (coverage.py measuring the tests) is not in it: install it here too.
-        tracer = threading.gettrace()
-        if tracer is not None:
-            sys.settrace(tracer)
-        self._job()
-
-
-class _Generation:
-    """What one worker thread shares with the UI thread: its number, the session whose
-    trainer loop runs (if any), commands waiting for a session, and the executor's jobs."""
-
-    def __init__(self, number: int):
-        self.number = number
-        self.live: Any = None  # the session whose trainer loop is running
-        self.waiting: list[Callable[[Any], None]] = []  # controls for the next session
-        self.jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
 
 
 class TrainingWorker(QObject):
@@ -141,14 +102,14 @@ class TrainingWorker(QObject):
         super().__init__(parent)
         self.session: Any = None
         self.state: str = EMPTY
-        self._thread: _JobThread | None = None
+        self._thread: JobThread | None = None
         self._lock = threading.Lock()
-        self._gen = _Generation(0)
+        self._gen = Generation(0)
         # (run index, "snapshot"/"metrics") -> newest payload: one slot per run of the plan, so
         # a delivery queued during one run never carries the next run's snapshot.
         self._mail: dict[tuple[int, str], Any] = {}
         self._calls = 0
-        self._retired: list[_JobThread] = []  # stopped threads not yet joined
+        self._retired: list[JobThread] = []  # stopped threads not yet joined
         self._posted.connect(self._on_posted, Qt.ConnectionType.QueuedConnection)
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -180,8 +141,8 @@ class TrainingWorker(QObject):
             gen.waiting = [self._resume] if autoplay else []
         self.session = None
         self.state = PREPARING
-        job = _RunJob(self, gen, project, list(view_ids), epochs, variants, seeds)
-        self._thread = _JobThread(job.run, self)
+        job = RunJob(self, gen, project, list(view_ids), epochs, variants, seeds)
+        self._thread = JobThread(job.run, self)
         self._thread.start()
 
     def retire(self) -> None:
@@ -189,7 +150,7 @@ class TrainingWorker(QObject):
         progress cannot be interrupted) and is joined later; its events are dropped."""
         with self._lock:
             old = self._gen
-            self._gen = _Generation(old.number + 1)
+            self._gen = Generation(old.number + 1)
             live, old.live = old.live, None
             old.waiting = []
             self._mail.clear()
@@ -283,12 +244,12 @@ class TrainingWorker(QObject):
                 value, error = fn(session), ""
             except Exception as exc:  # reported to the user as one line
                 value, error = None, error_line(exc)
-            self._post(gen, "call", (token, value, error))
+            self.post(gen, "call", (token, value, error))
 
         if session is None or not self.is_running():
             self.call_done.emit(token, None, "no model yet: press Reset or Play first")
             return token
-        with self._lock:  # the worker hands over queued calls under this lock (_go_idle)
+        with self._lock:  # the worker hands over queued calls under this lock (go_idle)
             if gen.live is not None:
                 gen.live.trainer.post(run)
             else:
@@ -309,18 +270,23 @@ class TrainingWorker(QObject):
     def _resume(session: Any) -> None:
         session.trainer.post(session.trainer.resume)
 
-    # -- worker thread -----------------------------------------------------------------------
-    def _connect(self, gen: _Generation, run: int, trainer: Any) -> None:
+    # -- worker thread (called by its RunJob) -------------------------------------------------
+    def is_current(self, gen: Generation) -> bool:
+        """True while ``gen`` is this worker's generation (not retired)."""
+        return gen is self._gen
+
+    def connect_trainer(self, gen: Generation, run: int, trainer: Any) -> None:
+        """Route the events of run number ``run``'s trainer to the UI thread."""
         events = trainer.events
         events.snapshot.connect(lambda snap: self._mailbox(gen, run, "snapshot", snap))
         events.metrics.connect(lambda record: self._mailbox(gen, run, "metrics", record))
-        events.state_changed.connect(lambda state: self._post(gen, "state", str(state)))
-        events.finished.connect(lambda state, reason: self._post(gen, "finished",
-                                                                 (str(state), reason)))
-        events.failed.connect(lambda message: self._post(gen, "failed", message))
-        events.diverged.connect(lambda step, value: self._post(gen, "diverged", (step, value)))
+        events.state_changed.connect(lambda state: self.post(gen, "state", str(state)))
+        events.finished.connect(lambda state, reason: self.post(gen, "finished",
+                                                                (str(state), reason)))
+        events.failed.connect(lambda message: self.post(gen, "failed", message))
+        events.diverged.connect(lambda step, value: self.post(gen, "diverged", (step, value)))
 
-    def _go_live(self, gen: _Generation, session: Any, autoplay: bool) -> bool:
+    def go_live(self, gen: Generation, session: Any, autoplay: bool) -> bool:
         """Make ``session`` the live one and hand it the waiting controls; False when this
         generation was retired meanwhile."""
         with self._lock:
@@ -335,7 +301,7 @@ class TrainingWorker(QObject):
         self._drain_jobs(gen, session)
         return True
 
-    def _go_idle(self, gen: _Generation, session: Any) -> None:
+    def go_idle(self, gen: Generation, session: Any) -> None:
         """The trainer's loop has ended: later calls go to the executor's queue, and those
         posted to the trainer after its last step are moved there, in order."""
         with self._lock:
@@ -344,7 +310,7 @@ class TrainingWorker(QObject):
                 gen.jobs.put(command)
 
     @staticmethod
-    def _drain_jobs(gen: _Generation, session: Any) -> None:
+    def _drain_jobs(gen: Generation, session: Any) -> None:
         """Calls queued while no trainer loop ran go to the trainer's queue, in order."""
         while True:
             try:
@@ -356,7 +322,7 @@ class TrainingWorker(QObject):
                 return
             session.trainer.post(job)
 
-    def _mailbox(self, gen: _Generation, run: int, name: str, payload: Any) -> None:
+    def _mailbox(self, gen: Generation, run: int, name: str, payload: Any) -> None:
         with self._lock:
             if gen is not self._gen:
                 return
@@ -365,7 +331,8 @@ class TrainingWorker(QObject):
         if not waiting:  # one queued delivery at a time; it will take the newest payload
             self._posted.emit(gen.number, name, run)
 
-    def _post(self, gen: _Generation, name: str, payload: Any) -> None:
+    def post(self, gen: Generation, name: str, payload: Any) -> None:
+        """Send event ``name`` of generation ``gen`` to the UI thread (dropped there if retired)."""
         self._posted.emit(gen.number, name, payload)
 
     # -- UI thread ---------------------------------------------------------------------------
@@ -413,92 +380,3 @@ class TrainingWorker(QObject):
             self.seeds_finished.emit(payload)
         elif name == "call":
             self.call_done.emit(*payload)
-
-
-class _RunJob:
-    """What one worker thread does: the orchestrator's plan, then serving calls."""
-
-    def __init__(self, worker: TrainingWorker, gen: _Generation, project: Any,
-                 view_ids: list[str], epochs: int | None, variants: bool, seeds: int | None):
-        self.worker, self.gen = worker, gen
-        self.project, self.view_ids = project, view_ids
-        self.epochs, self.variants, self.seeds = epochs, variants, seeds
-        self.runs = 0  # runs started so far
-
-    def _plan(self) -> Any:
-        from playground.run.orchestrator import Orchestrator
-        from playground.run.seeds import SeedsPlan
-
-        if self.seeds is not None:
-            return SeedsPlan(self.project, self.seeds, epochs=self.epochs)
-        return Orchestrator(self.project, epochs=self.epochs, variants=self.variants)
-
-    def run(self) -> None:
-        worker, gen = self.worker, self.gen
-        try:
-            plan = self._plan()
-        except Exception as exc:  # an invalid variant: one line, never a traceback
-            worker._post(gen, "session_failed", error_line(exc))
-            return
-        session = None
-        several = self.variants or self.seeds is not None
-        while (planned := plan.next_run()) is not None:
-            worker._post(gen, "run_started", (self.runs, plan.size, planned.name,
-                                              planned.label))
-            session = self._train(plan, planned, autoplay=self.runs > 0 or several)
-            self.runs += 1
-            if session is None:
-                break
-        if gen is worker._gen and self.runs:
-            worker._post(gen, "seeds" if self.seeds is not None else "plan", plan.result())
-        if session is not None:
-            self._serve(session)
-
-    def _train(self, plan: Any, planned: Any, autoplay: bool) -> Any:
-        """Build, run and record one planned run; its session, or None when it could not
-        be built or this generation was retired."""
-        from playground.probes import attach_probes
-
-        worker, gen = self.worker, self.gen
-        try:
-            session = plan.build(planned)
-            attach_probes(session, self.view_ids)
-        except Exception as exc:  # any build error is shown as one line, never a traceback
-            plan.fail(planned, error_line(exc))
-            worker._post(gen, "session_failed", error_line(exc))
-            return None
-        worker._connect(gen, self.runs, session.trainer)
-        worker._post(gen, "session_ready", session)
-        if not worker._go_live(gen, session, autoplay):
-            return None
-        started = time.perf_counter()
-        try:
-            state = session.trainer.run(start_paused=True)
-        except Exception as exc:  # errors the trainer does not catch itself
-            state = self._crashed(session, error_line(exc))
-        worker._go_idle(gen, session)
-        if gen is not worker._gen:
-            return None
-        try:
-            record = plan.record(planned, session, state, time.perf_counter() - started)
-        except Exception as exc:  # the final metrics cannot be computed: the run failed
-            message = f"cannot compute the final metrics: {error_line(exc)}"
-            plan.fail(planned, message)
-            worker._post(gen, "failed", message)
-            return session
-        if record.state != RunState.FAILED:
-            worker._post(gen, "result", (str(record.state), record.metrics))
-        return session
-
-    def _crashed(self, session: Any, message: str) -> RunState:
-        trainer = session.trainer
-        trainer.state, trainer.stop_reason = RunState.FAILED, message
-        for name, payload in (("state", str(RunState.FAILED)), ("failed", message),
-                              ("finished", (str(RunState.FAILED), message))):
-            self.worker._post(self.gen, name, payload)
-        return RunState.FAILED
-
-    def _serve(self, session: Any) -> None:
-        """The executor: run the calls that touch the model, in order, until retired."""
-        while (job := self.gen.jobs.get()) is not None:
-            job()

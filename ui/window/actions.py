@@ -131,6 +131,31 @@ def build_menus(window: Any, actions: dict[str, QAction], editor_actions: dict[s
     return menus
 
 
+def add_plan_actions(window: Any) -> None:
+    """Train > Run all variants (and its button in the training panel) and Run seeds…:
+    plans of several runs, added to ``window.actions`` as "run_variants" and "run_seeds"."""
+    action = QAction("Run all &variants", window, objectName="action_run_variants")
+    action.setStatusTip("Train each side-by-side configuration of this preset in turn, "
+                        "overlay their curves and check the book's results")
+    action.setToolTip(action.statusTip())
+    action.setIcon(window.style().standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward))
+    action.triggered.connect(lambda _=False: window.run.run_variants())
+    action.setEnabled(False)
+    window.addAction(action)
+    window.menus["train"].addSeparator()
+    window.menus["train"].addAction(action)
+    window.actions["run_variants"] = action
+
+    action = QAction("Run &seeds…", window, objectName="action_run_seeds")
+    action.setStatusTip("Train this project with many seeds in turn and show how often "
+                        "the book's results hold, and how much the runs vary")
+    action.setToolTip(action.statusTip())
+    action.triggered.connect(lambda _=False: window.ask_run_seeds())
+    window.addAction(action)
+    window.menus["train"].addAction(action)
+    window.actions["run_seeds"] = action
+
+
 def shortcut_rows(*groups: dict[str, QAction]) -> list[tuple[str, str]]:
     """(action text, shortcuts) for every action with a shortcut, for the help dialog."""
     rows = []

@@ -4,7 +4,9 @@ views on the right, curves at the bottom, run status in the status bar.
 The window holds the open :class:`~playground.project.schema.Project`; the editor,
 the panels and the file actions edit it in place (every edit marks it
 modified, shown as "*" in the title). Training runs in the worker thread
-(:mod:`ui.window.run_controller`), file actions live in :mod:`ui.window.file_controller`.
+(:mod:`ui.window.run_controller`), file actions live in :mod:`ui.window.file_controller`,
+and the edits of the editor and the panels reach the project through
+:mod:`ui.window.project_edits`.
 """
 
 from __future__ import annotations
@@ -12,33 +14,36 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QShowEvent, QUndoStack
+from PySide6.QtGui import QCloseEvent, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
 
 from playground import errorlog
-from playground.data import DATASETS
 from playground.graph import Graph
-from playground.tasks import TASKS
 from playground.training.model_thread import allow_model_access, forbid_model_access
 from ui.dialogs.messages import ABOUT, Dialogs
 from ui.editor.editor import GraphEditor
 from ui.panels.data_panel import DataPanel
 from ui.panels.preset_browser import PresetBrowser
 from ui.panels.training_panel import TrainingPanel
-from ui.window.actions import SpaceForCanvas, build_menus, make_actions, shortcut_rows
-from ui.window.checks import card_notes, output_problems, refused_fields
+from ui.window.actions import (
+    SpaceForCanvas,
+    add_plan_actions,
+    build_menus,
+    make_actions,
+    shortcut_rows,
+)
 from ui.window.file_controller import FileController
 from ui.window.gc_guard import GuiGarbageCollector
 from ui.window.geometry import STATE_VERSION, save_window, saved_state
+from ui.window.project_edits import ProjectEdits, target_of
 from ui.window.project_files import ProjectFiles, new_project
 from ui.window.run_controller import RunController
 from ui.window.run_status import RunStatus
@@ -57,19 +62,11 @@ from ui.window.window_layout import (
 
 APP_TITLE = "Neural-network playground"
 STATUS_MS = 8000
-
-
-def target_of(spec: Any) -> str | None:
-    """The target kind ("class", "regression", "none") of a data spec; None without data."""
-    if spec is None:
-        return None
-    return DATASETS.get(spec.type).info_for(spec.params).target
-
 #: How many seeds Train > Run seeds proposes.
 SEEDS_DEFAULT = 16
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ProjectEdits, QMainWindow):
     """The playground's main window.
 
     Parameters
@@ -145,14 +142,13 @@ class MainWindow(QMainWindow):
             lambda: self.views.fill_views_menu(self.menus["view_list"], self.toggle_view))
         self.menus["view_images"].aboutToShow.connect(
             lambda: self.views.fill_export_menu(self.menus["view_images"]))
-        self._add_variants_action()
-        self._add_seeds_action()
+        add_plan_actions(self)
         self.training_panel.set_actions(self.actions)
         self._space = SpaceForCanvas(self.actions["play_pause"], self)
         self.editor.view.installEventFilter(self._space)
         self.editor.view.viewport().installEventFilter(self._space)
         self.statusBar().addPermanentWidget(self.run_status)
-        self._connect()
+        self._connect_edits()
         self.remember_layout = remember_layout
         #: The docks' sizes came from the user's last session: keep them for the first project.
         self._restored_layout = False
@@ -188,30 +184,6 @@ class MainWindow(QMainWindow):
         """Column widths for the window's size (:func:`ui.window.window_layout`)."""
         apply_default_sizes(self)
 
-    def _add_variants_action(self) -> None:
-        """Train > Run all variants (and its button in the training panel)."""
-        action = QAction("Run all &variants", self, objectName="action_run_variants")
-        action.setStatusTip("Train each side-by-side configuration of this preset in turn, "
-                            "overlay their curves and check the book's results")
-        action.setToolTip(action.statusTip())
-        action.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward))
-        action.triggered.connect(lambda _=False: self.run.run_variants())
-        action.setEnabled(False)
-        self.addAction(action)
-        self.menus["train"].addSeparator()
-        self.menus["train"].addAction(action)
-        self.actions["run_variants"] = action
-
-    def _add_seeds_action(self) -> None:
-        """Train > Run seeds…: many seeds of this project, then their spread in the Seeds view."""
-        action = QAction("Run &seeds…", self, objectName="action_run_seeds")
-        action.setStatusTip("Train this project with many seeds in turn and show how often "
-                            "the book's results hold, and how much the runs vary")
-        action.setToolTip(action.statusTip())
-        action.triggered.connect(lambda _=False: self.ask_run_seeds())
-        self.addAction(action)
-        self.menus["train"].addAction(action)
-        self.actions["run_seeds"] = action
 
     def ask_run_seeds(self) -> bool:
         """Ask how many seeds, then run them; False when the user cancels."""
@@ -329,86 +301,6 @@ class MainWindow(QMainWindow):
             shown = bar.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room)
         bar.setToolTip(text if shown != text else "")
         bar.showMessage(shown, timeout)
-
-    # -- edits -------------------------------------------------------------------------------
-    def _connect(self) -> None:
-        self.editor.graph_edited.connect(lambda: None if self._quiet else self.mark_edited())
-        # Moving nodes changes the file, not the model: no rebuild, no "edited" notice.
-        self.editor.layout_edited.connect(
-            lambda: None if self._quiet else self.mark_edited(stale=False))
-        self.editor.graph_edited.connect(self.check_model)
-        self.data_panel.spec_changed.connect(self._on_spec_changed)
-        self.data_panel.dataset_loaded.connect(self._on_dataset_loaded)
-        self.data_panel.import_requested.connect(self.actions["import_data"].trigger)
-        self.training_panel.task_changed.connect(self._on_task_changed)
-        self.training_panel.config_changed.connect(self._on_config_changed)
-        self.preset_browser.open_requested.connect(self.file_ops.open_preset)
-
-    def mark_edited(self, stale: bool = True) -> None:
-        """The project changed: "*" in the title, autosave soon, a rebuild at the next Play.
-
-        An error from the last build or run is about the project as it was: it goes (the
-        editor's bar shows what is wrong now).
-        """
-        self.files.mark_modified()
-        if stale:
-            self.run.clear_error()
-            if not self.run.stale and self.run.session is not None:
-                self.show_status("Edited: press Play or Reset to train the new version")
-            self.run.stale = True
-        self.update_title()
-        self.file_ops.edited()
-
-    def check_model(self) -> None:
-        """The checks that need the data and the task, after every edit (the editor checks
-        the graph itself)."""
-        problems = []
-        if self.editing_main_graph():
-            problems = output_problems(self.project, self.data_panel.dataset,
-                                       self.editor.graph, self.editor.report, self._set_units)
-        self.editor.set_external_problems(problems)
-
-    def _set_units(self, node_id: str, units: int) -> None:
-        self.editor.scene.set_params(node_id, {"units": units})
-
-    def invalid_fields(self) -> list[str]:
-        """One line per field whose text is refused (Play waits until they are fixed)."""
-        return refused_fields(self)
-
-    def _on_spec_changed(self, spec: Any) -> None:
-        if spec is None and TASKS.get(self.project.task).targets:
-            self.data_panel.set_spec(self.project.data)  # put the dataset back
-            self.data_panel.show_error(f"the {TASKS.get(self.project.task).label} task needs "
-                                       "a dataset")
-            return
-        self.project.data = spec
-        self.training_panel.set_target(target_of(spec), list(self.project.graphs))
-        self.mark_edited()
-
-    def _on_dataset_loaded(self, dataset: Any) -> None:
-        """New data is on screen at once: the preview (the data panel), the shapes and the
-        cards, and the decision boundary's points, before any training."""
-        self.editor.set_data_shape(dataset.input_shape)
-        self.editor.scene.set_card_notes(card_notes(dataset, self.project.task))
-        note = dataset.info.substitute
-        self.banner.setText(f"Substitute data: {note}" if note else "")
-        self.banner.setVisible(bool(note))
-        boundary = self.views.views.get("boundary")
-        if boundary is not None:
-            boundary.show_dataset(dataset)
-        self.check_model()
-
-    def _on_task_changed(self, task_id: str, params: dict) -> None:
-        self.project.task, self.project.task_params = task_id, dict(params)
-        self.mark_edited()
-        if self.data_panel.dataset is not None:
-            self.editor.scene.set_card_notes(card_notes(self.data_panel.dataset, task_id))
-        self.check_model()
-
-    def _on_config_changed(self, config: Any) -> None:
-        old, self.project.training = self.project.training, config
-        live = self.run.apply_training(old, config)
-        self.mark_edited(stale=not live)
 
     def _on_views_skipped(self, ids: list[str]) -> None:
         self.show_status(f"Views not available yet, skipped: {', '.join(ids)}", timeout=0)
