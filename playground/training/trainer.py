@@ -51,6 +51,10 @@ Probe = Callable[["Trainer"], Any]
 FAST_PATH, AUTOGRAD = "fast path", "autograd"
 
 
+#: Fast-path steps per turn of the training loop (see Trainer._step_burst).
+FAST_BURST = 16
+
+
 class Trainer(TrainerEvaluation, CheckpointState):
     """Steps a :class:`~playground.tasks.base.Task` for a number of epochs.
 
@@ -299,9 +303,26 @@ class Trainer(TrainerEvaluation, CheckpointState):
             if self.state != RunState.RUNNING:
                 self._set_state(RunState.RUNNING)
                 self._speed = (time.perf_counter(), self.step, self._speed[2])
-            self.step_batch()
+            self._step_burst()
             if self._snap_throttle.due(time.perf_counter()):
                 self.publish()
+
+    def _step_burst(self) -> None:
+        """One batch update, or on the fast path up to :data:`FAST_BURST` of them back to
+        back within the epoch (the loop's checks between steps cost a tiny model's step
+        ~5%; a burst of a 35 us step is about half a millisecond of command latency)."""
+        fused = self._fused
+        if fused is None:
+            self.step_batch()
+            return
+        if self._batch == 0:
+            self.task.begin_epoch(self._generator)
+        count = min(FAST_BURST, self._steps_per_epoch - self._batch)
+        self._pending.extend(fused.train_steps(count))
+        self.step += count
+        self._batch += count
+        if self._batch == self._steps_per_epoch:
+            self._end_epoch()
 
     def _unbind(self) -> None:
         """Let the fast path look at the model's tensors afresh before its next step."""

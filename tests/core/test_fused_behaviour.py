@@ -23,6 +23,7 @@ from playground.project.schema import project_from_dict
 from playground.run.orchestrator import run_session
 from playground.run.session import build_session
 from playground.training.fused.plan import why_not
+from playground.training.trainer import FAST_BURST
 from tests.core.export_projects import chain, node
 from tests.core.fused_cases import model_gap, weights
 from tests.helpers import make_project
@@ -146,6 +147,28 @@ def test_live_hyperparameter_changes_apply_alike():
     assert model_gap(weights(fast), weights(slow)) < 1e-5
     sa, sb = fast.task.optimizer.state_dict(), slow.task.optimizer.state_dict()
     assert sa["state"].keys() == sb["state"].keys()
+
+
+def test_the_loops_bursts_of_steps_equal_steps_one_by_one():
+    """The training loop runs fast-path steps in bursts (up to FAST_BURST within an
+    epoch); stepped one at a time the run is the same, bit for bit, to the same step."""
+    sgd = {"type": "sgd", "params": {"lr": 0.05}}
+    looped, stepped = (build_session(circle_project(True, batch_size=2, optimizer=sgd),
+                                     device="cpu") for _ in range(2))
+    per_epoch = stepped.task.steps_per_epoch()
+    assert per_epoch > FAST_BURST  # 23 steps: a burst of 16, then one of 7
+    looped.trainer.run(epochs=4)
+    for _ in range(4 * per_epoch):
+        stepped.trainer.step_batch()
+    stepped.trainer.run(epochs=4)  # nothing left to train: flushes the curves
+    assert (looped.trainer.step, looped.trainer.epoch) == (stepped.trainer.step, 4)
+    wa, wb = weights(looped), weights(stepped)
+    assert all(torch.equal(wa[key], wb[key]) for key in wb)
+    la = looped.trainer.history.series["loss"].arrays()
+    lb = stepped.trainer.history.series["loss"].arrays()
+    # The same batch losses; their epoch means summed in other groupings (flushes).
+    assert np.array_equal(la[0], lb[0]) and len(la[0]) == 4
+    np.testing.assert_allclose(la[1], lb[1], rtol=1e-7)
 
 
 def paused_stepped_run(fast: bool):

@@ -262,6 +262,20 @@ class Engine:
                 call()
         return loss
 
+    @staticmethod
+    def run_sgd(programs: Sequence[Program], lr: float) -> list[Tensor]:
+        """:meth:`run` with ``sgd_lr=lr`` for each program in turn, under one guard; their
+        losses (K = 1: one 0-d tensor each)."""
+        losses = []
+        with _INFERENCE_MODE(True):
+            for program in programs:
+                for call in program.forward:
+                    call()
+                losses.append((program.loss_sgd or program.loss)())
+                for call in program.sgd(lr):
+                    call()
+        return losses
+
     def forward(self, x: Tensor, bufs: Buffers) -> Tensor:
         """The chain's output for inputs ``x`` into ``bufs`` (unprepared: evaluations)."""
         for call in self._forward(x, bufs):

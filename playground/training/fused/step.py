@@ -161,6 +161,33 @@ class FusedStep:
             return loss
         return self.update(program, group)
 
+    def train_steps(self, count: int) -> list[Tensor]:
+        """``count`` batch updates of the current epoch (the caller keeps them within it),
+        as ``count`` calls of :meth:`train_step`; returns their losses.
+
+        With plain SGD the steps run back to back in one call (the Trainer's bursts): the
+        learning rate cannot change inside an epoch without a command, and commands run
+        between bursts.
+        """
+        batches = self._task_batches
+        if batches.order is not self._order:
+            self._begin_epoch(batches.order)
+        if not self._bound:
+            self._bind()
+        group = self._group
+        if not (self._plain_sgd and not group["momentum"] and not group["weight_decay"]):
+            return [self.train_step() for _ in range(count)]
+        programs, advance = self._programs, batches.advance
+        chosen = []
+        for _ in range(count):
+            j = advance()
+            program = programs[j]
+            if program is None:
+                program = programs[j] = self.engine.program((self._variant, j),
+                                                            *self._batches[j])
+            chosen.append(program)
+        return Engine.run_sgd(chosen, group["lr"])
+
     def update(self, program: Program, group: dict) -> Tensor:
         """Forward, backward and the optimizer's update of one prepared batch."""
         plan = self.plan
