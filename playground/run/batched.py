@@ -32,7 +32,8 @@ from playground.errors import PlaygroundError
 from playground.project.schema import Project
 from playground.run.session import Session, size_metrics
 from playground.training.fused.chain import NotFused
-from playground.training.fused.copies import CopiesResult, train_copies
+from playground.training.fused.copies import train_copies
+from playground.training.fused.copies_result import CopiesResult
 
 #: :attr:`SeedBatch.engine` values (the CLI's JSON ``engine`` field).
 BATCHED, SEQUENTIAL = "batched", "sequential"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -9,6 +11,7 @@ import torch
 from playground.project.presets import load_preset
 from playground.run.orchestrator import run_session
 from playground.run.session import build_session
+from playground.training.fused import parallel
 from playground.training.fused.chain import NotFused
 from playground.training.fused.copies import initial_weights, train_copies
 from tests.core.fused_cases import model_gap, weights
@@ -119,3 +122,48 @@ def test_one_copy_is_its_seeds_run():
     assert result.states == ["finished"] and result.loss.shape == (1, 12)
     assert model_gap(result.weights[0], weights(session)) < 1e-5
     assert result.final[0]["val_loss"] == pytest.approx(run.metrics["val_loss"], rel=1e-5)
+
+
+def same_result(a, b) -> None:
+    """Two CopiesResults equal entry for entry, to rounding: kernels over fewer copies may
+    group their sums differently (1e-5, the batched seeds' tolerance against their runs)."""
+    assert a.seeds == b.seeds and a.states == b.states and a.epochs == b.epochs
+    np.testing.assert_allclose(a.loss, b.loss, rtol=1e-5)
+    assert np.array_equal(a.eval_epochs, b.eval_epochs) and a.metrics.keys() == b.metrics.keys()
+    for name in a.metrics:
+        np.testing.assert_allclose(a.metrics[name], b.metrics[name], rtol=1e-5, atol=1e-7,
+                                   err_msg=name)
+    for fa, fb in zip(a.final, b.final):
+        assert fa.keys() == fb.keys()
+        assert all(fa[k] == pytest.approx(fb[k], rel=1e-5, abs=1e-7) for k in fa), (fa, fb)
+    for wa, wb in zip(a.weights, b.weights):
+        assert wa.keys() == wb.keys() and model_gap(wa, wb) < 1e-5
+    for sa, sb in zip(a.optimizer_states, b.optimizer_states):
+        assert sa["param_groups"] == sb["param_groups"] and sa["state"].keys() == sb["state"].keys()
+    assert all(torch.equal(x, y) for x, y in zip(a.shuffle_states, b.shuffle_states))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="two processes need fork")
+@pytest.mark.parametrize("training", [{}, {"epochs": 300, "early_stopping": {
+    "monitor": "val_loss", "patience": 2, "restore_best": True},
+    "optimizer": {"type": "adam", "params": {"lr": 0.05}}}], ids=["sgd", "early-stopping"])
+def test_two_processes_give_the_one_process_result(training):
+    """Half the copies in a forked child: the same run as one batch (early stopping
+    included: each copy stops at its own epoch)."""
+    task = build_session(circle_project(True, **training), device="cpu").task
+    seeds = [3, 5, 8, 13, 21]
+    alone = train_copies(task, seeds, processes=1)
+    same_result(train_copies(task, seeds, processes=2), alone)
+    if training:
+        assert max(alone.epochs) < 300 and len(set(alone.epochs)) > 1  # stopped, each its own
+
+
+def test_a_failed_child_s_half_trains_in_the_parent(monkeypatch):
+    """If the forked child cannot send its half, the parent trains it: same result."""
+    task = build_session(circle_project(True), device="cpu").task
+    monkeypatch.setattr(parallel.pickle, "dump", _fail)
+    same_result(train_copies(task, SEEDS, processes=2), train_copies(task, SEEDS, processes=1))
+
+
+def _fail(*args, **kwargs):
+    raise OSError("no pipe today")

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -28,6 +27,7 @@ from playground.tasks.base import Task, compile_model
 from playground.tasks.supervised import ClassificationTask
 from playground.training.config import TrainingConfig
 from playground.training.fused.chain import NotFused
+from playground.training.fused.copies_result import CopiesResult, merge_results
 from playground.training.fused.engine import Engine
 from playground.training.fused.losses import residual_losses
 from playground.training.fused.optim import (
@@ -37,55 +37,12 @@ from playground.training.fused.optim import (
     folds_into_backward,
     optimizer_step,
 )
+from playground.training.fused.parallel import train_in_two, worth_forking
 from playground.training.fused.plan import Plan, plan_for
 from playground.training.fused.step import mark_stepped
 from playground.training.metrics import classification_metrics_batch, regression_metrics_batch
 from playground.training.optimizers import build_optimizer
 from playground.training.schedules import build_schedulers, step_schedulers
-
-
-@dataclass
-class CopiesResult:
-    """What :func:`train_copies` returns; every list has one entry per copy (seed).
-
-    Attributes
-    ----------
-    seeds : list of int
-    loss : ndarray, shape (K, epochs)
-        Each epoch's mean batch loss: the Trainer's ``loss`` curve (NaN after a copy stopped).
-    metrics : dict
-        Metric name (``train_loss``, ``test_accuracy``...) -> (K, evaluations) array,
-        at :attr:`eval_epochs` (NaN after a copy stopped).
-    eval_epochs : ndarray
-        Epochs after which the copies were evaluated.
-    final : list of dict
-        Each copy's final metrics, as ``Trainer.metrics`` holds them at the end
-        (``loss``, the task's metrics, ``best_epoch`` after early stopping).
-    states : list of str
-        "finished" (all epochs, or ended by early stopping) or "diverged", as the
-        Trainer's :class:`~playground.training.states.RunState` values.
-    epochs : list of int
-        Epochs each copy trained.
-    weights : list of dict
-        Each copy's final ``state_dict`` (the model's keys), best weights after early
-        stopping with ``restore_best``.
-    optimizer_states : list of dict
-        Each copy's optimizer state in ``torch.optim``'s ``state_dict()`` form.
-    shuffle_states : list of Tensor
-        Each copy's shuffling generator state when it ended: what a Trainer with its
-        seed holds after as many epochs (a run continued from the copy reshuffles alike).
-    """
-
-    seeds: list[int]
-    loss: np.ndarray
-    metrics: dict[str, np.ndarray]
-    eval_epochs: np.ndarray
-    final: list[dict[str, float]]
-    states: list[str]
-    epochs: list[int]
-    weights: list[dict[str, Tensor]]
-    optimizer_states: list[dict] = field(default_factory=list)
-    shuffle_states: list[Tensor] = field(default_factory=list)
 
 
 def initial_weights(task: Task, seeds: Sequence[int]) -> list[dict[str, Tensor]]:
@@ -100,7 +57,8 @@ def initial_weights(task: Task, seeds: Sequence[int]) -> list[dict[str, Tensor]]
 
 def train_copies(task: Task, seeds: Sequence[int],
                  inits: Sequence[Mapping[str, Tensor]] | None = None,
-                 epochs: int | None = None, eval_every: int | None = None) -> CopiesResult:
+                 epochs: int | None = None, eval_every: int | None = None,
+                 processes: int | None = None) -> CopiesResult:
     """Train ``len(seeds)`` copies of ``task``'s network in lockstep on the fast path.
 
     Parameters
@@ -118,6 +76,11 @@ def train_copies(task: Task, seeds: Sequence[int],
     eval_every : int, optional
         Epochs between evaluations (every epoch with early stopping); default about
         100 evaluations per run. The last epoch is always evaluated.
+    processes : int, optional
+        1: one process; 2: half the copies in a forked child
+        (:mod:`~playground.training.fused.parallel`); default 2 where
+        :func:`~playground.training.fused.parallel.worth_forking` says so, else 1. The
+        result is the same either way.
 
     Returns
     -------
@@ -138,10 +101,17 @@ def train_copies(task: Task, seeds: Sequence[int],
         list(inits) if inits is not None else list(initial_weights(task, seeds))
     if len(starts) != len(seeds) or not seeds:
         raise ValueError(f"{len(starts)} initial weight sets for {len(seeds)} seeds")
-    run = _Lockstep(task, plan, config, seeds, starts)
     total = config.epochs if epochs is None else int(epochs)
     every = eval_every or (1 if config.early_stopping else max(1, total // 100))
-    return run.train(total, every)
+
+    def train(part: list[int], part_inits: list[Mapping[str, Tensor]]) -> CopiesResult:
+        return _Lockstep(task, plan, config, part, part_inits).train(total, every)
+
+    if processes is None:
+        processes = 2 if worth_forking(len(seeds), plan.x.device) else 1
+    if processes > 1 and len(seeds) > 1:
+        return merge_results(*train_in_two(train, seeds, starts))
+    return train(seeds, starts)
 
 
 class _Lockstep:
