@@ -109,6 +109,9 @@ class Dataset:
         (applied already; kept so new inputs, e.g. a boundary grid, can be mapped).
     meta : dict
         What the generator passed in :attr:`Arrays.meta` (empty for most datasets).
+    seed : int
+        The data seed it was generated with (a task that regenerates it, the
+        perceptron sweep, seeds its generator alike).
     """
 
     type: str
@@ -119,6 +122,7 @@ class Dataset:
     info: DatasetInfo
     scaler: dict | None = None
     meta: dict = field(default_factory=dict)
+    seed: int = 0
 
     @property
     def input_shape(self) -> tuple[int, ...]:

@@ -61,7 +61,7 @@ def load_dataset(spec: DataSpec) -> Dataset:
         splits = {name: Split(((s.x - scaler["mean"]) / scaler["scale"]).astype(np.float32), s.y)
                   for name, s in splits.items()}
     return Dataset(spec.type, dict(spec.params), splits["train"], splits["val"], splits["test"],
-                   entry.info_for(spec.params), scaler, dict(arrays.meta or {}))
+                   entry.info_for(spec.params), scaler, dict(arrays.meta or {}), int(spec.seed))
 
 
 def check_footprint(entry: DatasetType, params: dict) -> None:

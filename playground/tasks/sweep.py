@@ -69,8 +69,10 @@ class PerceptronSweepTask(Task):
     def _arrays(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """All samples at value k: x (n, d) float64 and labels -1/+1."""
         if k not in self._data:
-            params = {**self.ctx.require_dataset().params, self.param: self.values[k]}
-            arrays = self.entry.generate(params, np.random.default_rng(0))
+            dataset = self.ctx.require_dataset()
+            params = {**dataset.params, self.param: self.values[k]}
+            # Generated as the data panel's dataset is: from the data seed (--vary-data moves it).
+            arrays = self.entry.generate(params, np.random.default_rng(dataset.seed))
             x = np.asarray(arrays.x, dtype=np.float32).reshape(len(arrays.x), -1)
             y = 2.0 * np.asarray(arrays.y, dtype=np.float64) - 1.0
             self._data = {k: (x.astype(np.float64), y)}  # keep one value's data

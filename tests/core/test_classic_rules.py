@@ -239,6 +239,25 @@ def test_sweep_reproduces_the_books_first_runs():
     assert value_key(2.0) == "2.0" and value_key(1.15) == "1.15"
 
 
+def test_sweep_regenerates_its_data_from_the_data_seed():
+    """A generator drawing from its rng (TF Playground's gauss) regenerates each swept value
+    from the data seed: the sweep's data at the dataset's own value is the data panel's,
+    and another data seed gives other data (``--vary-data`` moves it)."""
+    def sweep(data_seed):
+        return build_session(project_from_dict({
+            "format_version": 3, "graphs": {},
+            "data": {"type": "gauss", "params": {"n_samples": 40, "noise": 40},
+                     "seed": data_seed, "split": {"val": 0.0, "test": 0.0}},
+            "task": {"type": "perceptron_sweep",
+                     "params": {"parameter": "noise", "values": [40, 20], "runs": 1}},
+            "training": {"optimizer": {"type": "sgd", "params": SGD}, "device": "cpu"}}))
+    first, second = sweep(3), sweep(4)
+    x, _ = first.task._arrays(0)  # noise 40: the dataset's own value
+    panel = first.dataset.train.x
+    assert sorted(map(tuple, x.astype(np.float32))) == sorted(map(tuple, panel))
+    assert not np.array_equal(x, second.task._arrays(0)[0])
+
+
 def test_sweep_rejects_a_parameter_the_dataset_lacks():
     with pytest.raises(TrainingError, match="no parameter"):
         build_session(project_from_dict({
