@@ -12,7 +12,7 @@ from typing import Any
 
 from playground.errors import ValidationError
 from playground.params import choice_param, floats_param, int_param, resolve
-from playground.training.optimizers import OPTIMIZERS
+from playground.training.optimizers import parse_optimizer_spec
 
 GAN_SCALARS = (
     choice_param("noise", "normal", ("normal", "uniform"),
@@ -54,10 +54,5 @@ def parse_gan_params(raw: Any, where: str = "task.params") -> dict:
 def _parse_optimizer(raw: Any, where: str) -> dict | None:
     if raw is None:
         return None
-    if not isinstance(raw, Mapping):
-        raise ValidationError("expected null or an object with 'type' and 'params'", where)
-    for key in raw:
-        if key not in ("type", "params"):
-            raise ValidationError(f"unknown field {key!r} (expected type, params)", where)
-    entry = OPTIMIZERS.get(raw.get("type"), f"{where}.type")
-    return {"type": entry.id, "params": resolve(entry.params, raw.get("params"), f"{where}.params")}
+    opt_type, hyper = parse_optimizer_spec(raw, where)
+    return {"type": opt_type, "params": hyper}

@@ -34,7 +34,12 @@ from playground.surfaces import SURFACES, grid
 from playground.tasks.base import Task, TaskContext, TaskType, register_task
 from playground.tasks.mh import MHRacer
 from playground.tasks.trajectory import Trajectory
-from playground.training.optimizers import OPTIMIZERS, build_optimizer, set_hyper
+from playground.training.optimizers import (
+    OPTIMIZERS,
+    build_optimizer,
+    parse_optimizer_spec,
+    set_hyper,
+)
 
 _KEYS = ("surface", "surface_params", "start", "racers", "diverge_threshold")
 _RACER_KEYS = ("name", "label", "optimizer", "start", "sampler")
@@ -127,20 +132,10 @@ def _parse_racer(raw: Any, where: str) -> dict:
     if "optimizer" not in raw:
         raise ValidationError("missing; give {\"type\": ..., \"params\": {...}}",
                               f"{where}.optimizer")
-    opt_type, hyper = _parse_optimizer(raw["optimizer"], f"{where}.optimizer")
+    opt_type, hyper = parse_optimizer_spec(raw["optimizer"], f"{where}.optimizer")
     return {"name": name, "label": label,
             "optimizer": {"type": opt_type, "params": hyper},
             "start": _start(raw.get("start"), f"{where}.start")}
-
-
-def _parse_optimizer(raw: Any, where: str) -> tuple[str, dict]:
-    if not isinstance(raw, Mapping):
-        raise ValidationError("expected an object with 'type' and 'params'", where)
-    for key in raw:
-        if key not in ("type", "params"):
-            raise ValidationError(f"unknown field {key!r} (expected type, params)", where)
-    entry = OPTIMIZERS.get(raw.get("type"), f"{where}.type")
-    return entry.id, resolve(entry.params, raw.get("params"), f"{where}.params")
 
 
 # -- racers ----------------------------------------------------------------------------------

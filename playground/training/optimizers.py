@@ -7,13 +7,14 @@ here are PyTorch's and are only what a new project starts with.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 
 from playground.errors import ValidationError
-from playground.params import Param, bool_param, float_param
+from playground.params import Param, bool_param, float_param, resolve
 from playground.registry import Registry
 
 
@@ -140,6 +141,24 @@ OPTIMIZERS.register(OptimizerType(
                                                    advanced=True)),
     _adam_like(torch.optim.NAdam, ("momentum_decay",)),
     "Adam with Nesterov momentum."))
+
+
+def parse_optimizer_spec(raw: Any, where: str) -> tuple[str, dict]:
+    """An optimizer written as ``{"type": id, "params": {...}}`` in a project file (a GAN's
+    per-network optimizer, a surface race's racer): its id and resolved hyperparameters.
+
+    Raises
+    ------
+    ValidationError
+        Naming ``where`` (or its ``.type`` / ``.params``) when the object is malformed.
+    """
+    if not isinstance(raw, Mapping):
+        raise ValidationError("expected an object with 'type' and 'params'", where)
+    for key in raw:
+        if key not in ("type", "params"):
+            raise ValidationError(f"unknown field {key!r} (expected type, params)", where)
+    entry = OPTIMIZERS.get(raw.get("type"), f"{where}.type")
+    return entry.id, resolve(entry.params, raw.get("params"), f"{where}.params")
 
 
 def build_optimizer(type_id: str, hyper: dict,
