@@ -67,8 +67,20 @@ def _cross_entropy(p: dict, kind: str):
 def _bce(p: dict, kind: str):
     # On probabilities torch already caps log(p) at -100, so no clamp op is needed on the
     # hot path (Keras clips p to [1e-7, 1 - 1e-7]; the two differ only for confident mistakes).
-    return F.binary_cross_entropy if kind == "probabilities" else \
+    return bce_on_probabilities if kind == "probabilities" else \
         F.binary_cross_entropy_with_logits
+
+
+def bce_on_probabilities(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """``F.binary_cross_entropy``; a NaN probability gives a NaN loss (with a graph, so the
+    step still runs) where the kernel raises "all elements of input should be between 0
+    and 1": the run diverged, and the trainer says so at its step."""
+    try:
+        return F.binary_cross_entropy(out, y)
+    except RuntimeError:
+        if not bool(torch.isnan(out).any()):
+            raise
+        return out.sum() * float("nan")
 
 
 def _half_mse(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

@@ -262,6 +262,20 @@ def test_divergence_is_caught_at_the_same_step():
     assert results[0] == results[1] and results[0][0] == "diverged"
 
 
+def test_a_nan_probability_under_bce_is_a_divergence_not_a_failure():
+    """A sigmoid output gone NaN (a weight set to NaN here; a LayerNorm with eps 0 over a
+    constant feature in the fuzz corpus) makes binary_cross_entropy's kernel raise "all
+    elements of input should be between 0 and 1": both paths report a divergence at the
+    step instead of failing with PyTorch's words."""
+    for fast in (True, False):
+        session = build_session(circle_project(fast), device="cpu")
+        with torch.no_grad():
+            session.task.models["model"].get_submodule("out.0").weight[0, 0] = float("nan")
+        state = session.trainer.run()
+        assert state == "diverged", (fast, session.trainer.stop_reason)
+        assert session.trainer.stop_reason == "loss became nan at step 1"
+
+
 # -- files ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("first, second", [(True, True), (True, False), (False, True)],

@@ -100,7 +100,13 @@ def _half_mse_single(out: Tensor, y: Tensor, grad: Tensor, s: LossScratch) -> Te
 def _bce_probabilities_single(p: Tensor, y: Tensor, grad: Tensor, s: LossScratch) -> Tensor:
     # F.binary_cross_entropy: logs capped at -100; its backward divides by max(p(1-p), 1e-12).
     _BCE_BW(s.one, p, y, None, _MEAN, grad_input=grad)
-    return _nn.binary_cross_entropy(p, y, None, _MEAN)  # type: ignore[arg-type]
+    try:
+        return _nn.binary_cross_entropy(p, y, None, _MEAN)  # type: ignore[arg-type]
+    except RuntimeError:  # a NaN probability (the kernel refuses it): the run diverged
+        if not bool(torch.isnan(p).any()):
+            raise
+        grad.fill_(float("nan"))
+        return torch.full((), float("nan"), dtype=p.dtype, device=p.device)
 
 
 def _bce_logits_single(z: Tensor, y: Tensor, grad: Tensor, s: LossScratch) -> Tensor:
