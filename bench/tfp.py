@@ -93,16 +93,19 @@ def time_trainer(session: Session, seconds: float) -> tuple[float, float]:
 
 
 def time_copies(session: Session, seconds: float, inits: list) -> tuple[float, float]:
-    """(wall, thread-CPU) copy-steps/s of train_copies: K seeds, evaluated as by default."""
+    """(wall, thread-CPU) copy-steps/s of train_copies: K seeds, evaluated as by default,
+    in this process alone (the batching's figure; the second process that ``--seeds``
+    adds on a two-core Linux machine is measured by bench/seeds.py, and its CPU time
+    would not show in this thread's)."""
     k, per_epoch = len(inits), session.task.steps_per_epoch()
     seeds = list(range(k))
-    train_copies(session.task, seeds, inits, epochs=2)  # warm-up: buffers, programs
+    train_copies(session.task, seeds, inits, epochs=2, processes=1)  # warm-up: buffers
     start, cpu = time.perf_counter(), time.thread_time()
-    result = train_copies(session.task, seeds, inits, epochs=5)
+    result = train_copies(session.task, seeds, inits, epochs=5, processes=1)
     rate = 5 / max(time.perf_counter() - start, 1e-9)
     epochs = max(5, int(rate * seconds))
     start, cpu = time.perf_counter(), time.thread_time()
-    result = train_copies(session.task, seeds, inits, epochs=epochs)
+    result = train_copies(session.task, seeds, inits, epochs=epochs, processes=1)
     assert result.states == ["finished"] * k
     steps = k * epochs * per_epoch
     return steps / (time.perf_counter() - start), steps / (time.thread_time() - cpu)
