@@ -110,11 +110,14 @@ def test_space_plays_and_pauses(qtbot, window):
 
 @pytest.mark.parametrize("error", [RuntimeError, KeyError])
 def test_an_exception_in_training_is_shown_and_the_app_keeps_working(qtbot, window, error):
-    def boom():
+    def boom(*args):
         raise error("boom in train_step")
 
     trainer = window.run.session.trainer  # the session waits paused: safe to patch
-    (trainer.fused or window.run.session.task).train_step = boom  # what steps each batch
+    stepper = trainer.fused or window.run.session.task
+    stepper.train_step = boom  # what steps each batch (the fast path's loop: in bursts)
+    if trainer.fused is not None:
+        trainer.fused.train_steps = boom
     with qtbot.waitSignal(window.run.worker.failed, timeout=TRAIN_TIMEOUT * 1000) as blocker:
         click(qtbot, window, "play")
     assert "boom in train_step" in blocker.args[0]

@@ -250,22 +250,21 @@ class Engine:
         rounding); without it the gradients land in :attr:`weight_grads` and
         :attr:`bias_grads` (autograd's numbers, for K = 1 bit for bit).
         """
-        if sgd_lr is None:
-            calls, loss_call = program.backward, program.loss
-        else:
-            calls, loss_call = program.sgd(sgd_lr), program.loss_sgd or program.loss
+        if sgd_lr is not None:
+            return Engine.run_sgd((program,), sgd_lr)[0]
         with _INFERENCE_MODE(True):
             for call in program.forward:
                 call()
-            loss = loss_call()
-            for call in calls:
+            loss = program.loss()
+            for call in program.backward:
                 call()
         return loss
 
     @staticmethod
-    def run_sgd(programs: Sequence[Program], lr: float) -> list[Tensor]:
-        """:meth:`run` with ``sgd_lr=lr`` for each program in turn, under one guard; their
-        losses (K = 1: one 0-d tensor each)."""
+    def run_sgd(programs: Sequence[Program], lr: float) -> list[Any]:
+        """Forward, loss and plain SGD step (``backward_sgd``) of each program in turn,
+        under one guard; their losses (K = 1: one 0-d tensor each; None where a batched
+        MSE step keeps residuals instead)."""
         losses = []
         with _INFERENCE_MODE(True):
             for program in programs:

@@ -144,22 +144,7 @@ class FusedStep:
 
     def train_step(self) -> Tensor:
         """One batch update, as ``task.train_step()`` would do it; returns the batch loss."""
-        batches = self._task_batches
-        if batches.order is not self._order:
-            self._begin_epoch(batches.order)
-        if not self._bound:
-            self._bind()
-        j = batches.advance()
-        program = self._programs[j]
-        if program is None:
-            program = self._programs[j] = self.engine.program(
-                (self._variant, j), *self._batches[j])
-        group = self._group
-        if self._plain_sgd and not group["momentum"] and not group["weight_decay"]:
-            loss = Engine.run(program, group["lr"])
-            assert loss is not None  # K = 1 steps return their loss
-            return loss
-        return self.update(program, group)
+        return self.train_steps(1)[0]
 
     def train_steps(self, count: int) -> list[Tensor]:
         """``count`` batch updates of the current epoch (the caller keeps them within it),
@@ -174,19 +159,20 @@ class FusedStep:
             self._begin_epoch(batches.order)
         if not self._bound:
             self._bind()
+        programs = [self._next_program() for _ in range(count)]
         group = self._group
-        if not (self._plain_sgd and not group["momentum"] and not group["weight_decay"]):
-            return [self.train_step() for _ in range(count)]
-        programs, advance = self._programs, batches.advance
-        chosen = []
-        for _ in range(count):
-            j = advance()
-            program = programs[j]
-            if program is None:
-                program = programs[j] = self.engine.program((self._variant, j),
-                                                            *self._batches[j])
-            chosen.append(program)
-        return Engine.run_sgd(chosen, group["lr"])
+        if self._plain_sgd and not group["momentum"] and not group["weight_decay"]:
+            return Engine.run_sgd(programs, group["lr"])
+        return [self.update(program, group) for program in programs]
+
+    def _next_program(self) -> Program:
+        """The prepared step of the task's next batch (the batch position moves on)."""
+        j = self._task_batches.advance()
+        program = self._programs[j]
+        if program is None:
+            program = self._programs[j] = self.engine.program((self._variant, j),
+                                                              *self._batches[j])
+        return program
 
     def update(self, program: Program, group: dict) -> Tensor:
         """Forward, backward and the optimizer's update of one prepared batch."""
