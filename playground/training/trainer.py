@@ -51,7 +51,7 @@ Probe = Callable[["Trainer"], Any]
 FAST_PATH, AUTOGRAD = "fast path", "autograd"
 
 
-#: Fast-path steps per turn of the training loop (see Trainer._step_burst).
+#: Fast-path steps per turn of the training loop (see Trainer.step_batch).
 FAST_BURST = 16
 
 
@@ -186,14 +186,22 @@ class Trainer(TrainerEvaluation, CheckpointState):
         self.post(self.step_batch if kind == "batch" else self.step_epoch)
 
     # -- stepping (trainer thread only) ----------------------------------------------------
-    def step_batch(self) -> None:
-        """One batch update, with epoch bookkeeping."""
+    def step_batch(self, most: int = 1) -> None:
+        """One batch update, with epoch bookkeeping; on the fast path up to ``most`` of them
+        back to back within the epoch (the loop asks for :data:`FAST_BURST`: its checks
+        between steps cost a tiny model's step ~5%; a burst of a 35 us step is about half
+        a millisecond of command latency)."""
         if self._batch == 0:
             self.task.begin_epoch(self._generator)
         fused = self._fused
-        self._pending.append(self.task.train_step() if fused is None else fused.train_step())
-        self.step += 1
-        self._batch += 1
+        if fused is None or most == 1:
+            self._pending.append(self.task.train_step() if fused is None else fused.train_step())
+            count = 1
+        else:
+            count = min(most, self._steps_per_epoch - self._batch)
+            self._pending.extend(fused.train_steps(count))
+        self.step += count
+        self._batch += count
         if self._batch == self._steps_per_epoch:
             self._end_epoch()
 
@@ -303,26 +311,9 @@ class Trainer(TrainerEvaluation, CheckpointState):
             if self.state != RunState.RUNNING:
                 self._set_state(RunState.RUNNING)
                 self._speed = (time.perf_counter(), self.step, self._speed[2])
-            self._step_burst()
+            self.step_batch(FAST_BURST)
             if self._snap_throttle.due(time.perf_counter()):
                 self.publish()
-
-    def _step_burst(self) -> None:
-        """One batch update, or on the fast path up to :data:`FAST_BURST` of them back to
-        back within the epoch (the loop's checks between steps cost a tiny model's step
-        ~5%; a burst of a 35 us step is about half a millisecond of command latency)."""
-        fused = self._fused
-        if fused is None:
-            self.step_batch()
-            return
-        if self._batch == 0:
-            self.task.begin_epoch(self._generator)
-        count = min(FAST_BURST, self._steps_per_epoch - self._batch)
-        self._pending.extend(fused.train_steps(count))
-        self.step += count
-        self._batch += count
-        if self._batch == self._steps_per_epoch:
-            self._end_epoch()
 
     def _unbind(self) -> None:
         """Let the fast path look at the model's tensors afresh before its next step."""
