@@ -14,7 +14,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -147,7 +147,8 @@ class TrainingPanel(QWidget):
         column.addWidget(self._group("Learning-rate schedule", self.schedule_combo,
                                      self._hosts["schedule"]))
         column.addStretch(1)
-        scroll = QScrollArea(widgetResizable=True, frameShape=QScrollArea.Shape.NoFrame)
+        scroll = self.scroll = QScrollArea(widgetResizable=True,
+                                           frameShape=QScrollArea.Shape.NoFrame)
         scroll.setWidget(body)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
@@ -195,13 +196,20 @@ class TrainingPanel(QWidget):
 
     # -- showing a project -------------------------------------------------------------------
     def set_project(self, project: Any, target: str | None) -> None:
-        """Show ``project``'s task and training config; ``target`` is its dataset's target kind."""
+        """Show ``project``'s task and training config; ``target`` is its dataset's target kind.
+
+        The panel stays scrolled where it was (an undo shows its value in place): the forms
+        are rebuilt, and the body shrinks for a moment while they are.
+        """
+        bar = self.scroll.verticalScrollBar()
+        kept = bar.value()
         self.task_id, self.task_params = project.task, dict(project.task_params)
         self.config = project.training
         self._graphs = list(project.graphs)
         self._target = target
         self._fill_tasks()
         self._fill_config()
+        QTimer.singleShot(0, bar, lambda: bar.setValue(kept))  # after the new forms' layout
 
     def set_target(self, target: str | None, graph_names: Iterable[str] | None = None) -> None:
         """The dataset changed: offer the tasks that fit; switch task if the current one no
