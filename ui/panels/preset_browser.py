@@ -142,6 +142,12 @@ def _seed(entry: PresetEntry) -> str:
 class PresetBrowser(QWidget):
     """Tree of presets (book / chapter / preset), search box, description, Open.
 
+    Parameters
+    ----------
+    orientation : Qt.Orientation
+        Vertical (the Presets tab): the tree above the description; horizontal (File >
+        Open preset): side by side.
+
     Signals
     -------
     open_requested(str)
@@ -151,7 +157,8 @@ class PresetBrowser(QWidget):
     open_requested = Signal(str)
     _read = Signal(object, str)
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None,
+                 orientation: Qt.Orientation = Qt.Orientation.Vertical):
         super().__init__(parent)
         self.entries: dict[str, PresetEntry] = {}
         self.results: dict[str, list[str]] = {}
@@ -167,10 +174,11 @@ class PresetBrowser(QWidget):
                                         openExternalLinks=False)
         self.open_button = QPushButton("Open", objectName="open_preset", enabled=False)
         self.open_button.clicked.connect(lambda: self._open(self.tree.currentItem()))
-        splitter = QSplitter(Qt.Orientation.Vertical, childrenCollapsible=False)
+        splitter = QSplitter(orientation, childrenCollapsible=False)
         splitter.addWidget(self.tree)
         splitter.addWidget(self.description)
-        splitter.setSizes([220, 200])
+        # A dock: the tree above its description. A dialog: side by side, the text wider.
+        splitter.setSizes([220, 200] if orientation == Qt.Orientation.Vertical else [470, 530])
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.open_button)

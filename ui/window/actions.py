@@ -18,6 +18,8 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QStyle
 SPECS: dict[str, tuple[str, tuple, str, Any]] = {
     "new": ("&New", (QKeySequence.StandardKey.New,), "Start an empty project", None),
     "open": ("&Open…", (QKeySequence.StandardKey.Open,), "Open a project or preset file", None),
+    "browse_presets": ("Open &preset…", ("Ctrl+Shift+O",), "Browse the books' presets, "
+                       "read what each shows, and open one", None),
     "save": ("&Save", (QKeySequence.StandardKey.Save,), "Save the project", None),
     "save_as": ("Save &As…", ("Ctrl+Shift+S",), "Save the project under a new name", None),
     "export": ("&Export…", ("Ctrl+E",), "Export the model (checkpoint, TorchScript, ONNX, "
@@ -48,7 +50,7 @@ SPECS: dict[str, tuple[str, tuple, str, Any]] = {
 }
 #: Actions whose handler is the window's FileController (``window.file_ops``) method of the
 #: same name, when ``handlers`` has none.
-FILE_OPS_KEYS = ("import_data", "export_metrics")
+FILE_OPS_KEYS = ("browse_presets", "import_data", "export_metrics")
 RUN_KEYS = ("play_pause", "play", "pause", "step", "step_epoch", "stop", "reset")
 THEMES = (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark"))
 
@@ -83,7 +85,7 @@ def build_menus(window: Any, actions: dict[str, QAction], editor_actions: dict[s
     bar = window.menuBar()
     menus = {}
     file_menu = menus["file"] = bar.addMenu("&File")
-    for key in ("new", "open"):
+    for key in ("new", "open", "browse_presets"):
         file_menu.addAction(actions[key])
     menus["recent"] = file_menu.addMenu("Open &Recent")
     menus["recent"].setObjectName("menu_recent")

@@ -30,6 +30,7 @@ class FileController(QObject):
         self.window = window
         self.autosave_enabled = autosave
         self._export_token: int | None = None
+        self.preset_dialog: Any = None  # File > Open preset, while it is open
         self._periodic = QTimer(self, interval=AUTOSAVE_MS)
         self._periodic.timeout.connect(self.autosave)
         self._burst = QTimer(self, interval=BURST_MS, singleShot=True)
@@ -75,6 +76,21 @@ class FileController(QObject):
         self.window.set_project(project, path=path)
         self.window.show_status(f"Opened {Path(path).name}")
         return True
+
+    def browse_presets(self) -> None:
+        """File > Open preset: the catalogue in a dialog (window-modal, so the window
+        stays responsive and a test can drive it); Open in it opens the preset."""
+        from ui.dialogs.preset_dialog import PresetDialog
+
+        dialog = self.preset_dialog = PresetDialog(self.window.preset_browser, self.window)
+        dialog.open_requested.connect(self.open_preset)
+        dialog.finished.connect(self._preset_dialog_closed)
+        dialog.open()
+
+    def _preset_dialog_closed(self) -> None:
+        if self.preset_dialog is not None:
+            self.preset_dialog.deleteLater()
+            self.preset_dialog = None
 
     def open_preset(self, path: str) -> bool:
         """Open a shipped preset: it becomes an untitled project (Save asks where), so the
