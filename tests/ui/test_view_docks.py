@@ -124,6 +124,26 @@ def test_each_task_gives_its_main_view_the_space(qtbot, tmp_path, preset, main):
         close_window(qtbot, window)
 
 
+@pytest.mark.parametrize("size", [(1366, 740), (1900, 1000)])
+def test_a_series_view_is_wide_beside_the_curves_under_the_editor(qtbot, tmp_path, size):
+    """A forecast in the right column was 290 px wide at 1366x768: 340 months in 200 px."""
+    window = open_window(qtbot, tmp_path, "ldl-9-rnn-forecast", size=size)
+    try:
+        forecast, curves = window.views.docks["forecast"], window.views.docks["curves"]
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        assert window.dockWidgetArea(forecast) == bottom == window.dockWidgetArea(curves)
+        assert forecast.geometry().left() >= curves.geometry().right()  # beside, right
+        assert forecast.width() > 1.5 * forecast.height()
+        plan = MAIN_VIEWS["forecast"]
+        row = forecast.width() + curves.width()
+        assert forecast.width() / row == pytest.approx(plan.below, abs=0.04)
+        assert forecast.height() / window.height() == pytest.approx(plan.curves, abs=0.04)
+        assert window.views.arrangement.column_docks() == []
+        assert window.editor.width() > 0.5 * window.width()
+    finally:
+        close_window(qtbot, window)
+
+
 def test_shares_hold_through_resizes_and_a_drag_sets_new_ones(qtbot, tmp_path):
     window = open_window(qtbot, tmp_path, "tfp-spiral")
     try:

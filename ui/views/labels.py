@@ -34,11 +34,16 @@ class RowLegend(pg.LegendItem):
 
     #: Pixels between an entry's sample and its label, and between entries.
     SPACING = 10
+    #: The frame's padding (left and right, top and bottom). The layout's own default
+    #: (9 px a side) was not counted in the size asked for, so a one-row legend's text
+    #: ran over its frame's bottom edge.
+    PAD = (4.0, 2.0)
 
     def __init__(self, foreground: Any, **kwargs: Any):
         super().__init__(offset=None, labelTextColor=foreground, colCount=99,
                          horSpacing=self.SPACING, verSpacing=-4, **kwargs)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.layout.setContentsMargins(*self.PAD, *self.PAD)
         self._width = 0.0  # the width the entries have to share
         self.beside = False
         self.moving = False
@@ -52,7 +57,9 @@ class RowLegend(pg.LegendItem):
                                                            min((r + 1) * columns, len(widths)))),
                          default=0.0) for r in range(rows))
         width = _grid_width(widths, columns) if widths else 0.0
-        size = QSizeF(width + 8, height + 2 if height else 0)
+        if height:
+            height += self.layout.verticalSpacing() * (rows - 1) + 2 * self.PAD[1]
+        size = QSizeF(width + 2 * self.PAD[0], height)
         self.setMinimumSize(QSizeF(0, size.height()))
         self.setPreferredSize(size)
         self.setMaximumSize(size)

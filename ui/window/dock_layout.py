@@ -5,7 +5,8 @@ shares of the window that hold through resizes, and the task's default put back 
 dict of docks, shared) by the :class:`DockPlan` of the layout's main view (see
 :data:`MAIN_VIEWS`): the main view heads the right column, the next view is stacked
 under it and any others are tabs beside that one; curves at the bottom under the
-editor (in the column when there is no editor). The shares of width and height are
+editor (in the column when there is no editor). A wide main view (a series) sits beside
+the curves under the editor instead (:attr:`DockPlan.below`). The shares of width and height are
 applied after every window resize; dragging a dock separator keeps new shares.
 """
 
@@ -43,6 +44,11 @@ class DockPlan:
     #: The main view is a square plane with ``square`` pixels of controls and captions:
     #: its height follows the column's width (``main`` is then the most it takes).
     square: int = 0
+    #: The main view is a wide plot (a series over time): it goes under the editor beside
+    #: the curves, taking this share of their row's width, instead of heading the column
+    #: (at 1366x768 the column is ~300 px wide: 340 months in 200 px). ``curves`` is then
+    #: the row's height. 0: in the column.
+    below: float = 0.0
 
 
 #: Views that are the point of their task, in order: the first of a layout's views found
@@ -56,7 +62,7 @@ MAIN_VIEWS: dict[str, DockPlan] = {
     "latent": DockPlan(column=0.36, main=0.62),
     "samples": DockPlan(column=0.34, main=0.62),
     "boundary": DockPlan(column=0.32, main=0.70, square=90),
-    "forecast": DockPlan(column=0.38, main=0.65),
+    "forecast": DockPlan(curves=0.42, below=0.6),
     "confusion": DockPlan(column=0.36, main=0.55),
     "fit": DockPlan(column=0.32, main=0.60),
     "landscape": DockPlan(column=0.34, main=0.60),
@@ -122,9 +128,18 @@ class DockLayout:
         self.shares = self.plan
         self.place()
 
+    def main_below(self) -> QDockWidget | None:
+        """The main view's dock when the plan puts it beside the curves (else None)."""
+        order = column_order(list(self.docks))
+        if not (self.plan.below and self.curves_below and CURVES in self.docks and order):
+            return None
+        return self.docks[order[0]]
+
     def place(self) -> None:
         """Put every dock where the task's default layout has it (see the module doc)."""
-        column = [self.docks[v] for v in column_order(list(self.docks))]
+        below = self.main_below()
+        column = [self.docks[v] for v in column_order(list(self.docks))
+                  if self.docks[v] is not below]
         curves = self.docks.get(CURVES)
         for dock in [*column, curves]:
             if dock is not None:
@@ -143,6 +158,10 @@ class DockLayout:
                 self.window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, curves)
             else:
                 self.window.splitDockWidget(stacked[-1], curves, Qt.Orientation.Vertical)
+        if below is not None and curves is not None:
+            below.setFloating(False)
+            below.show()
+            self.window.splitDockWidget(curves, below, Qt.Orientation.Horizontal)
         for dock in stacked:
             dock.raise_()  # the main view and the view under it are the tabs on top
 
@@ -187,6 +206,13 @@ class DockLayout:
         if bottom and editor:
             window.resizeDocks([curves], [int(window.height() * shares.curves)],
                                Qt.Orientation.Vertical)
+            below = self.main_below()
+            if below is not None and window.dockWidgetArea(below) == \
+                    Qt.DockWidgetArea.BottomDockWidgetArea and below.isVisible():
+                row = curves.width() + below.width()
+                window.resizeDocks([curves, below], [int(row * (1 - shares.below)),
+                                                     int(row * shares.below)],
+                                   Qt.Orientation.Horizontal)
         if len(column) > 1:
             # Once the new widths are laid out: a square main view's height follows them.
             self._heights.start()
