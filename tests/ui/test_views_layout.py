@@ -257,3 +257,17 @@ def test_exports_carry_the_colour_bar_and_the_legend(qtbot, circle, tmp_path):
     curves = shown(qtbot, "curves", circle, (700, 260))
     curves.export_svg(tmp_path / "c.svg")
     assert "train_loss (batches)" in svg_texts(tmp_path / "c.svg")
+
+
+def test_a_wide_weight_matrix_keeps_its_height_under_its_axes(qtbot):
+    """A 48 x 128 layer in a narrow dock: the picture stays as tall as the grid planned
+    (its axes were not counted, and it was drawn 12 px tall at 1366x768)."""
+    from playground.project.presets import load_preset
+    from playground.run.session import build_session
+
+    view = shown(qtbot, "weights", build_session(load_preset("launch-boston-kfold")),
+                 (300, 700))
+    plot, item = view.plots["hidden_2"]
+    rect = item.sceneBoundingRect()
+    assert rect.height() >= 0.8 * (48 / 130) * rect.width(), (rect.width(), rect.height())
+    assert clipped_texts(view) == []

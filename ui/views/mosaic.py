@@ -20,6 +20,9 @@ from ui.views.plotting import layout_widget, plain_plot, style_plot, theme
 
 #: Height of a panel's title and margins (pixels), beside its picture.
 CHROME = 34
+#: A panel with axes: the bottom axis's ticks and label under the picture as well (without
+#: it a weight matrix 0.37 times as tall as wide was drawn 12 px tall at 1366x768).
+AXES_CHROME = 40
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,8 @@ class PanelGrid(QScrollArea):
             heights = []
             for key in keys[row * columns:(row + 1) * columns]:
                 picture = max(cell - self.extra.get(key, 0.0) - 8, 20) * self.aspects[key]
-                heights.append(min(picture, self.max_height) + CHROME)
+                heights.append(min(picture, self.max_height) + CHROME
+                               + (AXES_CHROME if self.axes else 0))
             height = max(heights)
             layout.layout.setRowFixedHeight(row, height)
             total += height
