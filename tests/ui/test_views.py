@@ -312,6 +312,9 @@ def test_curves_of_a_one_epoch_run_say_why_instead_of_a_lone_dot(qtbot):
 def test_curves_say_nothing_to_plot_yet_until_two_epochs_are_done(qtbot):
     session = xor_session()
     view = shown(qtbot, "loss", session)
+    view.show_snapshot(session.trainer.make_snapshot())
+    view.flush()
+    assert "Press Play (Space) to train" in view.note.text()  # before the first epoch
     for epochs, plotted in ((1, False), (2, True)):
         session.trainer.run(epochs)
         view.show_snapshot(session.trainer.make_snapshot())
@@ -320,6 +323,7 @@ def test_curves_say_nothing_to_plot_yet_until_two_epochs_are_done(qtbot):
         assert view.note.isVisibleTo(view) != plotted
         if not plotted:
             assert view.note.text().startswith("Nothing to plot yet")
+            assert "Press Play" not in view.note.text()  # it is training
     assert view.metric_widget.isVisibleTo(view)  # it was hidden with its page, not by hand
     # An earlier run with a curve is drawn beside the current run's first point.
     fresh = xor_session()

@@ -336,13 +336,14 @@ class CurvesView(View):
             if legend.isVisible() != bool(legend.items):
                 legend.setVisible(bool(legend.items))
         self._fit(wanted)
-        curves = any(len(history[name][0]) >= 2 for _, history in sources
-                     for name in drawable(history))
-        self.note.setText("" if curves else self.nothing_to_plot())
+        points = [len(history[name][0]) for _, history in sources for name in drawable(history)]
+        curves = any(n >= 2 for n in points)
+        self.note.setText("" if curves else self.nothing_to_plot(started=any(points)))
         self.pages.setCurrentWidget(self.plots if curves else self.note)
 
-    def nothing_to_plot(self) -> str:
-        """Why there is no curve yet: the run is one epoch in all, or not two epochs in."""
+    def nothing_to_plot(self, started: bool = True) -> str:
+        """Why there is no curve yet: the run is one epoch in all, or not two epochs in
+        (before the first one: how to start it)."""
         session = self.session
         if session is not None and session.trainer.config.epochs == 1:
             from playground.tasks import TASKS
@@ -350,7 +351,10 @@ class CurvesView(View):
             label = TASKS.get(session.project.task).label
             return (f"Nothing to plot as a curve: {label} runs as a single epoch, so each "
                     "of its numbers has one value. Its results are in the other views.")
-        return "Nothing to plot yet: the loss and metric curves start once two epochs are done."
+        text = "Nothing to plot yet: the loss and metric curves start once two epochs are done."
+        if not started:
+            text += "\nPress Play (Space) to train, or Step (F10) for one batch at a time."
+        return text
 
     def _series(self, plot: pg.PlotItem, run: Run | None, name: str, label: str,
                 history: dict, index: int) -> tuple:
