@@ -186,3 +186,23 @@ def test_run_app_rejects_a_bad_preset_with_one_line(qapp, capsys):
     assert run_app(preset="no-such-preset") == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error:") and "no-such-preset" in err and "\n" not in err
+
+
+def test_a_plane_of_points_shows_whole_in_the_room_a_short_panel_leaves(qtbot):
+    """At 1366x768 the data panel showed the top of its preview and hid the rest under a
+    scroll bar: the preview now takes the room left, drawn to scale and centred."""
+    from ui.window.window_layout import VerticalScroll
+
+    panel = DataPanel()
+    scroll = VerticalScroll(panel)
+    qtbot.addWidget(scroll)
+    scroll.resize(300, 420)
+    scroll.show()
+    qtbot.waitExposed(scroll)
+    load(qtbot, panel, {"type": "spiral", "seed": 1, "split": {"test": 0.5}})
+    preview = panel.preview
+    qtbot.waitUntil(lambda: preview.geometry().bottom() <= scroll.viewport().height())
+    plot = preview.plot_widget
+    assert 110 <= plot.height() and plot.width() < panel.width() - 30  # narrower: centred
+    assert abs(plot.width() - plot.height()) < 0.25 * plot.height()  # a square plane
+    panel.shutdown()

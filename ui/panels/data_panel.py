@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
@@ -139,6 +139,9 @@ class DataPanel(QWidget):
         self.error.hide()
         self.summary = QLabel(wordWrap=True, objectName="data_summary")
         self.preview = DataPreview()
+        self._visible: int | None = None  # the height of the panel that shows (fit_height)
+        self._fit_later = QTimer(self, singleShot=True, interval=0)
+        self._fit_later.timeout.connect(self._fit_preview)
         self._build_layout(regenerate)
 
     def _ratio(self, name: str) -> QDoubleSpinBox:
@@ -178,6 +181,26 @@ class DataPanel(QWidget):
         layout.addWidget(self.error)
         layout.addWidget(self.summary)
         layout.addWidget(self.preview, 1)
+
+    # -- fitting the visible area ------------------------------------------------------------
+    def fit_height(self, visible: int | None = None) -> None:
+        """The panel shows ``visible`` pixels of height (its scroll area's; None: the last
+        given): the preview takes what the rest leaves, so it shows whole when it can."""
+        if visible is not None:
+            self._visible = visible
+        self._fit_later.start()  # once this turn's layout has placed the rest
+
+    def _fit_preview(self) -> None:
+        if self._visible is None or not self.isVisible():
+            return
+        # What the rest takes as laid out (wrapped text included), not as hinted.
+        others = self.height() - self.preview.height()
+        self.preview.fit_room(self._visible - others)
+
+    def wanted_height(self) -> int:
+        """The height the panel needs to show everything, the preview at its wanted size."""
+        return (self.minimumSizeHint().height() - self.preview.minimumHeight()
+                + self.preview.WANTED_HEIGHT)
 
     # -- showing a spec ----------------------------------------------------------------------
     def set_spec(self, spec: DataSpec | None, load: bool = True) -> None:
@@ -251,6 +274,7 @@ class DataPanel(QWidget):
             button = QPushButton(f"Choose {name}…", objectName=f"choose_{name}")
             button.clicked.connect(lambda _=False, n=name: self._choose_file(n))
             self.files_row.addWidget(button)
+        self.fit_height()  # another dataset's fields: another room for the preview
 
     def _choose_file(self, name: str) -> None:
         folder = name == "path" and self.spec is not None and self.spec.type == "image_folder"
@@ -336,6 +360,7 @@ class DataPanel(QWidget):
         self.dataset = dataset
         self.summary.setText(summary(dataset))
         self.preview.show_dataset(dataset)
+        self.fit_height()  # the summary's lines may have changed
         self.dataset_loaded.emit(dataset)
 
     def show_error(self, text: str | None) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 MAX_POINTS = 2000
 GRID_IMAGES = 24
@@ -150,11 +150,20 @@ def as_images(x: np.ndarray) -> np.ndarray | None:
 
 
 class DataPreview(QWidget):
-    """A plot (or a text sample) summarising a dataset."""
+    """A plot (or a text sample) summarising a dataset.
+
+    It asks for :data:`WANTED_HEIGHT` pixels at least, and makes do with the room left in
+    its panel (:meth:`fit_room`, down to :data:`LEAST_HEIGHT`): a whole small picture
+    rather than the top of a cut one at 1366x768.
+    """
+
+    WANTED_HEIGHT, LEAST_HEIGHT = 160, 120
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setMinimumHeight(160)
+        self.setMinimumHeight(self.WANTED_HEIGHT)
+        #: Pixels left for the preview in its panel's visible area (None: not known).
+        self.room: int | None = None
         self._stack = QStackedWidget()
         self.message = QLabel("No data", alignment=Qt.AlignmentFlag.AlignCenter,
                               wordWrap=True)
@@ -171,7 +180,9 @@ class DataPreview(QWidget):
         self._fit_later.timeout.connect(self._fit_height)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._stack)
+        # Centred: a picture to scale that the room left short is as narrow as it is drawn.
+        self._stack.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        layout.addWidget(self._stack, 1, Qt.AlignmentFlag.AlignHCenter)
 
     def _plot(self) -> Any:
         if self.plot_widget is None:
@@ -313,15 +324,31 @@ class DataPreview(QWidget):
         self._to_scale = (grid.shape[0] / grid.shape[1], MOSAIC_MARGIN)
         self._fit_height()
 
+    def fit_room(self, room: int | None) -> None:
+        """Take at most ``room`` pixels of height when that is at least :data:`LEAST_HEIGHT`
+        (None: as much as a picture to scale wants)."""
+        self.room = room
+        least = self.WANTED_HEIGHT if room is None else \
+            max(self.LEAST_HEIGHT, min(self.WANTED_HEIGHT, room))
+        if least != self.minimumHeight():
+            self.setMinimumHeight(least)
+        self._fit_height()
+
     def _fit_height(self) -> None:
-        """A picture drawn to scale: its height at the preview's width (plus its frame);
-        any height for the other kinds."""
-        most = QWIDGETSIZE_MAX
+        """A picture drawn to scale: its height at the preview's width (plus its frame),
+        no more than the room left for it; any height for the other kinds."""
+        most, widest = QWIDGETSIZE_MAX, QWIDGETSIZE_MAX
         if self._to_scale is not None:
             aspect, frame = self._to_scale
-            most = max(self.minimumHeight(), int((self.width() - frame) * aspect) + frame)
+            most = int((self.width() - frame) * aspect) + frame
+            if self.room is not None and self.room < most:
+                most = max(self.minimumHeight(), self.room)
+                widest = int((most - frame) / max(aspect, 1e-6)) + frame
+            most = max(self.minimumHeight(), most)
         if most != self.maximumHeight():
             self.setMaximumHeight(most)
+        if widest != self._stack.maximumWidth():
+            self._stack.setMaximumWidth(widest)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt)
         """Keep a picture's height in step with the width (once the resize is over)."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QWidget
 
 from playground.tasks import TASKS
@@ -57,7 +58,17 @@ class VerticalScroll(QScrollArea):
     def content_height(self) -> int:
         """The height the content needs to show without scrolling."""
         inner = self.widget()
-        return 0 if inner is None else inner.minimumSizeHint().height()
+        if inner is None:
+            return 0
+        wanted = getattr(inner, "wanted_height", None)  # the data panel's, preview whole
+        return wanted() if wanted is not None else inner.minimumSizeHint().height()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        """Tell the content how much of it shows (the data panel fits its preview)."""
+        super().resizeEvent(event)
+        fit = getattr(self.widget(), "fit_height", None)
+        if fit is not None:
+            fit(self.viewport().height())
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         inner = self.widget()
