@@ -18,13 +18,6 @@ from tests.ui.main_helpers import (
 from tests.ui.test_run_comparison import small_xor
 
 
-@pytest.fixture
-def window(qtbot, tmp_path):
-    w = make_window(qtbot, tmp_path, "launch-xor")
-    yield w
-    close_window(qtbot, w)
-
-
 def test_a_noise_change_redraws_the_boundarys_points_before_play(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path, "tfp-spiral")
     try:

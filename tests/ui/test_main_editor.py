@@ -1,17 +1,8 @@
 """Main window: editing the graph through the palette drop path, shape badges, Edit menu undo."""
 
-import pytest
 from PySide6.QtCore import QPointF
 
 from playground.graph import Edge
-from tests.ui.main_helpers import close_window, make_window
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    w = make_window(qtbot, tmp_path, "launch-xor")
-    yield w
-    close_window(qtbot, w)
 
 
 def edit_action(window, key):

@@ -10,13 +10,6 @@ from playground.project.schema import load_project
 from tests.ui.main_helpers import close_window, make_files, make_window, set_field
 
 
-@pytest.fixture
-def window(qtbot, tmp_path):
-    w = make_window(qtbot, tmp_path, "launch-xor")
-    yield w
-    close_window(qtbot, w)
-
-
 def title_star(window) -> bool:
     return window.windowTitle().split(" — ")[0].endswith("*")
 

@@ -7,17 +7,9 @@ import pytest
 from tests.ui.main_helpers import (
     TRAIN_TIMEOUT,
     click,
-    close_window,
     make_window,
     set_field,
 )
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    w = make_window(qtbot, tmp_path, "launch-xor")
-    yield w
-    close_window(qtbot, w)
 
 
 def live_value(qtbot, window, fn):

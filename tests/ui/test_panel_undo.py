@@ -1,15 +1,7 @@
 """The data and training panels' edits are undoable, on the same stack as the graph's."""
 
-import pytest
 
 from tests.ui.main_helpers import TRAIN_TIMEOUT, click, close_window, make_window, set_field
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    w = make_window(qtbot, tmp_path, "launch-xor")
-    yield w
-    close_window(qtbot, w)
 
 
 def undo(window) -> None:
