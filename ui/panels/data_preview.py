@@ -324,12 +324,10 @@ class DataPreview(QWidget):
         self._to_scale = (grid.shape[0] / grid.shape[1], MOSAIC_MARGIN)
         self._fit_height()
 
-    def fit_room(self, room: int | None) -> None:
-        """Take at most ``room`` pixels of height when that is at least :data:`LEAST_HEIGHT`
-        (None: as much as a picture to scale wants)."""
+    def fit_room(self, room: int) -> None:
+        """Take at most ``room`` pixels of height when that is at least :data:`LEAST_HEIGHT`."""
         self.room = room
-        least = self.WANTED_HEIGHT if room is None else \
-            max(self.LEAST_HEIGHT, min(self.WANTED_HEIGHT, room))
+        least = max(self.LEAST_HEIGHT, min(self.WANTED_HEIGHT, room))
         if least != self.minimumHeight():
             self.setMinimumHeight(least)
         self._fit_height()

@@ -31,7 +31,8 @@ class PanelEdit(QUndoCommand):
     kind : int
         :data:`DATA_EDIT`, :data:`TASK_EDIT` or :data:`TRAINING_EDIT`.
     fields : frozenset of str
-        What changed (a config's keys); consecutive edits merge when they change the same.
+        What changed (dotted paths of the value's ``to_dict()``: "optimizer.params.lr");
+        consecutive edits merge when they change the same.
     text : str
         The undo menu's words ("Change learning rate").
     apply : callable

@@ -15,6 +15,8 @@ the task no longer fits switches the task too, and one undo puts both back.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from playground.data import DATASETS
@@ -111,13 +113,10 @@ class ProjectEdits:
                                        "a dataset")
             return
         old = self._data_state()
-        self._replaying, replaying = True, self._replaying
-        try:
+        with self._not_pushing():
             self.project.data = spec
             # Data the task no longer fits switches the task (task_changed, applied below).
             self.training_panel.set_target(target_of(spec), list(self.project.graphs))
-        finally:
-            self._replaying = replaying
         self._push(DATA_EDIT, "data", _data_tree(*old), _data_tree(*self._data_state()),
                    self._show_data, old, self._data_state())
         self.mark_edited()
@@ -128,8 +127,7 @@ class ProjectEdits:
     def _show_data(self, state: tuple) -> None:
         """Undo/redo: put a dataset (and the task it came with) back, panels included."""
         self.project.data, task_id, params = state
-        self._replaying, replaying = True, self._replaying
-        try:
+        with self._not_pushing():
             self.data_panel.set_spec(self.project.data)
             if (task_id, params) != (self.project.task, self.project.task_params):
                 self._show_task((task_id, params))
@@ -137,8 +135,6 @@ class ProjectEdits:
                 self.training_panel.set_target(target_of(self.project.data),
                                                list(self.project.graphs))
                 self.mark_edited()
-        finally:
-            self._replaying = replaying
 
     def _on_dataset_loaded(self, dataset: Any) -> None:
         """New data is on screen at once: the preview (the data panel), the shapes and the
@@ -168,8 +164,9 @@ class ProjectEdits:
 
     def _show_task(self, state: tuple) -> None:
         """Undo/redo: put a task back, in the project and the training panel."""
-        self._set_task(*state)
-        self.training_panel.set_project(self.project, target_of(self.project.data))
+        with self._not_pushing():
+            self._set_task(*state)
+            self.training_panel.set_project(self.project, target_of(self.project.data))
 
     def _on_config_changed(self, config: Any) -> None:
         old = self.project.training
@@ -184,8 +181,18 @@ class ProjectEdits:
 
     def _show_config(self, config: Any) -> None:
         """Undo/redo: put a training config back (live on a running session, as an edit)."""
-        self._set_config(config)
-        self.training_panel.set_project(self.project, target_of(self.project.data))
+        with self._not_pushing():
+            self._set_config(config)
+            self.training_panel.set_project(self.project, target_of(self.project.data))
+
+    @contextmanager
+    def _not_pushing(self) -> Iterator[None]:
+        """Edits the panels signal meanwhile are applied but pushed on no undo stack."""
+        self._replaying, replaying = True, self._replaying
+        try:
+            yield
+        finally:
+            self._replaying = replaying
 
     def _push(self, kind: int, what: str, old_tree: dict, new_tree: dict, show: Any,
               old: Any, new: Any) -> None:
